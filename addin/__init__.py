@@ -1,0 +1,1 @@
+"""The Excel ribbon add-in: button macros and the add-in builder."""

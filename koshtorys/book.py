@@ -1,0 +1,178 @@
+"""The one small protocol every workbook adapter implements.
+
+Only adapters know about Excel. The file adapter (:mod:`koshtorys.xlsx`), the
+live-workbook adapter (:mod:`koshtorys.addin.live`) and the in-memory
+:class:`MemoryBook` used by tests and worksheet functions all read tables as
+:class:`RawTable` and write output tables from DataFrames whose columns are
+the schema's column keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import pandas as pd
+
+from . import schema
+
+__all__ = [
+    "RawTable",
+    "CellError",
+    "UNCALCULATED",
+    "Book",
+    "MemoryBook",
+    "column_letter",
+    "frame_rows",
+    "raw_from_rows",
+]
+
+Lang = Literal["uk", "en"]
+
+
+class _Uncalculated:
+    """A formula cell that carries no calculated value."""
+
+    _instance: _Uncalculated | None = None
+
+    def __new__(cls) -> _Uncalculated:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNCALCULATED"
+
+
+UNCALCULATED = _Uncalculated()
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An Excel error value such as ``#DIV/0!`` read from a cell."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass
+class RawTable:
+    """A table as read from a workbook: header row and values, nothing interpreted."""
+
+    name: str
+    sheet: str
+    headers: list[str]
+    rows: list[list[object]]
+    """Data rows; a value is str, int, float, bool, datetime, None, :class:`CellError`
+    or :data:`UNCALCULATED`."""
+    header_row: int = 1
+    """Worksheet row number of the header row."""
+    first_col: int = 1
+    """1-based worksheet column of the first table column."""
+    row_numbers: list[int] | None = None
+    """Worksheet row of each data row; default: consecutive below the header."""
+
+    def sheet_row(self, i: int) -> int:
+        if self.row_numbers is not None:
+            return self.row_numbers[i]
+        return self.header_row + 1 + i
+
+    def cell(self, i: int, j: int) -> str:
+        """A1 address (with sheet) of data row ``i``, table column ``j``."""
+        return f"{self.sheet}!{column_letter(self.first_col + j)}{self.sheet_row(i)}"
+
+
+class Book(Protocol):
+    """Read input tables and write output tables of one workbook."""
+
+    def read_tables(self, names: Iterable[str]) -> dict[str, RawTable]:
+        """The named tables that exist, each read once. Missing ones are left out."""
+        ...
+
+    def write_tables(self, frames: Mapping[str, pd.DataFrame], lang: Lang) -> None:
+        """Replace the data of each output table by ``frames[name]`` (columns = keys)."""
+        ...
+
+    def language(self) -> Lang:
+        """The workbook's language, as its headers show."""
+        ...
+
+
+def column_letter(n: int) -> str:
+    """1 → A, 27 → AA.
+
+    >>> column_letter(28)
+    'AB'
+    """
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _cell_value(v: object) -> object:
+    """A DataFrame value as a plain cell value (NaN/NA → None, numpy → Python)."""
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):  # type: ignore[arg-type]
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(v, "item"):
+        return v.item()  # type: ignore[union-attr]
+    return v
+
+
+def frame_rows(df: pd.DataFrame, keys: list[str]) -> list[list[object]]:
+    """Rows of ``df`` in the order of ``keys`` as plain Python cell values."""
+    cols = [df[k] if k in df.columns else pd.Series([None] * len(df), dtype=object)
+            for k in keys]
+    return [[_cell_value(v) for v in row] for row in zip(*cols, strict=True)] if keys else []
+
+
+def raw_from_rows(name: str, values: list[list[object]], sheet: str = "") -> RawTable:
+    """A :class:`RawTable` from a header row followed by data rows (as Excel passes a
+    range)."""
+    if not values:
+        return RawTable(name, sheet or name, [], [])
+    headers = ["" if h is None else str(h) for h in values[0]]
+    return RawTable(name, sheet or name, headers, [list(r) for r in values[1:]])
+
+
+@dataclass
+class MemoryBook:
+    """A workbook held in memory: tests and worksheet functions use it."""
+
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    lang: Lang = "en"
+    written: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reads: int = 0
+    writes: int = 0
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, pd.DataFrame], lang: Lang = "en") -> MemoryBook:
+        """A book whose tables hold ``frames`` (columns = keys) with ``lang`` headers."""
+        tables = {}
+        for name, df in frames.items():
+            t = schema.table(name)
+            keys = [c for c in df.columns]
+            headers = [t.column(k).header(lang) if k in t.column_keys else k for k in keys]
+            tables[name] = RawTable(name, t.sheet(lang), headers, frame_rows(df, keys))
+        return cls(tables, lang)
+
+    def read_tables(self, names: Iterable[str]) -> dict[str, RawTable]:
+        self.reads += 1
+        return {n: self.tables[n] for n in names if n in self.tables}
+
+    def write_tables(self, frames: Mapping[str, pd.DataFrame], lang: Lang) -> None:
+        self.writes += 1
+        for name, df in frames.items():
+            self.written[name] = df.copy()
+
+    def language(self) -> Lang:
+        return self.lang

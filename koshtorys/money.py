@@ -1,0 +1,81 @@
+"""Exact money splits: amounts in kopiykas, largest-remainder allocation.
+
+Every split in koshtorys goes through :func:`allocate`, so parts always add up
+to the whole to the last kopiyka (or hryvnia, with ``digits=0``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["allocate", "round_parts", "to_units", "from_units"]
+
+
+def to_units(amount: float, digits: int = 2) -> int:
+    """``amount`` in whole units of 10**-digits (kopiykas for 2), half away from zero.
+
+    >>> to_units(12.345)
+    1235
+    >>> to_units(-0.005)
+    -1
+    """
+    scaled = abs(amount) * 10**digits
+    units = int(np.floor(scaled + 0.5 + 1e-9))
+    return -units if amount < 0 else units
+
+
+def from_units(units: int, digits: int = 2) -> float:
+    """Inverse of :func:`to_units`."""
+    return round(units / 10**digits, digits)
+
+
+def allocate(total: int, weights: Sequence[float]) -> list[int]:
+    """Split integer ``total`` in proportion to ``weights`` by the largest remainder.
+
+    The parts are integers that sum to ``total`` exactly. Ties go to the earlier
+    part, so the result is deterministic. All-zero weights give all zeros
+    (the caller decides what an unallocatable total means).
+
+    >>> allocate(100, [1, 1, 1])
+    [34, 33, 33]
+    >>> allocate(10, [0.5, 0.25, 0.25])
+    [5, 3, 2]
+    """
+    w = np.asarray(weights, dtype=float)
+    if len(w) == 0:
+        return []
+    s = w.sum()
+    if s <= 0:
+        return [0] * len(w)
+    exact = total * w / s
+    floors = np.floor(exact).astype(np.int64)
+    left = int(total - floors.sum())
+    if left:
+        order = np.argsort(-(exact - floors), kind="stable")
+        floors[order[:left]] += 1
+    return [int(x) for x in floors]
+
+
+def round_parts(parts: Sequence[float], whole: float, digits: int = 2) -> list[float]:
+    """Round ``parts`` to ``digits`` so they add up to ``whole`` rounded to ``digits``.
+
+    Parts may be negative. Each part moves to its floor or ceiling; the units
+    still missing go to the parts with the largest fractional remainder.
+
+    >>> round_parts([0.333, 0.333, 0.334], 1.0, 2)
+    [0.33, 0.33, 0.34]
+    """
+    scale = 10**digits
+    target = to_units(whole, digits)
+    exact = np.asarray(parts, dtype=float) * scale
+    floors = np.floor(exact + 1e-9).astype(np.int64)
+    left = int(target - floors.sum())
+    if left > 0:
+        order = np.argsort(-(exact - floors), kind="stable")
+        floors[order[:left]] += 1
+    elif left < 0:
+        order = np.argsort(exact - floors, kind="stable")
+        floors[order[: -left]] -= 1
+    return [from_units(int(u), digits) for u in floors]

@@ -1,0 +1,408 @@
+"""The program workbook's tables, declared once as data.
+
+Every other module (validation, both workbook adapters, the template builder,
+the command line, the worksheet functions) reads these definitions instead of
+spelling table names, column keys or headers itself.
+
+A column has a language-neutral ``key`` (the SPEC's column key, also the English
+header) and a Ukrainian header. The engine finds columns by header in either
+language, case- and space-insensitively, in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Column",
+    "Table",
+    "Setting",
+    "TABLES",
+    "INPUT_TABLES",
+    "OUTPUT_TABLES",
+    "SETTINGS",
+    "ENUMS",
+    "ENUM_ALIASES",
+    "MONTHS",
+    "SOURCES",
+    "table",
+    "header",
+    "sheet_name",
+]
+
+Lang = Literal["uk", "en"]
+
+#: Column kinds. ``code`` is text made of digits whose leading zeros matter.
+Kind = Literal["text", "code", "number", "money", "int", "year", "share", "enum", "bool"]
+
+MONTHS: tuple[str, ...] = tuple(f"m{m:02d}" for m in range(1, 13))
+SOURCES: tuple[str, ...] = ("local", "state", "oblast", "donor")
+
+#: Allowed values of each enumeration (stored as these codes in every language).
+ENUMS: dict[str, tuple[str, ...]] = {
+    "category": ("direct", "indirect"),
+    "fund": ("general", "special"),
+    "source": SOURCES,
+    "rule": ("fixed", "share", "remainder"),
+    "currency": ("UAH", "EUR", "USD"),
+    "indirect_base": ("direct_labor", "direct_cost", "hours"),
+    "severity": ("error", "warning"),
+    "flag": ("unplanned", "over", "under", "ok"),
+}
+
+#: Ukrainian spellings a user may type instead of the code (lower-case).
+ENUM_ALIASES: dict[str, dict[str, str]] = {
+    "category": {"прямі": "direct", "прямий": "direct", "непрямі": "indirect",
+                 "непрямий": "indirect", "адміністративні": "indirect"},
+    "fund": {"загальний": "general", "спеціальний": "special", "зф": "general",
+             "сф": "special"},
+    "source": {"місцевий": "local", "бюджет тг": "local", "державний": "state",
+               "обласний": "oblast", "донор": "donor", "мтд": "donor"},
+    "rule": {"фіксована": "fixed", "частка": "share", "залишок": "remainder"},
+    "currency": {"грн": "UAH", "uah": "UAH", "eur": "EUR", "євро": "EUR",
+                 "usd": "USD", "дол": "USD"},
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table."""
+
+    key: str
+    """Language-neutral key; the English header."""
+    uk: str
+    """Ukrainian header."""
+    kind: Kind = "text"
+    """How cell values are read and checked."""
+    required: bool = False
+    """A blank cell is an error (otherwise the default applies)."""
+    default: object = None
+    """Value used for a blank cell."""
+    enum: str | None = None
+    """Name of the enumeration in ``ENUMS`` for ``kind='enum'``."""
+    min: float | None = None
+    """Smallest allowed value (inclusive unless ``min_exclusive``)."""
+    min_exclusive: bool = False
+    max: float | None = None
+    """Largest allowed value (inclusive)."""
+    fmt: str | None = None
+    """Excel number format for the column."""
+    width: float = 14
+    """Column width in the template."""
+
+    def header(self, lang: Lang) -> str:
+        return self.uk if lang == "uk" else self.key
+
+
+@dataclass(frozen=True)
+class Table:
+    """One Excel table (ListObject) of the program workbook."""
+
+    name: str
+    sheet_uk: str
+    sheet_en: str
+    columns: tuple[Column, ...]
+    role: Literal["input", "output"]
+    title_uk: str = ""
+    title_en: str = ""
+    required: bool = False
+    """Refresh cannot run without it (exit 2 when missing)."""
+    keys: tuple[str, ...] = field(default=())
+
+    def sheet(self, lang: Lang) -> str:
+        return self.sheet_uk if lang == "uk" else self.sheet_en
+
+    def title(self, lang: Lang) -> str:
+        return self.title_uk if lang == "uk" else self.title_en
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def column_keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def headers(self, lang: Lang) -> list[str]:
+        return [c.header(lang) for c in self.columns]
+
+
+MONEY = "#,##0.00"
+WHOLE = "#,##0"
+PCT = "0.0%"
+RATE = "0.00%"
+HOURS = "#,##0.0"
+
+C = Column
+
+
+def _months() -> tuple[Column, ...]:
+    uk = ("січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру")
+    return tuple(
+        C(k, f"{k} {name}", "money", min=0, default=None, fmt=MONEY, width=12)
+        for k, name in zip(MONTHS, uk, strict=True)
+    )
+
+
+_EXEC_KEY = (
+    C("kpkvk", "КПКВК", "code", required=True, width=11),
+    C("kekv", "КЕКВ", "code", required=True, width=8),
+    C("fund", "Фонд", "enum", enum="fund", default="general", width=10),
+)
+
+_VARIANCE_COLS = (
+    C("kpkvk", "КПКВК", "code", width=11),
+    C("kekv", "КЕКВ", "code", width=8),
+    C("fund", "Фонд", "text", width=10),
+    C("quarter", "Квартал", "int", width=9),
+    C("plan", "План кварталу", "money", fmt=MONEY),
+    C("actual", "Касові видатки кварталу", "money", fmt=MONEY),
+    C("variance", "Відхилення", "money", fmt=MONEY),
+    C("exec_pct", "Виконання, %", "number", fmt=PCT, width=11),
+    C("plan_ytd", "План з початку року", "money", fmt=MONEY),
+    C("actual_ytd", "Касові з початку року", "money", fmt=MONEY),
+    C("exec_pct_ytd", "Виконання з початку року, %", "number", fmt=PCT, width=11),
+    C("annual_plan", "Річний план", "money", fmt=MONEY),
+    C("exec_pct_annual", "Виконання річного плану, %", "number", fmt=PCT, width=11),
+    C("forecast", "Прогноз на рік", "money", fmt=MONEY),
+    C("flag", "Ознака", "text", width=11),
+)
+
+_FUNDING_MONEY = tuple(
+    C(k, uk, "money", fmt=MONEY)
+    for k, uk in (
+        ("need", "Потреба"),
+        ("local", "Бюджет громади"),
+        ("state", "Державний бюджет"),
+        ("oblast", "Обласний бюджет"),
+        ("donor", "Донори (МТД)"),
+        ("gap", "Дефіцит (+) / надлишок (−)"),
+    )
+)
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "tblSettings", "Налаштування", "Settings",
+        (
+            C("key", "Параметр", "text", required=True, width=22),
+            C("value", "Значення", "text", width=40),
+        ),
+        "input", "Налаштування", "Settings", required=True,
+        keys=("key",),
+    ),
+    Table(
+        "tblServices", "Послуги", "Services",
+        (
+            C("service_id", "Код послуги", "text", required=True, width=12),
+            C("name", "Назва послуги", "text", required=True, width=40),
+            C("unit", "Одиниця", "text", required=True, width=16),
+            C("planned_units", "Планова кількість одиниць", "number", required=True,
+              min=0, min_exclusive=True, fmt=WHOLE),
+            C("planned_recipients", "Планова кількість отримувачів", "number", default=0,
+              min=0, fmt=WHOLE),
+            C("kpkvk", "КПКВК", "code", width=11),
+        ),
+        "input", "Соціальні послуги", "Services", keys=("service_id",),
+    ),
+    Table(
+        "tblStaff", "Штат", "Staff",
+        (
+            C("position_id", "Код посади", "text", required=True, width=12),
+            C("title", "Посада", "text", required=True, width=34),
+            C("category", "Категорія (direct/indirect)", "enum", enum="category",
+              required=True, width=12),
+            C("fte", "Штатні одиниці", "number", required=True, min=0, fmt="0.00", width=10),
+            C("monthly_pay", "Місячний фонд оплати на ставку", "money", required=True, min=0,
+              fmt=MONEY),
+            C("months", "Місяців", "int", default=12, min=1, max=12, width=9),
+            C("kpkvk", "КПКВК", "code", width=11),
+        ),
+        "input", "Штатний розпис", "Staff", keys=("position_id",),
+    ),
+    Table(
+        "tblTime", "Час", "Time",
+        (
+            C("position_id", "Код посади", "text", required=True, width=12),
+            C("service_id", "Код послуги", "text", required=True, width=12),
+            C("share", "Частка робочого часу", "share", required=True, min=0, max=1, fmt=PCT,
+              width=12),
+        ),
+        "input", "Розподіл робочого часу", "Time allocation",
+        keys=("position_id", "service_id"),
+    ),
+    Table(
+        "tblCosts", "Видатки", "Costs",
+        (
+            C("kekv", "КЕКВ", "code", required=True, width=8),
+            C("description", "Опис", "text", width=40),
+            C("amount", "Сума на рік", "money", required=True, min=0, fmt=MONEY),
+            C("service_id", "Код послуги (порожньо = спільні)", "text", width=14),
+            C("kpkvk", "КПКВК", "code", width=11),
+            C("fund", "Фонд", "enum", enum="fund", default="general", width=10),
+        ),
+        "input", "Інші видатки", "Other costs",
+    ),
+    Table(
+        "tblPlan", "План", "Plan", _EXEC_KEY + _months(), "input",
+        "Помісячний розпис асигнувань", "Monthly plan", keys=("kpkvk", "kekv", "fund"),
+    ),
+    Table(
+        "tblActuals", "Факт", "Actuals", _EXEC_KEY + _months(), "input",
+        "Касові видатки", "Cash expenditure", keys=("kpkvk", "kekv", "fund"),
+    ),
+    Table(
+        "tblNeeds", "Потреби", "Needs",
+        (
+            C("activity_id", "Код заходу", "text", required=True, width=10),
+            C("name", "Захід", "text", width=44),
+            C("kpkvk", "КПКВК", "code", width=11),
+            C("base_year", "Базовий рік", "year", required=True, width=10),
+            C("base_amount", "Сума в базовому році", "money", required=True, min=0, fmt=MONEY),
+            C("index_rate", "Індекс зростання", "number", fmt=RATE, width=10),
+            C("first_year", "З року", "year", required=True, width=9),
+            C("last_year", "По рік", "year", required=True, width=9),
+        ),
+        "input", "Потреба у фінансуванні заходів", "Funding needs",
+    ),
+    Table(
+        "tblSources", "Джерела", "Sources",
+        (
+            C("activity_id", "Код заходу", "text", required=True, width=10),
+            C("source", "Джерело", "enum", enum="source", required=True, width=10),
+            C("rule", "Правило", "enum", enum="rule", required=True, width=11),
+            C("value", "Значення", "number", min=0, fmt="#,##0.00##", width=14),
+            C("currency", "Валюта", "enum", enum="currency", default="UAH", width=8),
+            C("first_year", "З року", "year", required=True, width=9),
+            C("last_year", "По рік", "year", required=True, width=9),
+        ),
+        "input", "Джерела фінансування", "Funding sources",
+    ),
+    Table(
+        "tblUnitCosts", "Вартість послуг", "UnitCosts",
+        (
+            C("service_id", "Код послуги", "text", width=12),
+            C("name", "Назва послуги", "text", width=36),
+            C("unit", "Одиниця", "text", width=14),
+            C("planned_units", "Планова кількість одиниць", "number", fmt=WHOLE),
+            C("planned_recipients", "Планова кількість отримувачів", "number", fmt=WHOLE),
+            C("hours", "Години", "number", fmt=HOURS),
+            C("direct_labor", "Прямі витрати на оплату праці з ЄСВ", "money", fmt=MONEY),
+            C("direct_other", "Інші прямі витрати", "money", fmt=MONEY),
+            C("indirect", "Непрямі (адміністративні) витрати", "money", fmt=MONEY),
+            C("total_cost", "Повна вартість", "money", fmt=MONEY),
+            C("unit_cost", "Вартість одиниці", "money", fmt=MONEY),
+            C("cost_per_recipient", "Вартість на отримувача", "money", fmt=MONEY),
+            C("cost_per_hour", "Вартість години", "money", fmt=MONEY),
+            C("unit_tariff", "Тариф за одиницю (з ПДВ)", "money", fmt=MONEY),
+        ),
+        "output", "Вартість соціальних послуг", "Unit costs",
+    ),
+    Table(
+        "tblCostByKekv", "Видатки за КЕКВ", "CostByKekv",
+        (
+            C("kpkvk", "КПКВК", "code", width=11),
+            C("kekv", "КЕКВ", "code", width=8),
+            C("fund", "Фонд", "text", width=10),
+            C("amount", "Сума", "money", fmt=MONEY),
+        ),
+        "output", "Видатки установи за КЕКВ", "Costs by economic code",
+    ),
+    Table(
+        "tblVariance", "Виконання", "Variance", _VARIANCE_COLS, "output",
+        "Аналіз виконання за кварталами", "Quarterly execution",
+    ),
+    Table(
+        "tblVarianceSummary", "Виконання (підсумок)", "VarianceSummary", _VARIANCE_COLS,
+        "output", "Виконання за програмами", "Execution by program",
+    ),
+    Table(
+        "tblFundingSplit", "Фінансування", "FundingSplit",
+        (
+            C("activity_id", "Код заходу", "text", width=10),
+            C("year", "Рік", "int", width=8),
+        ) + _FUNDING_MONEY,
+        "output", "Фінансування заходів за джерелами", "Funding by activity",
+    ),
+    Table(
+        "tblFundingSummary", "Фінансування (підсумок)", "FundingSummary",
+        (C("year", "Рік", "text", width=8),) + _FUNDING_MONEY,
+        "output", "Фінансування за роками та джерелами", "Funding by year and source",
+    ),
+    Table(
+        "tblChecks", "Перевірка", "Checks",
+        (
+            C("severity", "Рівень", "text", width=10),
+            C("table", "Таблиця", "text", width=16),
+            C("row", "Рядок", "int", width=8),
+            C("column", "Стовпець", "text", width=18),
+            C("message", "Повідомлення", "text", width=100),
+        ),
+        "output", "Перевірка вхідних даних", "Input checks",
+    ),
+)
+
+_BY_NAME = {t.name: t for t in TABLES}
+INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "input")
+OUTPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "output")
+
+
+def table(name: str) -> Table:
+    """The table definition named ``name`` (e.g. ``"tblStaff"``)."""
+    return _BY_NAME[name]
+
+
+def header(table_name: str, key: str, lang: Lang) -> str:
+    return table(table_name).column(key).header(lang)
+
+
+def sheet_name(table_name: str, lang: Lang) -> str:
+    return table(table_name).sheet(lang)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``tblSettings``."""
+
+    key: str
+    kind: Kind
+    default: object
+    uk: str
+    """What the key means, shown as the cell's input prompt."""
+    enum: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("institution", "text", "", "Назва установи (розпорядника)"),
+    Setting("edrpou", "code", "", "Код ЄДРПОУ (8 цифр)"),
+    Setting("hromada", "text", "", "Територіальна громада"),
+    Setting("plan_year", "year", None, "Плановий рік"),
+    Setting("execution_year", "year", None, "Рік виконання (типово плановий − 1)"),
+    Setting("esv_rate", "number", 0.22, "Ставка ЄСВ", min=0, max=1),
+    Setting("min_wage", "money", 8647.0, "Мінімальна заробітна плата на місяць", min=0),
+    Setting("hours_per_fte", "number", 1992.0, "Річний фонд робочого часу однієї ставки, год",
+            min=0),
+    Setting("indirect_base", "enum", "direct_labor",
+            "База розподілу непрямих витрат: direct_labor | direct_cost | hours",
+            enum="indirect_base"),
+    Setting("vat_rate", "number", 0.0, "Ставка ПДВ (0 для неплатників)", min=0, max=1),
+    Setting("under_threshold", "number", 0.9, "Поріг недовиконання", min=0, max=10),
+    Setting("index_rate", "number", 0.0, "Річний індекс зростання для прогнозних років",
+            min=-1, max=10),
+    Setting("discount_rate", "number", 0.0, "Ставка дисконтування для NPV", min=-0.99,
+            max=10),
+    Setting("fx_EUR", "number", None, "Курс EUR, грн за 1 євро", min=0),
+    Setting("fx_USD", "number", None, "Курс USD, грн за 1 долар", min=0),
+    Setting("rounding", "int", 0, "Знаків після коми в запитах і фінансуванні (0 = гривні)",
+            min=0, max=2),
+    Setting("mail_to", "text", "", "Кому надсилати запити (фінансове управління)"),
+    Setting("mail_from", "text", "", "Від кого"),
+    Setting("smtp_host", "text", "", "SMTP-сервер"),
+    Setting("smtp_port", "int", 587, "Порт SMTP", min=1, max=65535),
+    Setting("smtp_starttls", "bool", True, "STARTTLS (true/false)"),
+    Setting("smtp_user", "text", "", "Користувач SMTP (пароль — лише у KOSHTORYS_SMTP_PASSWORD)"),
+)

@@ -1,0 +1,1 @@
+"""Worksheet functions (KOSHT.*); see koshtorys.udfs.functions."""
