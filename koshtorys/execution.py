@@ -1,0 +1,220 @@
+"""Quarterly execution analysis: the monthly plan against cash expenditure.
+
+Pure engine code: two DataFrames (``tblPlan`` and ``tblActuals`` with the keys
+kpkvk, kekv, fund and the months m01..m12) in, new DataFrames out. All arithmetic
+runs on one ``keys x 12`` month matrix per input, so a large institution is
+computed in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .checks import Check
+
+__all__ = ["VarianceResult", "compute_variance"]
+
+_KEYS = ["kpkvk", "kekv", "fund"]
+_MONTHS = list(schema.MONTHS)
+_VARIANCE_COLS = schema.table("tblVariance").column_keys
+_SUMMARY_COLS = schema.table("tblVarianceSummary").column_keys
+
+
+@dataclass(frozen=True)
+class VarianceResult:
+    """What :func:`compute_variance` returns."""
+
+    variance: pd.DataFrame
+    """``tblVariance``: one row per key and quarter 1..as_of."""
+    summary: pd.DataFrame
+    """``tblVarianceSummary``: quarter as_of per kpkvk, then the total row."""
+    quarters: pd.DataFrame
+    """Institution totals per quarter (quarter, plan, actual), for a chart."""
+    as_of: int | None
+    """The last quarter with any cash expenditure; ``None`` when there is none."""
+    checks: list[Check] = field(default_factory=list)
+
+
+def _round2(x: np.ndarray) -> np.ndarray:
+    """Round money to kopiykas, half away from zero (as :func:`money.to_units`)."""
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.floor(np.abs(x) * 100 + 0.5 + 1e-9) / 100
+
+
+def _kop(x: np.ndarray) -> np.ndarray:
+    """Money as integer kopiykas, so comparisons ignore float noise."""
+    return np.rint(np.asarray(x, dtype=float) * 100).astype(np.int64)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den``, NaN where the denominator is zero (blank in the sheet)."""
+    out = np.full(np.shape(num), np.nan)
+    ok = _kop(den) != 0
+    np.divide(num, den, out=out, where=ok)
+    return out
+
+
+def _measures(
+    plan: np.ndarray,
+    actual: np.ndarray,
+    plan_ytd: np.ndarray,
+    actual_ytd: np.ndarray,
+    annual: np.ndarray,
+    under_threshold: float,
+) -> dict[str, np.ndarray]:
+    """Every measure of ``tblVariance`` from the (already rounded) money arrays."""
+    exec_ytd = _ratio(actual_ytd, plan_ytd)
+    p_ytd, a_ytd = _kop(plan_ytd), _kop(actual_ytd)
+    has_plan = p_ytd > 0
+    safe = np.where(has_plan, plan_ytd, 1.0)
+    forecast = np.where(
+        has_plan, annual * actual_ytd / safe, actual_ytd + (annual - plan_ytd)
+    )
+    under = has_plan & (np.nan_to_num(exec_ytd, nan=np.inf) < under_threshold)
+    flag = np.select(
+        [(p_ytd == 0) & (a_ytd > 0), a_ytd > p_ytd, under],
+        ["unplanned", "over", "under"],
+        default="ok",
+    )
+    return {
+        "plan": plan,
+        "actual": actual,
+        "variance": _round2(actual - plan),
+        "exec_pct": _ratio(actual, plan),
+        "plan_ytd": plan_ytd,
+        "actual_ytd": actual_ytd,
+        "exec_pct_ytd": exec_ytd,
+        "annual_plan": annual,
+        "exec_pct_annual": _ratio(actual_ytd, annual),
+        "forecast": _round2(forecast),
+        "flag": flag.astype(object),
+    }
+
+
+def _months_by_key(plan: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+    """One row per key (union of both inputs, sorted), plan months then actual months."""
+    pcols = [f"p_{m}" for m in _MONTHS]
+    acols = [f"a_{m}" for m in _MONTHS]
+    parts = []
+    for frame, cols in ((plan, pcols), (actual, acols)):
+        if frame is None or len(frame) == 0:
+            continue
+        renamed = dict(zip(_MONTHS, cols, strict=True))
+        part = frame.reindex(columns=_KEYS + _MONTHS).rename(columns=renamed)
+        parts.append(part.astype({c: float for c in cols}))
+    if not parts:
+        return pd.DataFrame(columns=_KEYS + pcols + acols)
+    both = pd.concat(parts, ignore_index=True)
+    both[pcols + acols] = both.reindex(columns=pcols + acols).fillna(0.0)
+    return both.groupby(_KEYS, sort=True, dropna=False, as_index=False)[pcols + acols].sum()
+
+
+def _empty(as_of: int | None, checks: list[Check]) -> VarianceResult:
+    return VarianceResult(
+        variance=pd.DataFrame(columns=_VARIANCE_COLS),
+        summary=pd.DataFrame(columns=_SUMMARY_COLS),
+        quarters=pd.DataFrame(columns=["quarter", "plan", "actual"]),
+        as_of=as_of,
+        checks=checks,
+    )
+
+
+def compute_variance(
+    plan: pd.DataFrame,
+    actual: pd.DataFrame,
+    *,
+    under_threshold: float = 0.9,
+    total_label: str = "Total",
+) -> VarianceResult:
+    """Plan against cash expenditure by quarter, per key and per program.
+
+    Rows with the same (kpkvk, kekv, fund) are added up; a key present in only
+    one input counts as zero in the other. Money is compared in kopiykas.
+
+    >>> m = [f"m{i:02d}" for i in range(1, 13)]
+    >>> plan = pd.DataFrame([["0813104", "2111", "general"] + [100.0] * 12],
+    ...                     columns=["kpkvk", "kekv", "fund"] + m)
+    >>> actual = plan.copy()
+    >>> actual[m] = [80.0] * 3 + [float("nan")] * 9
+    >>> r = compute_variance(plan, actual)
+    >>> r.as_of
+    1
+    >>> row = r.variance.iloc[0]
+    >>> float(row["plan"]), float(row["actual"]), float(row["forecast"]), row["flag"]
+    (300.0, 240.0, 960.0, 'under')
+    >>> list(r.summary["kpkvk"])
+    ['0813104', 'Total']
+    """
+    grouped = _months_by_key(plan, actual)
+    n = len(grouped)
+    p = grouped[[f"p_{m}" for m in _MONTHS]].to_numpy(dtype=float).reshape(n, 4, 3).sum(2)
+    a = grouped[[f"a_{m}" for m in _MONTHS]].to_numpy(dtype=float).reshape(n, 4, 3).sum(2)
+    p, a = _round2(p), _round2(a)
+
+    active = np.flatnonzero((_kop(a) != 0).any(axis=0))
+    if len(active) == 0:
+        check = Check("warning", "tblActuals", None, None, "no_actuals", {})
+        return _empty(None, [check])
+    as_of = int(active[-1]) + 1
+
+    p_ytd, a_ytd = _round2(np.cumsum(p, axis=1)), _round2(np.cumsum(a, axis=1))
+    annual = _round2(p.sum(axis=1))
+
+    q = slice(0, as_of)
+    per_key = _measures(
+        p[:, q].ravel(),
+        a[:, q].ravel(),
+        p_ytd[:, q].ravel(),
+        a_ytd[:, q].ravel(),
+        np.repeat(annual, as_of),
+        under_threshold,
+    )
+    variance = pd.DataFrame(
+        {
+            **{k: np.repeat(grouped[k].to_numpy(dtype=object), as_of) for k in _KEYS},
+            "quarter": np.tile(np.arange(1, as_of + 1), n),
+            **per_key,
+        },
+        columns=_VARIANCE_COLS,
+    )
+
+    last = as_of - 1
+    at = pd.DataFrame(
+        {
+            "kpkvk": grouped["kpkvk"].to_numpy(dtype=object),
+            "plan": p[:, last],
+            "actual": a[:, last],
+            "plan_ytd": p_ytd[:, last],
+            "actual_ytd": a_ytd[:, last],
+            "annual": annual,
+        }
+    )
+    by_program = at.groupby("kpkvk", sort=True, dropna=False).sum()
+    sums = pd.concat([by_program, by_program.sum().to_frame(total_label).T])
+    cols = {c: _round2(sums[c].to_numpy(dtype=float)) for c in sums.columns}
+    summary = pd.DataFrame(
+        {
+            "kpkvk": sums.index.to_numpy(dtype=object),
+            "kekv": None,
+            "fund": None,
+            "quarter": as_of,
+            **_measures(
+                cols["plan"], cols["actual"], cols["plan_ytd"], cols["actual_ytd"],
+                cols["annual"], under_threshold,
+            ),
+        },
+        columns=_SUMMARY_COLS,
+    )
+
+    quarters = pd.DataFrame(
+        {
+            "quarter": np.arange(1, as_of + 1),
+            "plan": _round2(p[:, q].sum(axis=0)),
+            "actual": _round2(a[:, q].sum(axis=0)),
+        }
+    )
+    return VarianceResult(variance, summary, quarters, as_of, [])

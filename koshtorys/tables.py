@@ -1,0 +1,404 @@
+"""From raw tables to typed DataFrames, collecting every problem as a check.
+
+This is the one stage between the adapters (which read cells) and the engine
+(which computes over clean DataFrames). It finds columns by header in either
+language, reads each cell by its column's kind, applies defaults, and checks
+ranges, enumerations, codes, ids and cross-table references. A row with an
+error is left out of the engine's input; the rest still get results.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import classifiers, schema
+from .book import UNCALCULATED, CellError, RawTable, column_letter
+from .checks import Check
+from .settings import Settings
+
+__all__ = ["Inputs", "Locator", "convert_inputs", "match_columns", "normalize_header"]
+
+_CODE_WIDTH = {"kpkvk": 7, "kekv": 4, "edrpou": 8}
+_NUM_TEXT = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+
+
+def normalize_header(text: object) -> str:
+    """Header text compared case- and whitespace-insensitively."""
+    return " ".join(str(text or "").replace("\n", " ").split()).casefold()
+
+
+def match_columns(t: schema.Table, headers: list[str]) -> dict[str, int]:
+    """Column key → position in ``headers``, by Ukrainian or English header."""
+    wanted: dict[str, str] = {}
+    for c in t.columns:
+        wanted.setdefault(normalize_header(c.key), c.key)
+        wanted.setdefault(normalize_header(c.uk), c.key)
+    found: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        key = wanted.get(normalize_header(h))
+        if key is not None and key not in found:
+            found[key] = i
+    return found
+
+
+@dataclass
+class Locator:
+    """Where each table's columns are, so any check can name its cell."""
+
+    places: dict[str, tuple[str, int, dict[str, int]]] = field(default_factory=dict)
+    """table → (sheet, first column, key → table column index)."""
+
+    def where(self, table: str, row: int | None, column: str | None) -> str:
+        place = self.places.get(table)
+        if place is None:
+            return table
+        sheet, first_col, cols = place
+        if row is None:
+            return sheet
+        if column is None or column not in cols:
+            return f"{sheet}!{row}:{row}"
+        return f"{sheet}!{column_letter(first_col + cols[column])}{row}"
+
+    def fill(self, checks: list[Check]) -> list[Check]:
+        """Checks with their ``where`` parameter set from table/row/column."""
+        out = []
+        for c in checks:
+            if "where" in c.params:
+                out.append(c)
+            else:
+                params = dict(c.params)
+                params["where"] = self.where(c.table, c.row, c.column)
+                out.append(Check(c.severity, c.table, c.row, c.column, c.code, params))
+        return out
+
+
+@dataclass
+class Inputs:
+    """Typed input tables (valid rows only), settings, and what was wrong."""
+
+    frames: dict[str, pd.DataFrame]
+    settings: Settings
+    checks: list[Check]
+    locator: Locator
+    missing: set[str] = field(default_factory=set)
+
+
+class _Bad(Exception):
+    """A cell value that cannot be read as its column's kind."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _is_blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return not v.strip()
+    if isinstance(v, float):
+        return math.isnan(v)
+    return False
+
+
+def _number(v: object) -> float:
+    if isinstance(v, bool):
+        raise _Bad("not_number", value=v)
+    if isinstance(v, int | float):
+        if isinstance(v, float) and math.isnan(v):
+            raise _Bad("not_number", value=v)
+        return float(v)
+    if isinstance(v, str):
+        s = v.strip().replace("\u00a0", "").replace(" ", "")
+        if _NUM_TEXT.match(s):
+            return float(s.replace(",", "."))
+    raise _Bad("not_number", value=v)
+
+
+def _convert(col: schema.Column, v: object) -> object:
+    """One cell's value as ``col``'s kind; raises :class:`_Bad`."""
+    if isinstance(v, CellError):
+        raise _Bad("error_value", value=v.code)
+    kind = col.kind
+    if kind == "text":
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, _dt.datetime | _dt.date):
+            return v.isoformat()[:10]
+        return str(v).strip()
+    if kind == "code":
+        width = _CODE_WIDTH.get(col.key, 0)
+        code = classifiers.normalize_code(v, width) if width else str(v).strip()
+        if code is None:
+            raise _Bad(f"bad_{col.key}" if width else "not_number", value=v)
+        return code
+    if kind == "enum":
+        text = str(v).strip()
+        allowed = schema.ENUMS[col.enum or col.key]
+        for a in allowed:
+            if text.casefold() == a.casefold():
+                return a
+        alias = schema.ENUM_ALIASES.get(col.enum or col.key, {}).get(text.casefold())
+        if alias:
+            return alias
+        raise _Bad("bad_enum", value=v, allowed=", ".join(allowed))
+    if kind == "bool":
+        if isinstance(v, bool):
+            return v
+        text = str(v).strip().casefold()
+        if text in ("true", "1", "так", "yes", "1.0"):
+            return True
+        if text in ("false", "0", "ні", "no", "0.0"):
+            return False
+        raise _Bad("bad_bool", value=v)
+    x = _number(v)
+    if kind in ("int", "year"):
+        if not x.is_integer():
+            raise _Bad("not_integer", value=v)
+        if kind == "year" and not 2000 <= x <= 2100:
+            raise _Bad("bad_year", value=v)
+        x = int(x)
+    if col.min is not None:
+        if col.min_exclusive and x <= col.min:
+            raise _Bad("not_positive", value=_fmt(x))
+        if x < col.min:
+            raise _Bad("below_min", value=_fmt(x), min=_fmt(col.min))
+    if col.max is not None and x > col.max:
+        raise _Bad("above_max", value=_fmt(x), max=_fmt(col.max))
+    return x
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if abs(x) < 1e15 else str(x)
+
+
+def _convert_table(
+    raw: RawTable, t: schema.Table, locator: Locator
+) -> tuple[pd.DataFrame, list[Check]]:
+    cols = match_columns(t, raw.headers)
+    locator.places[t.name] = (raw.sheet, raw.first_col, cols)
+    checks: list[Check] = []
+    missing = [c for c in t.columns if c.key not in cols and (c.required or c.default is None)]
+    missing_required = [c for c in missing if c.required]
+    for c in missing_required:
+        checks.append(Check("error", t.name, raw.header_row, None, "column_missing",
+                            {"where": raw.sheet, "value": t.name, "header": c.uk}))
+    records: list[dict[str, object]] = []
+    index: list[int] = []
+    if missing_required:
+        return _frame(t, records, index), checks
+    for i, row in enumerate(raw.rows):
+        cells = {k: (row[j] if j < len(row) else None) for k, j in cols.items()}
+        if all(_is_blank(v) for v in cells.values()):
+            continue
+        sheet_row = raw.sheet_row(i)
+        rec: dict[str, object] = {}
+        ok = True
+        for c in t.columns:
+            v = cells.get(c.key)
+            where = raw.cell(i, cols[c.key]) if c.key in cols else raw.sheet
+            if v is UNCALCULATED:
+                checks.append(Check("error", t.name, sheet_row, c.key, "no_formula_value",
+                                    {"where": where}))
+                ok = False
+                continue
+            if _is_blank(v):
+                if c.required:
+                    checks.append(Check("error", t.name, sheet_row, c.key, "blank_required",
+                                        {"where": where, "header": c.header("uk")}))
+                    ok = False
+                rec[c.key] = c.default
+                continue
+            try:
+                rec[c.key] = _convert(c, v)
+            except _Bad as bad:
+                checks.append(Check("error", t.name, sheet_row, c.key, bad.code,
+                                    {"where": where, **bad.params}))
+                ok = False
+                continue
+            if c.kind == "code" and c.key == "kekv" and not classifiers.is_kekv(rec[c.key]):
+                checks.append(Check("error", t.name, sheet_row, c.key, "bad_kekv",
+                                    {"where": where, "value": rec[c.key]}))
+                ok = False
+            elif c.kind == "code" and c.key == "kpkvk":
+                code = str(rec[c.key])
+                if classifiers.kpkvk_name(code) is None:
+                    checks.append(Check("warning", t.name, sheet_row, c.key, "unknown_tpkvk",
+                                        {"where": where, "value": code, "tail": code[-4:]}))
+        if ok:
+            records.append(rec)
+            index.append(sheet_row)
+    return _frame(t, records, index), checks
+
+
+def _frame(t: schema.Table, records: list[dict[str, object]], index: list[int]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(records, columns=t.column_keys,
+                                   index=pd.Index(index, dtype="int64"))
+    for c in t.columns:
+        if c.kind in ("number", "money", "share"):
+            df[c.key] = pd.to_numeric(df[c.key], errors="coerce").astype("float64")
+        elif c.kind in ("int", "year") and (c.required or c.default is not None):
+            df[c.key] = df[c.key].astype("int64") if len(df) else df[c.key].astype("int64")
+        elif c.kind in ("text", "code", "enum"):
+            df[c.key] = df[c.key].astype(object)
+    return df
+
+
+def _settings(raw: RawTable | None, locator: Locator) -> tuple[Settings, list[Check]]:
+    checks: list[Check] = []
+    values: dict[str, object] = {}
+    if raw is None:
+        return Settings(), checks
+    t = schema.table("tblSettings")
+    cols = match_columns(t, raw.headers)
+    locator.places[t.name] = (raw.sheet, raw.first_col, cols)
+    if "key" not in cols or "value" not in cols:
+        return Settings(), checks
+    known = {s.key.casefold(): s for s in schema.SETTINGS}
+    for i, row in enumerate(raw.rows):
+        key = row[cols["key"]] if cols["key"] < len(row) else None
+        v = row[cols["value"]] if cols["value"] < len(row) else None
+        if _is_blank(key):
+            continue
+        where = raw.cell(i, cols["value"])
+        s = known.get(str(key).strip().casefold())
+        if s is None:
+            checks.append(Check("warning", t.name, raw.sheet_row(i), "key", "setting_unknown",
+                                {"where": raw.cell(i, cols["key"]), "value": key}))
+            continue
+        if v is UNCALCULATED:
+            checks.append(Check("error", t.name, raw.sheet_row(i), "value", "no_formula_value",
+                                {"where": where}))
+            continue
+        if _is_blank(v):
+            continue
+        col = schema.Column(s.key, s.uk, s.kind, enum=s.enum, min=s.min, max=s.max)
+        try:
+            values[s.key] = _convert(col, v)
+        except _Bad as bad:
+            checks.append(Check("error", t.name, raw.sheet_row(i), "value", bad.code,
+                                {"where": where, **bad.params}))
+    if "plan_year" not in values:
+        checks.append(Check("error", t.name, None, "value", "setting_missing",
+                            {"where": raw.sheet, "key": "plan_year"}))
+    return Settings.from_values(values), checks
+
+
+def _duplicates(df: pd.DataFrame, table: str, key: str) -> tuple[pd.DataFrame, list[Check]]:
+    checks: list[Check] = []
+    if df.empty:
+        return df, checks
+    dup = df[key].duplicated(keep="first")
+    if dup.any():
+        first = {v: r for r, v in zip(df.index[~dup], df[key][~dup], strict=True)}
+        for r, v in zip(df.index[dup], df[key][dup], strict=True):
+            checks.append(Check("error", table, int(r), key, "duplicate_id",
+                                {"value": v, "first": first.get(v)}))
+        df = df[~dup]
+    return df, checks
+
+
+def _unknown(df: pd.DataFrame, table: str, key: str, known: set[object],
+             other: str) -> tuple[pd.DataFrame, list[Check]]:
+    """Rows whose ``key`` (when not blank) is not in ``known``: error, dropped."""
+    if df.empty:
+        return df, []
+    col = df[key]
+    bad = col.notna() & (col.astype(str) != "") & ~col.isin(known)
+    checks = [
+        Check("error", table, int(r), key, "unknown_id", {"value": v, "other": other})
+        for r, v in zip(df.index[bad], col[bad], strict=True)
+    ]
+    return df[~bad], checks
+
+
+def _cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
+    """Ids, references, share sums and year ranges across tables (frames are updated)."""
+    checks: list[Check] = []
+    if "tblServices" in frames:
+        frames["tblServices"], c = _duplicates(frames["tblServices"], "tblServices",
+                                               "service_id")
+        checks += c
+    if "tblStaff" in frames:
+        frames["tblStaff"], c = _duplicates(frames["tblStaff"], "tblStaff", "position_id")
+        checks += c
+    services = set(frames["tblServices"]["service_id"]) if "tblServices" in frames else set()
+    if "tblTime" in frames:
+        tm = frames["tblTime"]
+        if "tblStaff" in frames:
+            tm, c = _unknown(tm, "tblTime", "position_id",
+                             set(frames["tblStaff"]["position_id"]), "tblStaff")
+            checks += c
+        if "tblServices" in frames:
+            tm, c = _unknown(tm, "tblTime", "service_id", services, "tblServices")
+            checks += c
+        if not tm.empty:
+            totals = tm.groupby("position_id", sort=False)["share"].sum()
+            over = totals[totals > 1 + 1e-9]
+            for pos, total in over.items():
+                rows = tm.index[tm["position_id"] == pos]
+                checks.append(Check("error", "tblTime", int(rows[-1]), "share", "share_sum",
+                                    {"value": pos, "total": f"{total:.4g}"}))
+            tm = tm[~tm["position_id"].isin(over.index)]
+        frames["tblTime"] = tm
+    if "tblCosts" in frames and "tblServices" in frames:
+        frames["tblCosts"], c = _unknown(frames["tblCosts"], "tblCosts", "service_id",
+                                         services, "tblServices")
+        checks += c
+    for name in ("tblNeeds", "tblSources"):
+        df = frames.get(name)
+        if df is not None and not df.empty:
+            bad = df["first_year"] > df["last_year"]
+            for r in df.index[bad]:
+                checks.append(Check("error", name, int(r), "last_year", "years_order",
+                                    {"first": int(df.at[r, "first_year"]),
+                                     "last": int(df.at[r, "last_year"])}))
+            frames[name] = df[~bad]
+    if "tblSources" in frames and "tblNeeds" in frames:
+        frames["tblSources"], c = _unknown(frames["tblSources"], "tblSources", "activity_id",
+                                           set(frames["tblNeeds"]["activity_id"]), "tblNeeds")
+        checks += c
+    for name in ("tblPlan", "tblActuals"):
+        df = frames.get(name)
+        if df is not None and not df.empty:
+            key = df["kpkvk"].astype(str) + "|" + df["kekv"].astype(str) + "|" + df["fund"]
+            dup = key.duplicated(keep="first")
+            first = dict(zip(key[~dup], df.index[~dup], strict=True))
+            for r, k in zip(df.index[dup], key[dup], strict=True):
+                checks.append(Check("warning", name, int(r), "kekv", "duplicate_key",
+                                    {"first": int(first[k])}))
+    return checks
+
+
+def convert_inputs(raw: Mapping[str, RawTable], names: list[str] | None = None) -> Inputs:
+    """Typed inputs from raw tables: the engine's only entry point from a workbook.
+
+    Tables of ``names`` (default: every input table) that are absent are recorded
+    in :attr:`Inputs.missing` and given as empty frames.
+    """
+    wanted = names or [t.name for t in schema.INPUT_TABLES]
+    locator = Locator()
+    settings, checks = _settings(raw.get("tblSettings"), locator)
+    frames: dict[str, pd.DataFrame] = {}
+    missing: set[str] = set()
+    for name in wanted:
+        if name == "tblSettings":
+            if name not in raw:
+                missing.add(name)
+            continue
+        t = schema.table(name)
+        if name in raw:
+            frames[name], c = _convert_table(raw[name], t, locator)
+            checks += c
+        else:
+            missing.add(name)
+            frames[name] = _frame(t, [], [])
+    checks += _cross_checks(frames)
+    return Inputs(frames, settings, checks, locator, missing)

@@ -1,0 +1,183 @@
+"""Every class of bad input becomes a check pointing at its cell; valid rows still count."""
+
+from __future__ import annotations
+
+import pytest
+
+from koshtorys import jobs
+from koshtorys.book import UNCALCULATED, CellError, RawTable
+
+SETTINGS = [["key", "value"], ["plan_year", 2026], ["min_wage", 8000], ["hours_per_fte", 2000]]
+SERVICES = [
+    ["service_id", "name", "unit", "planned_units", "planned_recipients", "kpkvk"],
+    ["S1", "Догляд вдома", "година", 1000, 10, "0813104"],
+    ["S2", "Консультування", "відвідування", 500, 50, 813104],
+]
+STAFF = [
+    ["position_id", "title", "category", "fte", "monthly_pay", "months", "kpkvk"],
+    ["P1", "Соціальний робітник", "direct", 2, 10000, 12, "0813104"],
+    ["P2", "Директор", "indirect", 1, 20000, 12, "0813104"],
+]
+TIME = [["position_id", "service_id", "share"], ["P1", "S1", 0.6], ["P1", "S2", 0.4]]
+COSTS = [
+    ["kekv", "description", "amount", "service_id", "kpkvk", "fund"],
+    ["2210", "Матеріали", 12000, "S1", "0813104", "general"],
+    ["2273", "Електроенергія", 6000, None, "0813104", "general"],
+]
+
+
+def raw(name: str, rows: list[list[object]], header_row: int = 3) -> RawTable:
+    return RawTable(name, name.removeprefix("tbl"), [str(h) for h in rows[0]],
+                    [list(r) for r in rows[1:]], header_row=header_row, first_col=1)
+
+
+def tables(**over: list[list[object]]) -> dict[str, RawTable]:
+    base = {"tblSettings": SETTINGS, "tblServices": SERVICES, "tblStaff": STAFF,
+            "tblTime": TIME, "tblCosts": COSTS}
+    base.update(over)
+    return {k: raw(k, v) for k, v in base.items()}
+
+
+def errors(result: jobs.JobResult, table: str | None = None) -> list:
+    return [c for c in result.checks if c.severity == "error"
+            and (table is None or c.table == table)]
+
+
+def test_clean_inputs_have_no_errors_and_codes_keep_zeros() -> None:
+    r = jobs.compute(tables(), only="costing")
+    assert errors(r) == []
+    # the service typed as the number 813104 still belongs to program "0813104"
+    assert set(r.inputs.frames["tblServices"]["kpkvk"]) == {"0813104"}
+    assert r.exit_code == 0
+
+
+def test_text_in_number_cell_points_at_the_cell() -> None:
+    staff = [STAFF[0], ["P1", "Соціальний робітник", "direct", 2, "десять тисяч", 12, None],
+             STAFF[2]]
+    r = jobs.compute(tables(tblStaff=staff), only="costing")
+    (c,) = errors(r, "tblStaff")
+    assert (c.row, c.column) == (4, "monthly_pay")  # header on row 3 → first data row 4
+    assert "Staff!E4" in c.message("uk") and "десять тисяч" in c.message("uk")
+    assert r.exit_code == 1
+    # the valid post is still costed
+    assert len(r.outputs["tblUnitCosts"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("table", "rows", "column"),
+    [
+        ("tblServices", [SERVICES[0], ["S1", "x", "година", 0, 1, None]], "planned_units"),
+        ("tblServices", [SERVICES[0], ["S1", "x", "година", -5, 1, None]], "planned_units"),
+        ("tblStaff", [STAFF[0], ["P1", "x", "direct", -1, 9000, 12, None]], "fte"),
+        ("tblStaff", [STAFF[0], ["P1", "x", "direct", 1, 9000, 13, None]], "months"),
+        ("tblStaff", [STAFF[0], ["P1", "x", "direct", 1, 9000, 0, None]], "months"),
+        ("tblStaff", [STAFF[0], ["P1", "x", "прямий-ні", 1, 9000, 12, None]], "category"),
+        ("tblTime", [TIME[0], ["P1", "S1", 1.5]], "share"),
+        ("tblTime", [TIME[0], ["P1", "S1", -0.1]], "share"),
+        ("tblCosts", [COSTS[0], ["2219", "x", 10, None, None, "general"]], "kekv"),
+        ("tblCosts", [COSTS[0], ["22", "x", 10, None, None, "general"]], "kekv"),
+        ("tblCosts", [COSTS[0], ["2210", "x", 10, None, "81A310", "general"]], "kpkvk"),
+        ("tblCosts", [COSTS[0], ["2210", "x", 10, None, None, "третій"]], "fund"),
+        ("tblCosts", [COSTS[0], ["2210", "x", -10, None, None, "general"]], "amount"),
+    ],
+)
+def test_bad_values_are_errors_at_their_cell(table: str, rows: list, column: str) -> None:
+    r = jobs.compute(tables(**{table: rows}), only="costing")
+    found = [(c.table, c.row, c.column) for c in errors(r)]
+    assert (table, 4, column) in found
+
+
+def test_shares_above_one_for_a_post() -> None:
+    time = [TIME[0], ["P1", "S1", 0.7], ["P1", "S2", 0.5]]
+    r = jobs.compute(tables(tblTime=time), only="costing")
+    (c,) = errors(r, "tblTime")
+    assert c.column == "share" and "1.2" in c.message("en")
+
+
+def test_unknown_and_duplicate_ids() -> None:
+    services = SERVICES + [["S1", "Дубль", "година", 10, 1, None]]
+    time = TIME + [["P9", "S1", 0.1], ["P1", "S9", 0.0]]
+    costs = COSTS + [["2210", "x", 5, "S7", None, "general"]]
+    r = jobs.compute(tables(tblServices=services, tblTime=time, tblCosts=costs),
+                     only="costing")
+    codes = {(c.table, c.column, c.code) for c in errors(r)}
+    assert ("tblServices", "service_id", "duplicate_id") in codes
+    assert ("tblTime", "position_id", "unknown_id") in codes
+    assert ("tblTime", "service_id", "unknown_id") in codes
+    assert ("tblCosts", "service_id", "unknown_id") in codes
+
+
+def test_formula_without_value_and_error_cells() -> None:
+    costs = [COSTS[0], ["2210", "x", UNCALCULATED, None, None, "general"],
+             ["2240", "y", CellError("#DIV/0!"), None, None, "general"]]
+    r = jobs.compute(tables(tblCosts=costs), only="costing")
+    got = {(c.row, c.code) for c in errors(r, "tblCosts")}
+    assert got == {(4, "no_formula_value"), (5, "error_value")}
+
+
+def test_blank_rows_are_skipped_and_headers_match_either_language() -> None:
+    services_uk = [["Код послуги", "Назва послуги", "Одиниця", "Планова кількість одиниць",
+                    "Планова кількість отримувачів", "КПКВК"],
+                   ["S1", "Догляд", "година", 100, 0, None], [None] * 6,
+                   ["S2", "Інше", "година", 100, 0, None]]
+    r = jobs.compute(tables(tblServices=services_uk), only="costing")
+    assert list(r.inputs.frames["tblServices"]["service_id"]) == ["S1", "S2"]
+    assert list(r.inputs.frames["tblServices"].index) == [4, 6]
+
+
+def test_missing_required_column_is_an_error() -> None:
+    staff = [[h for h in STAFF[0] if h != "monthly_pay"]] + [
+        [v for h, v in zip(STAFF[0], row, strict=True) if h != "monthly_pay"] for row in STAFF[1:]]
+    r = jobs.compute(tables(tblStaff=staff), only="costing")
+    assert any(c.code == "column_missing" and c.table == "tblStaff" for c in errors(r))
+
+
+def test_funding_bad_inputs() -> None:
+    needs = [["activity_id", "name", "kpkvk", "base_year", "base_amount", "index_rate",
+              "first_year", "last_year"],
+             ["A1", "Захід", "0813104", 2026, 1000, 0, 2026, 2026],
+             ["A2", "Захід 2", "0813104", 2026, 1000, 0, 2027, 2026]]
+    sources = [["activity_id", "source", "rule", "value", "currency", "first_year",
+                "last_year"],
+               ["A1", "local", "remainder", None, "UAH", 2026, 2026],
+               ["A1", "state", "remainder", None, "UAH", 2026, 2026],
+               ["A9", "donor", "fixed", 10, "UAH", 2026, 2026],
+               ["A1", "donor", "fixed", 10, "GBP", 2026, 2026]]
+    r = jobs.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
+    codes = {(c.table, c.code) for c in errors(r)}
+    assert ("tblNeeds", "years_order") in codes
+    assert ("tblSources", "unknown_id") in codes
+    assert ("tblSources", "bad_enum") in codes
+    assert ("tblSources", "two_remainders") in codes
+
+
+def test_promised_beyond_need_is_an_error() -> None:
+    needs = [["activity_id", "base_year", "base_amount", "first_year", "last_year"],
+             ["A1", 2026, 1000, 2026, 2026]]
+    sources = [["activity_id", "source", "rule", "value", "first_year", "last_year"],
+               ["A1", "donor", "fixed", 1500, 2026, 2026]]
+    r = jobs.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
+    assert any(c.code == "over_promised" for c in errors(r))
+    split = r.outputs["tblFundingSplit"]
+    assert split.loc[0, "gap"] == -500
+
+
+def test_settings_errors() -> None:
+    settings = [["key", "value"], ["plan_year", "двадцять"], ["esv_rate", 22],
+                ["indirect_base", "area"], ["no_such_key", 1]]
+    r = jobs.compute(tables(tblSettings=settings), only="costing")
+    got = {(c.severity, c.code) for c in r.checks if c.table == "tblSettings"}
+    assert ("error", "not_number") in got
+    assert ("error", "above_max") in got
+    assert ("error", "bad_enum") in got
+    assert ("warning", "setting_unknown") in got
+    assert ("error", "setting_missing") in got  # plan_year unusable
+
+
+def test_missing_settings_table_is_exit_2_material() -> None:
+    from koshtorys.errors import TableMissing
+
+    t = tables()
+    del t["tblSettings"]
+    with pytest.raises(TableMissing):
+        jobs.compute(t, strict=True)
