@@ -192,7 +192,10 @@ def compute_costs(
     p_t = tm["p"].to_numpy(dtype=np.int64)
     s_t = tm["s"].to_numpy(dtype=np.int64)
     n_posts = len(staff)
-    share_sum = np.bincount(p_t, weights=tm["share"].to_numpy(), minlength=n_posts)
+    # Sums are rounded far below any real share so that float noise from the
+    # order of rows cannot tip a largest-remainder tie.
+    tm["share"] = tm["share"].round(12)
+    share_sum = np.bincount(p_t, weights=tm["share"].to_numpy(), minlength=n_posts).round(12)
     scale = np.where(share_sum > 1.0, 1.0 / np.where(share_sum > 0, share_sum, 1.0), 1.0)
     share = tm["share"].to_numpy() * scale[p_t]
     rest = np.clip(1.0 - np.minimum(share_sum, 1.0), 0.0, None)
@@ -209,7 +212,7 @@ def compute_costs(
     direct_labor = np.rint(direct_labor).astype(np.int64)
     pool = int(parts[~to_svc].sum())
     hours_part = (fte[part_p] * float(st.hours_per_fte) * months[part_p] / 12.0) * part_w
-    hours = np.bincount(part_s[to_svc], weights=hours_part[to_svc], minlength=n_svc)
+    hours = np.bincount(part_s[to_svc], weights=hours_part[to_svc], minlength=n_svc).round(9)
 
     # --- Other costs: direct to a known service, else shared.
     c_amount = _kop(_num(costs, "amount", 0.0))

@@ -231,8 +231,9 @@ def compute_funding(
         checks.append(Check(
             "error", "tblSources", int(first_row[i]) if first_row[i] >= 0 else None, None,
             "over_promised",
-            {"value": nd.activity[i], "year": nd.year[i], "promised": round(need_r - gap_r, digits),
-             "need": need_r, "excess": round(-gap_r, digits)},
+            {"value": nd.activity[i], "year": nd.year[i],
+             "promised": round(float(need_r - gap_r), digits), "need": float(need_r),
+             "excess": round(float(-gap_r), digits)},
         ))
 
     split = pd.DataFrame(money, columns=_MONEY)

@@ -1,0 +1,188 @@
+"""koshtorys benchmarks: each figure beside its floor, as a ratio.
+
+    python -m benchmarks.run            # full size (about 2–4 minutes)
+    python -m benchmarks.run --quick    # small sizes, a smoke run
+
+Figures (best of ``--repeat`` runs, each in a fresh subprocess so peak RSS is its own):
+
+* refresh of a large institution workbook   vs  bare openpyxl load + save of the same file
+* request generation for 60 programs         vs  the 10 s target
+* consolidation of 100 institution workbooks vs  reading the same files with python-calamine
+* scaling: refresh at three sizes (rows of each table ×0.25, ×0.5, ×1)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _child(task: str, args: list[str]) -> dict[str, float]:
+    """Run one measured task in a fresh interpreter; return its seconds and peak RSS."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.run", "--task", task, *args],
+                         cwd=HERE.parent, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark task {task} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _best(task: str, args: list[str], repeat: int) -> dict[str, float]:
+    runs = [_child(task, args) for _ in range(repeat)]
+    return {"seconds": min(r["seconds"] for r in runs), "rss_mb": max(r["rss_mb"] for r in runs)}
+
+
+# ---- tasks run in the child --------------------------------------------------------------
+
+def _task(task: str, path: Path, extra: str | None) -> float:
+    if task == "floor":
+        import openpyxl
+
+        t = time.perf_counter()
+        wb = openpyxl.load_workbook(path)
+        wb.save(path)
+        return time.perf_counter() - t
+    if task == "refresh":
+        from koshtorys import jobs
+        from koshtorys.xlsx import FileBook
+
+        t = time.perf_counter()
+        book = FileBook.open(path)
+        jobs.refresh(book)
+        book.save()
+        return time.perf_counter() - t
+    if task == "requests":
+        from koshtorys.requests_job import make_requests
+
+        t = time.perf_counter()
+        make_requests(path, Path(extra or path.parent / "req"), say=lambda _m: None)
+        return time.perf_counter() - t
+    if task == "calamine":
+        from python_calamine import CalamineWorkbook
+
+        t = time.perf_counter()
+        for f in sorted(path.glob("*.xlsx")):
+            wb = CalamineWorkbook.from_path(str(f))
+            for name in wb.sheet_names:
+                wb.get_sheet_by_name(name).to_python()
+        return time.perf_counter() - t
+    if task == "consolidate":
+        from koshtorys.consolidate_job import consolidate_dir
+
+        t = time.perf_counter()
+        consolidate_dir(path, Path(extra or path.parent / "cons.xlsx"), say=lambda _m: None)
+        return time.perf_counter() - t
+    raise SystemExit(f"unknown task {task}")
+
+
+# ---- preparing inputs ---------------------------------------------------------------------
+
+def _institution(path: Path, scale: float, seed: int = 7, name: str = "Установа") -> None:
+    from benchmarks.generate import institution_frames
+    from koshtorys.template import build_workbook
+
+    build_workbook(path, lang="uk", sample=institution_frames(scale, seed, name))
+
+
+def _refreshed_copies(src: Path, folder: Path, n: int) -> None:
+    """``n`` refreshed institution workbooks (different seeds would only cost time)."""
+    from koshtorys import jobs
+    from koshtorys.xlsx import FileBook
+
+    book = FileBook.open(src)
+    jobs.refresh(book)
+    book.save()
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        shutil.copyfile(src, folder / f"inst_{i:03d}.xlsx")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--task")
+    ap.add_argument("--path")
+    ap.add_argument("--extra")
+    a = ap.parse_args()
+    if a.task:
+        secs = _task(a.task, Path(a.path), a.extra)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"seconds": secs, "rss_mb": rss}))
+        return
+
+    scale = 0.1 if a.quick else 1.0
+    n_inst = 10 if a.quick else 100
+    rows: list[tuple[str, float, float, str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="kosht-bench-") as tmp:
+        tmpd = Path(tmp)
+        big = tmpd / "big.xlsx"
+        print(f"building the large workbook (scale {scale}) …", flush=True)
+        _institution(big, scale)
+        # refresh once so both the floor and the refresh see a file with outputs in it
+        _refreshed_copies(big, tmpd / "unused", 0)
+
+        def measured(task: str, src: Path, extra: str | None = None) -> dict[str, float]:
+            runs = []
+            for _ in range(a.repeat):
+                work = tmpd / f"work{src.suffix}"
+                shutil.copyfile(src, work)
+                runs.append(_child(task, ["--path", str(work)] + (["--extra", extra] if extra
+                                                                   else [])))
+            return {"seconds": min(r["seconds"] for r in runs),
+                    "rss_mb": max(r["rss_mb"] for r in runs)}
+
+        print("refresh vs openpyxl load+save …", flush=True)
+        floor = measured("floor", big)
+        ref = measured("refresh", big)
+        rows.append(("refresh (large institution)", ref["seconds"], ref["rss_mb"],
+                     "openpyxl load+save", floor["seconds"]))
+
+        print("requests …", flush=True)
+        req = measured("requests", big, str(tmpd / "req"))
+        rows.append((f"requests ({int(60 * scale) or 1} programs)", req["seconds"],
+                     req["rss_mb"], "target 10 s", 10.0))
+
+        print(f"consolidation of {n_inst} workbooks …", flush=True)
+        small = tmpd / "inst.xlsx"
+        _institution(small, 0.1 if not a.quick else 0.05)
+        _refreshed_copies(small, tmpd / "many", n_inst)
+        cal = _best("calamine", ["--path", str(tmpd / "many")], a.repeat)
+        con = _best("consolidate", ["--path", str(tmpd / "many"), "--extra",
+                                    str(tmpd / "cons.xlsx")], a.repeat)
+        rows.append((f"consolidate {n_inst} workbooks", con["seconds"], con["rss_mb"],
+                     "calamine read", cal["seconds"]))
+
+        print("scaling …", flush=True)
+        scaling = []
+        for s in (0.25, 0.5, 1.0):
+            p = tmpd / f"scale{s}.xlsx"
+            _institution(p, s * scale)
+            _refreshed_copies(p, tmpd / "unused", 0)
+            f = measured("floor", p)
+            r = measured("refresh", p)
+            scaling.append((s * scale, r["seconds"], f["seconds"], p.stat().st_size / 1e6))
+
+    print()
+    print(f"{'figure':36} {'seconds':>8} {'peak MB':>8}   {'floor':22} {'seconds':>8} "
+          f"{'ratio':>6}")
+    for name, secs, rss, floor_name, floor_s in rows:
+        print(f"{name:36} {secs:8.2f} {rss:8.0f}   {floor_name:22} {floor_s:8.2f} "
+              f"{secs / floor_s:6.2f}")
+    print()
+    print("refresh by size (rows of every table × scale):")
+    print(f"{'scale':>6} {'refresh s':>10} {'load+save s':>12} {'ratio':>6} {'file MB':>8}")
+    for s, r, f, mb in scaling:
+        print(f"{s:6.3f} {r:10.2f} {f:12.2f} {r / f:6.2f} {mb:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
