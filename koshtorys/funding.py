@@ -100,7 +100,8 @@ def _expand_needs(needs: pd.DataFrame, settings: Settings, checks: list[Check]) 
             periods.append(y - int(base_year))
     n = len(out.activity)
     if n:
-        need = npf.fv(np.asarray(rates), np.asarray(periods), 0, -np.asarray(amounts))
+        with np.errstate(invalid="ignore", divide="ignore"):  # fv divides by a zero rate
+            need = npf.fv(np.asarray(rates), np.asarray(periods), 0, -np.asarray(amounts))
         out.need = np.asarray(need, dtype=float).reshape(n)
     out.pos = {(a, y): i for i, (a, y) in enumerate(zip(out.activity, out.year, strict=True))}
     return out

@@ -319,6 +319,15 @@ TABLES: tuple[Table, ...] = (
         "output", "Виконання за програмами", "Execution by program",
     ),
     Table(
+        "tblQuarterTotals", "Виконання (підсумок)", "VarianceSummary",
+        (
+            C("quarter", "Квартал", "int", width=9),
+            C("plan", "План", "money", fmt=MONEY),
+            C("actual", "Касові видатки", "money", fmt=MONEY),
+        ),
+        "output", "План і касові видатки за кварталами", "Plan vs actual by quarter",
+    ),
+    Table(
         "tblFundingSplit", "Фінансування", "FundingSplit",
         (
             C("activity_id", "Код заходу", "text", width=10),

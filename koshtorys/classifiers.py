@@ -1,0 +1,115 @@
+"""Budget classifiers as data: КЕКВ and ТПКВКМБ codes with their Ukrainian names.
+
+The lists live in ``koshtorys/data/kekv.csv`` and ``koshtorys/data/tpkvk.csv``
+(``code,name_uk``) so a finance officer can read and correct them without touching
+code. They are read once, on first use.
+
+>>> kekv_name("2111")
+'Заробітна плата'
+>>> normalize_code(813104, 7)
+'0813104'
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import re
+from importlib import resources
+from numbers import Integral, Real
+
+__all__ = ["kekv_name", "is_kekv", "kpkvk_name", "normalize_code", "kekv_codes", "tpkvk_codes"]
+
+_DIGITS = re.compile(r"^\d+(?:\.0*)?$")
+
+
+def _load(name: str) -> dict[str, str]:
+    text = resources.files("koshtorys").joinpath("data", name).read_text(encoding="utf-8")
+    return {row["code"].strip(): row["name_uk"].strip()
+            for row in csv.DictReader(text.splitlines()) if row.get("code")}
+
+
+@functools.cache
+def kekv_codes() -> dict[str, str]:
+    """Every КЕКВ code (groups and items) → its official Ukrainian name."""
+    return _load("kekv.csv")
+
+
+@functools.cache
+def tpkvk_codes() -> dict[str, str]:
+    """ТПКВКМБ codes (4 digits) → official Ukrainian name."""
+    return _load("tpkvk.csv")
+
+
+@functools.cache
+def _kekv_leaves() -> frozenset[str]:
+    """Codes that no other code refines: the ones a plan or an estimate uses."""
+    codes = kekv_codes()
+    groups = set()
+    for c in codes:
+        stem = c.rstrip("0")
+        if len(stem) < 4 and any(d != c and d.startswith(stem) for d in codes):
+            groups.add(c)
+    return frozenset(set(codes) - groups)
+
+
+def normalize_code(value: object, width: int) -> str | None:
+    """A budget code as text of ``width`` digits, leading zeros restored.
+
+    Excel often turns "0813104" into the number 813104; this gives the text back.
+    Anything that is not a whole non-negative number of at most ``width`` digits
+    gives ``None``.
+
+    >>> normalize_code("0813104", 7), normalize_code(2111.0, 4), normalize_code("x", 4)
+    ('0813104', '2111', None)
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Integral):
+        n = int(value)
+        text = str(n) if n >= 0 else ""
+    elif isinstance(value, Real):
+        x = float(value)
+        if math.isnan(x) or math.isinf(x) or x < 0 or not x.is_integer():
+            return None
+        text = str(int(x))
+    elif isinstance(value, str):
+        s = value.strip().replace("\u00a0", "")
+        if not _DIGITS.match(s):
+            return None
+        text = s.split(".")[0]
+    else:
+        return None
+    if not text or len(text) > width:
+        return None
+    return text.zfill(width)
+
+
+def kekv_name(code: object) -> str | None:
+    """Official name of a КЕКВ code (group or item), ``None`` when unknown."""
+    c = normalize_code(code, 4)
+    return kekv_codes().get(c) if c else None
+
+
+def is_kekv(code: object) -> bool:
+    """True for a КЕКВ item usable in plans and estimates (not a group such as 2200)."""
+    c = normalize_code(code, 4)
+    return c is not None and c in _kekv_leaves()
+
+
+def kpkvk_name(code: object) -> str | None:
+    """Name of a budget program: a 7-digit КПКВК МБ by its last four digits (ТПКВКМБ),
+    or a 4-digit ТПКВКМБ itself; ``None`` when unknown.
+
+    >>> kpkvk_name("0813104").startswith("Забезпечення соціальними послугами")
+    True
+    """
+    if isinstance(code, str) and len(code.strip()) == 4:
+        c = normalize_code(code, 4)
+    elif isinstance(code, int | float) and not isinstance(code, bool) and 0 <= code < 10_000:
+        c = normalize_code(code, 4)
+    else:
+        c = normalize_code(code, 7)
+        c = c[-4:] if c else None
+    return tpkvk_codes().get(c) if c else None

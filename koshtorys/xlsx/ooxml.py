@@ -1,0 +1,210 @@
+"""Small helpers for SpreadsheetML: cell references, text escapes, XML parsing and writing.
+
+Namespaces are taken from each part's root element instead of being hard-coded, so the
+same code reads transitional and strict OOXML.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+__all__ = [
+    "REL_NS",
+    "PKG_REL_NS",
+    "CT_NS",
+    "XML_NS",
+    "parse_xml",
+    "to_bytes",
+    "root_ns",
+    "col_index",
+    "split_ref",
+    "parse_range",
+    "format_range",
+    "cell_ref",
+    "decode_text",
+    "encode_text",
+    "cell_xml",
+    "serialize",
+    "norm_header",
+    "prefix_map",
+    "attrs_xml",
+]
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+_COLS: dict[str, int] = {}
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """Parse a part; entities are never resolved (parts come from untrusted files)."""
+    return etree.fromstring(data, _PARSER)
+
+
+def to_bytes(root: etree._Element, standalone: bool | None = True) -> bytes:
+    """Serialize a part the way Office writes it: UTF-8 with an XML declaration."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=standalone)
+
+
+def root_ns(root: etree._Element) -> str:
+    """The namespace of ``root`` (SpreadsheetML main in transitional or strict form)."""
+    return etree.QName(root).namespace or ""
+
+
+def col_index(letters: str) -> int:
+    """Column letters to a 1-based index: ``"AB"`` → 28."""
+    n = _COLS.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters.upper():
+            n = n * 26 + ord(ch) - 64
+        _COLS[letters] = n
+    return n
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """``"B12"`` → (row 12, column 2)."""
+    m = _REF.match(ref)
+    if m is None:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return int(m.group(2)), col_index(m.group(1))
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int]:
+    """``"B3:D10"`` → (first row, first column, last row, last column)."""
+    a, _, b = ref.partition(":")
+    r1, c1 = split_ref(a)
+    r2, c2 = split_ref(b) if b else (r1, c1)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def cell_ref(row: int, col: int) -> str:
+    from ..book import column_letter
+
+    return f"{column_letter(col)}{row}"
+
+
+def format_range(r1: int, c1: int, r2: int, c2: int) -> str:
+    return f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def decode_text(s: str) -> str:
+    """Undo Excel's ``_xHHHH_`` escapes (line breaks in headers, control characters)."""
+    if "_x" not in s:
+        return s
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), s)
+
+
+def encode_text(s: str) -> str:
+    """Escape characters XML cannot hold the way Excel does (``_xHHHH_``)."""
+    if not _NEEDS_ESCAPE.search(s):
+        return s
+    return _NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", s)
+
+
+def norm_header(s: object) -> str:
+    """Header as compared: case-folded, whitespace collapsed."""
+    return " ".join(str(s).split()).casefold() if s is not None else ""
+
+
+_EPOCH = datetime(1899, 12, 30)
+
+
+def _number(v: float | int) -> str | None:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if math.isnan(v) or math.isinf(v):
+        return None
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def cell_xml(ref: str, value: object, style: int) -> str:
+    """One ``<c>`` element as text: numbers as ``<v>``, text as an inline string.
+
+    Returns ``""`` for a blank value (no cell is written).
+    """
+    s = f' s="{style}"' if style else ""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        num = _number(value)
+        return "" if num is None else f'<c r="{ref}"{s}><v>{num}</v></c>'
+    if isinstance(value, datetime | date):
+        if not isinstance(value, datetime):
+            value = datetime.combine(value, time())
+        days = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+        return f'<c r="{ref}"{s}><v>{_number(days)}</v></c>'
+    text = encode_text(str(value))
+    if text == "":
+        return ""
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+def _qname(tag: str, prefixes: dict[str, str | None]) -> str:
+    if tag[0] != "{":
+        return tag
+    uri, local = tag[1:].split("}", 1)
+    if uri == XML_NS:
+        return "xml:" + local
+    p = prefixes[uri]  # KeyError: a namespace the root does not declare
+    return local if p is None else f"{p}:{local}"
+
+
+_ATTR_ESC = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+_TEXT_ESC = {"\r": "&#13;"}
+
+
+def attrs_xml(el: etree._Element, prefixes: dict[str, str | None], skip: set[str]) -> str:
+    """``el``'s attributes as text (leading spaces included), leaving out ``skip``."""
+    return "".join(f' {_qname(k, prefixes)}="{escape(v, _ATTR_ESC)}"'
+                   for k, v in el.attrib.items() if k not in skip)
+
+
+def serialize(el: etree._Element, prefixes: dict[str, str | None]) -> str:
+    """Serialize ``el`` without namespace declarations, using the document's prefixes.
+
+    ``prefixes`` maps namespace URI → prefix (``None`` for the default namespace) as
+    declared on the part's root, so the text can be spliced back into that part.
+    """
+    tag = _qname(el.tag, prefixes)
+    parts = ["<", tag, attrs_xml(el, prefixes, set())]
+    children = list(el)
+    if el.text is None and not children:
+        parts.append("/>")
+        return "".join(parts)
+    parts.append(">")
+    if el.text:
+        parts.append(escape(el.text, _TEXT_ESC))
+    for ch in children:
+        if isinstance(ch.tag, str):
+            parts.append(serialize(ch, prefixes))
+        if ch.tail:
+            parts.append(escape(ch.tail, _TEXT_ESC))
+    parts.append(f"</{tag}>")
+    return "".join(parts)
+
+
+def prefix_map(root: etree._Element) -> dict[str, str | None]:
+    """Namespace URI → prefix as declared on ``root``."""
+    return {uri: p for p, uri in root.nsmap.items()}

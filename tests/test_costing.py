@@ -1,0 +1,534 @@
+"""Tests of the costing engine against hand-worked examples and money invariants.
+
+Expected numbers come from the SPEC's formulas worked out by hand in the comments,
+never from the engine's output.
+"""
+
+from __future__ import annotations
+
+import doctest
+import math
+import time as _time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from koshtorys import costing, money, schema
+from koshtorys.costing import allocate_groups, compute_costs
+from koshtorys.messages import render
+from koshtorys.settings import Settings
+
+# ----------------------------------------------------------------------------- builders
+
+
+def _frame(name: str, rows: list[dict], first_row: int = 5) -> pd.DataFrame:
+    """A validated input frame: schema columns, defaults filled, index = worksheet rows."""
+    tbl = schema.table(name)
+    data = []
+    for r in rows:
+        rec = {}
+        for c in tbl.columns:
+            v = r.get(c.key, c.default)
+            rec[c.key] = v
+        data.append(rec)
+    df = pd.DataFrame(data, columns=tbl.column_keys)
+    df.index = pd.Index(range(first_row, first_row + len(rows)))
+    for c in tbl.columns:
+        if c.kind in ("number", "money", "share"):
+            df[c.key] = df[c.key].astype(float)
+        elif c.kind in ("int", "year"):
+            df[c.key] = df[c.key].astype(int)
+        else:
+            df[c.key] = df[c.key].astype(object)
+    return df
+
+
+def services(*rows: dict) -> pd.DataFrame:
+    defaults = {"name": "Послуга", "unit": "година", "planned_recipients": 0}
+    return _frame("tblServices", [defaults | r for r in rows])
+
+
+def staff(*rows: dict) -> pd.DataFrame:
+    return _frame("tblStaff", [{"title": "Посада", "months": 12} | r for r in rows])
+
+
+def time(*rows: tuple[str, str, float]) -> pd.DataFrame:
+    return _frame("tblTime", [{"position_id": p, "service_id": s, "share": x}
+                              for p, s, x in rows])
+
+
+def costs(*rows: dict) -> pd.DataFrame:
+    return _frame("tblCosts", [{"fund": "general"} | r for r in rows])
+
+
+K = "0813104"
+SETTINGS = Settings(plan_year=2026, esv_rate=0.22, min_wage=8000.0, hours_per_fte=2000.0)
+
+
+def example() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Three services, two direct posts and one indirect post, direct and shared costs."""
+    svc = services(
+        {"service_id": "S1", "planned_units": 1000, "planned_recipients": 50, "kpkvk": K},
+        {"service_id": "S2", "planned_units": 500, "planned_recipients": 0, "kpkvk": K},
+        {"service_id": "S3", "planned_units": 100, "planned_recipients": 10, "kpkvk": K},
+    )
+    stf = staff(
+        # payroll 2 × 10000 × 12 = 240000; ЄСВ 52800; labor 292800
+        {"position_id": "P1", "category": "direct", "fte": 2, "monthly_pay": 10000,
+         "kpkvk": K},
+        # payroll 1 × 12000 × 6 = 72000; ЄСВ 15840; labor 87840 (blank kpkvk)
+        {"position_id": "P2", "category": "direct", "fte": 1, "monthly_pay": 12000,
+         "months": 6},
+        # payroll 1 × 15000 × 12 = 180000; ЄСВ 39600; labor 219600 — all to the pool
+        {"position_id": "P3", "category": "indirect", "fte": 1, "monthly_pay": 15000,
+         "kpkvk": K},
+    )
+    tm = time(("P1", "S1", 0.5), ("P1", "S2", 0.3), ("P2", "S2", 1.0))
+    cst = costs(
+        {"kekv": "2210", "amount": 10000, "service_id": "S1", "kpkvk": K},
+        {"kekv": "2240", "amount": 5000, "service_id": "S3", "kpkvk": K},
+        {"kekv": "2273", "amount": 30000, "kpkvk": K},
+        {"kekv": "2240", "amount": 3000, "fund": "special"},
+    )
+    return svc, stf, tm, cst
+
+
+# Hand computation shared by every base:
+#   P1 292800 split 0.5 / 0.3 / rest 0.2 → S1 146400, S2 87840, pool 58560
+#   P2 87840 → S2; P3 219600 → pool
+#   direct_labor: S1 146400, S2 175680, S3 0; direct_other: S1 10000, S2 0, S3 5000
+#   pool = 58560 + 219600 + 30000 + 3000 = 311160.00 = 31 116 000 kop
+#   hours: P1 2 × 2000 × 12/12 = 4000 → S1 2000, S2 1200; P2 1 × 2000 × 6/12 = 1000 → S2
+#   institution total = 292800 + 87840 + 219600 + 48000 = 648240.00
+DIRECT_LABOR = {"S1": 146400.0, "S2": 175680.0, "S3": 0.0}
+DIRECT_OTHER = {"S1": 10000.0, "S2": 0.0, "S3": 5000.0}
+HOURS = {"S1": 2000.0, "S2": 2200.0, "S3": 0.0}
+INDIRECT = {
+    # weights 146400 : 175680 : 0 = 5/11 : 6/11 : 0
+    # S1 31116000 × 5/11 = 14143636.36 → 14143636; S2 × 6/11 = 16972363.64 → 16972363
+    # one kopiyka left → the larger remainder (.64) → S2 16972364
+    "direct_labor": {"S1": 141436.36, "S2": 169723.64, "S3": 0.0},
+    # weights 156400 : 175680 : 5000 (sum 337080)
+    # S1 31116000 × 156400/337080 = 14437351.37; S2 × 175680/337080 = 16217096.48;
+    # S3 × 5000/337080 = 461552.15; floors sum 31115999 → the extra kopiyka to S2 (.48)
+    "direct_cost": {"S1": 144373.51, "S2": 162170.97, "S3": 4615.52},
+    # weights 2000 : 2200 : 0 = 10/21 : 11/21
+    # S1 31116000 × 10/21 = 14817142.86; S2 × 11/21 = 16298857.14 → extra kopiyka to S1
+    "hours": {"S1": 148171.43, "S2": 162988.57, "S3": 0.0},
+}
+UNITS = {"S1": 1000.0, "S2": 500.0, "S3": 100.0}
+RECIPIENTS = {"S1": 50.0, "S2": 0.0, "S3": 10.0}
+
+
+def _kop(x: float) -> int:
+    return money.to_units(x)
+
+
+def _uc(result: costing.CostingResult) -> pd.DataFrame:
+    return result.unit_costs.set_index("service_id")
+
+
+# ----------------------------------------------------------------------------- examples
+
+
+@pytest.mark.parametrize("base", ["direct_labor", "direct_cost", "hours"])
+def test_hand_example(base: str) -> None:
+    s = Settings(**{**SETTINGS.__dict__, "indirect_base": base})
+    r = compute_costs(*example(), s)
+    assert r.checks == []
+    assert list(r.unit_costs.columns) == schema.table("tblUnitCosts").column_keys
+    assert r.unit_costs["service_id"].tolist() == ["S1", "S2", "S3"]
+    uc = _uc(r)
+    for sid in ("S1", "S2", "S3"):
+        row = uc.loc[sid]
+        total = DIRECT_LABOR[sid] + DIRECT_OTHER[sid] + INDIRECT[base][sid]
+        assert row["direct_labor"] == DIRECT_LABOR[sid]
+        assert row["direct_other"] == DIRECT_OTHER[sid]
+        assert row["indirect"] == INDIRECT[base][sid]
+        assert row["total_cost"] == pytest.approx(total, abs=1e-9)
+        assert row["hours"] == pytest.approx(HOURS[sid])
+        assert row["planned_units"] == UNITS[sid]
+        assert row["unit_cost"] == pytest.approx(total / UNITS[sid], rel=1e-12)
+        assert row["unit_tariff"] == pytest.approx(total / UNITS[sid], rel=1e-12)  # VAT 0
+        if RECIPIENTS[sid]:
+            assert row["cost_per_recipient"] == pytest.approx(total / RECIPIENTS[sid])
+        else:
+            assert math.isnan(row["cost_per_recipient"])
+        if HOURS[sid]:
+            assert row["cost_per_hour"] == pytest.approx(total / HOURS[sid])
+        else:
+            assert math.isnan(row["cost_per_hour"])
+    # Σ total_cost ties to the institution's total to the kopiyka.
+    assert sum(_kop(v) for v in r.unit_costs["total_cost"]) == 64824000
+    assert r.total_kop == 64824000
+    assert r.total == 648240.0
+
+
+def test_hand_example_exact_values_direct_labor() -> None:
+    # S1 = 146400 + 10000 + 141436.36; S2 = 175680 + 169723.64; S3 = 5000
+    uc = _uc(compute_costs(*example(), SETTINGS))
+    assert uc["total_cost"].tolist() == [297836.36, 345403.64, 5000.0]
+    assert uc.loc["S1", "unit_cost"] == pytest.approx(297.83636, rel=1e-12)
+    assert uc.loc["S1", "cost_per_recipient"] == pytest.approx(5956.7272, rel=1e-12)
+    assert uc.loc["S1", "cost_per_hour"] == pytest.approx(148.91818, rel=1e-12)
+    assert uc.loc["S3", "unit_cost"] == 50.0
+    assert uc.loc["S3", "cost_per_recipient"] == 500.0
+
+
+def test_unit_cost_is_not_rounded() -> None:
+    # 297836.36 / 1000 = 297.83636: more than two decimals survive.
+    uc = _uc(compute_costs(*example(), SETTINGS))
+    assert uc.loc["S1", "unit_cost"] != round(uc.loc["S1", "unit_cost"], 2)
+
+
+def test_cost_by_kekv_example() -> None:
+    r = compute_costs(*example(), SETTINGS)
+    kb = r.cost_by_kekv
+    assert list(kb.columns) == schema.table("tblCostByKekv").column_keys
+    # 2111 = 240000 + 72000 + 180000; 2120 = 52800 + 15840 + 39600; P2 and the special
+    # cost row have a blank kpkvk and take the services' only kpkvk.
+    expected = [
+        (K, "2111", "general", 492000.0),
+        (K, "2120", "general", 108240.0),
+        (K, "2210", "general", 10000.0),
+        (K, "2240", "general", 5000.0),
+        (K, "2240", "special", 3000.0),
+        (K, "2273", "general", 30000.0),
+    ]
+    assert [tuple(x) for x in kb.itertuples(index=False)] == expected
+    assert sum(_kop(v) for v in kb["amount"]) == r.total_kop
+
+
+def test_kpkvk_fallbacks_with_two_programs() -> None:
+    svc = services(
+        {"service_id": "A", "planned_units": 1, "kpkvk": "0813104"},
+        {"service_id": "B", "planned_units": 1, "kpkvk": "0813105"},
+        {"service_id": "C", "planned_units": 1},
+    )
+    stf = staff({"position_id": "P", "category": "indirect", "fte": 1, "monthly_pay": 10000})
+    cst = costs(
+        {"kekv": "2210", "amount": 100, "service_id": "B"},  # → B's kpkvk
+        {"kekv": "2210", "amount": 200, "service_id": "C"},  # C has none, two in use → ""
+        {"kekv": "2210", "amount": 400},  # shared, two in use → ""
+        {"kekv": "2210", "amount": 800, "service_id": "A", "kpkvk": "0813199"},  # own
+    )
+    kb = compute_costs(svc, stf, None, cst, SETTINGS).cost_by_kekv
+    # staff P: 120000 payroll, 26400 ЄСВ, blank kpkvk → ""
+    assert [tuple(x) for x in kb.itertuples(index=False)] == [
+        ("", "2111", "general", 120000.0),
+        ("", "2120", "general", 26400.0),
+        ("", "2210", "general", 600.0),
+        ("0813105", "2210", "general", 100.0),
+        ("0813199", "2210", "general", 800.0),
+    ]
+
+
+def test_min_wage_top_up_warns_and_costs_at_minimum() -> None:
+    svc = services({"service_id": "S1", "planned_units": 10})
+    stf = staff(
+        {"position_id": "P1", "category": "direct", "fte": 0.5, "monthly_pay": 7000},
+        {"position_id": "P0", "category": "direct", "fte": 0, "monthly_pay": 100},
+    )
+    r = compute_costs(svc, stf, time(("P1", "S1", 1.0)), None, SETTINGS)
+    # 0.5 × 8000 × 12 = 48000; ЄСВ 10560; labor 58560, all direct to S1
+    assert _uc(r).loc["S1", "direct_labor"] == 58560.0
+    assert r.total_kop == 5856000
+    (chk,) = r.checks  # the fte-0 post costs nothing and is not warned about
+    assert (chk.severity, chk.table, chk.row, chk.column, chk.code) == (
+        "warning", "tblStaff", 5, "monthly_pay", "min_wage")
+    assert chk.params == {"value": 7000.0, "min_wage": 8000.0}
+    assert "7000" in render("min_wage", "en", chk.params | {"where": "Staff!E5"})
+
+
+def test_vat_on_tariff() -> None:
+    s = Settings(**{**SETTINGS.__dict__, "vat_rate": 0.2})
+    uc = _uc(compute_costs(*example(), s))
+    # S3: 5000 / 100 = 50 per unit; × 1.2 = 60
+    assert uc.loc["S3", "unit_cost"] == 50.0
+    assert uc.loc["S3", "unit_tariff"] == pytest.approx(60.0)
+    assert uc.loc["S1", "unit_tariff"] == pytest.approx(297.83636 * 1.2, rel=1e-12)
+
+
+def test_blank_recipients_and_hours() -> None:
+    svc = services({"service_id": "S", "planned_units": 4, "planned_recipients": 0})
+    cst = costs({"kekv": "2210", "amount": 100, "service_id": "S"})
+    row = _uc(compute_costs(svc, staff(), None, cst, SETTINGS)).loc["S"]
+    assert row["total_cost"] == 100.0 and row["unit_cost"] == 25.0
+    assert math.isnan(row["cost_per_recipient"])
+    assert row["hours"] == 0.0 and math.isnan(row["cost_per_hour"])
+
+
+def test_pool_unallocated() -> None:
+    svc = services({"service_id": "S1", "planned_units": 1},
+                   {"service_id": "S2", "planned_units": 1})
+    stf = staff({"position_id": "D", "category": "indirect", "fte": 1, "monthly_pay": 10000})
+    cst = costs({"kekv": "2210", "amount": 50, "service_id": "S1"},
+                {"kekv": "2273", "amount": 1000})
+    r = compute_costs(svc, stf, None, cst, SETTINGS)  # base direct_labor: all zero
+    (chk,) = r.checks
+    # pool = 120000 + 26400 + 1000 = 147400
+    assert (chk.severity, chk.table, chk.row, chk.code) == ("error", "", None,
+                                                           "pool_unallocated")
+    assert chk.params == {"amount": 147400.0, "base": "direct_labor"}
+    uc = _uc(r)
+    assert uc["indirect"].tolist() == [0.0, 0.0]
+    assert uc["total_cost"].tolist() == [50.0, 0.0]
+    assert r.total_kop == 14745000
+    # direct_cost has a non-zero base (S1's 50) and takes the whole pool
+    r2 = compute_costs(svc, stf, None, cst,
+                       Settings(**{**SETTINGS.__dict__, "indirect_base": "direct_cost"}))
+    assert r2.checks == [] and _uc(r2)["indirect"].tolist() == [147400.0, 0.0]
+
+
+def test_no_services() -> None:
+    stf = staff({"position_id": "P", "category": "indirect", "fte": 1, "monthly_pay": 10000})
+    r = compute_costs(services(), stf, None, None, SETTINGS)
+    assert r.unit_costs.empty
+    assert list(r.unit_costs.columns) == schema.table("tblUnitCosts").column_keys
+    assert [c.code for c in r.checks] == ["no_services"]
+    assert r.checks[0].severity == "error"
+    assert r.cost_by_kekv["amount"].sum() == pytest.approx(146400.0)
+    # nothing to cost, nothing to say
+    assert compute_costs(services(), staff(), None, None, SETTINGS).checks == []
+
+
+def test_time_rows_ignored_and_oversized_shares_scaled() -> None:
+    svc = services({"service_id": "S1", "planned_units": 1},
+                   {"service_id": "S2", "planned_units": 1})
+    stf = staff(
+        # labor 1 × 10000 × 12 × 1.22 = 146400; shares 0.9 + 0.6 = 1.5 → 0.6 / 0.4
+        {"position_id": "D", "category": "direct", "fte": 1, "monthly_pay": 10000},
+        # indirect: its time row is ignored; labor 1 × 9000 × 12 × 1.22 = 131760 → pool
+        {"position_id": "I", "category": "indirect", "fte": 1, "monthly_pay": 9000},
+    )
+    tm = time(("D", "S1", 0.9), ("D", "S2", 0.6), ("I", "S1", 1.0),
+              ("X", "S1", 1.0), ("D", "NOPE", 0.1))
+    r = compute_costs(svc, stf, tm, None, SETTINGS)
+    uc = _uc(r)
+    # direct_labor S1 146400 × 0.6 = 87840, S2 58560; pool 131760 split 0.6 / 0.4
+    assert uc["direct_labor"].tolist() == [87840.0, 58560.0]
+    assert uc["indirect"].tolist() == [79056.0, 52704.0]
+    # hours use the same scaled shares: 2000 × 0.6 and 2000 × 0.4
+    assert uc["hours"].tolist() == pytest.approx([1200.0, 800.0])
+
+
+def test_cost_for_unknown_service_goes_to_pool() -> None:
+    svc = services({"service_id": "S1", "planned_units": 1},
+                   {"service_id": "S2", "planned_units": 1})
+    cst = costs({"kekv": "2210", "amount": 30, "service_id": "S1"},
+                {"kekv": "2210", "amount": 10, "service_id": "S2"},
+                {"kekv": "2210", "amount": 8, "service_id": "GONE"})
+    s = Settings(**{**SETTINGS.__dict__, "indirect_base": "direct_cost"})
+    uc = _uc(compute_costs(svc, staff(), None, cst, s))
+    # pool 8 split 30 : 10 → 6 and 2
+    assert uc["indirect"].tolist() == [6.0, 2.0]
+    assert uc["total_cost"].sum() == 48.0
+
+
+def test_inputs_not_mutated() -> None:
+    frames = example()
+    before = [f.copy(deep=True) for f in frames]
+    compute_costs(*frames, SETTINGS)
+    for a, b in zip(frames, before, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_scaling_example_by_three() -> None:
+    # every amount × 3: all roundings in the example are exact, so the total is exactly × 3
+    svc, stf, tm, cst = example()
+    stf = stf.assign(monthly_pay=stf["monthly_pay"] * 3)
+    cst = cst.assign(amount=cst["amount"] * 3)
+    s = Settings(**{**SETTINGS.__dict__, "min_wage": 24000.0})
+    r = compute_costs(svc, stf, tm, cst, s)
+    assert r.total_kop == 3 * 64824000
+    assert r.checks == []
+    # S1 3 × 31116000 × 5/11 = 42430909.09 → 42430909; S2 50917090.91 → 50917091
+    assert _uc(r)["indirect"].tolist() == [424309.09, 509170.91, 0.0]
+
+
+def test_engine_imports_no_excel_library() -> None:
+    src = Path(costing.__file__).read_text(encoding="utf-8")
+    assert "openpyxl" not in src and "xlwings" not in src
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(costing).failed == 0
+
+
+# ----------------------------------------------------------------------------- properties
+
+
+@given(st.lists(st.tuples(st.integers(-10**9, 10**9),
+                          st.lists(st.integers(0, 50), min_size=1, max_size=6)),
+                min_size=1, max_size=8))
+def test_allocate_groups_matches_money_allocate(groups: list[tuple[int, list[int]]]) -> None:
+    totals = np.array([t for t, _ in groups])
+    gid = np.concatenate([np.full(len(w), i) for i, (_, w) in enumerate(groups)])
+    weights = np.concatenate([np.array(w, dtype=float) for _, w in groups])
+    got = allocate_groups(totals, gid, weights).tolist()
+    want = [x for t, w in groups for x in money.allocate(t, w)]
+    assert got == want
+
+
+IDS = ["S1", "S2", "S3", "S4", "S5"]
+KEKVS = ["2210", "2240", "2273", "2282"]
+KPKVKS = [None, "0813104", "0813105"]
+
+
+@st.composite
+def inputs(draw: st.DrawFn) -> dict:
+    n_s = draw(st.integers(1, 5))
+    ids = IDS[:n_s]
+    svc = [{"service_id": i, "planned_units": draw(st.integers(1, 1000)),
+            "planned_recipients": draw(st.integers(0, 50)),
+            "kpkvk": draw(st.sampled_from(KPKVKS))} for i in ids]
+    n_p = draw(st.integers(0, 6))
+    stf = [{"position_id": f"P{j}", "category": draw(st.sampled_from(["direct", "indirect"])),
+            "fte": draw(st.sampled_from([0, 0.25, 0.5, 1, 1.5, 2, 3.75])),
+            "monthly_pay": draw(st.integers(0, 3_000_000)) / 100,
+            "months": draw(st.integers(1, 12)),
+            "kpkvk": draw(st.sampled_from(KPKVKS))} for j in range(n_p)]
+    tm = []
+    for j in range(n_p):
+        for i in draw(st.lists(st.sampled_from([*ids, "SX"]), unique=True, max_size=4)):
+            tm.append((f"P{j}", i, draw(st.integers(0, 100)) / 100))
+    cst = [{"kekv": draw(st.sampled_from(KEKVS)),
+            "amount": draw(st.integers(0, 5_000_000)) / 100,
+            "service_id": draw(st.sampled_from([*ids, None, None, "SX"])),
+            "kpkvk": draw(st.sampled_from(KPKVKS)),
+            "fund": draw(st.sampled_from(["general", "special"]))}
+           for _ in range(draw(st.integers(0, 6)))]
+    s = Settings(plan_year=2026,
+                 esv_rate=draw(st.sampled_from([0.0, 0.22, 0.0841])),
+                 min_wage=draw(st.sampled_from([0.0, 8000.0])),
+                 hours_per_fte=1992.0,
+                 indirect_base=draw(st.sampled_from(["direct_labor", "direct_cost", "hours"])),
+                 vat_rate=draw(st.sampled_from([0.0, 0.2])))
+    return {"services": svc, "staff": stf, "time": tm, "costs": cst, "settings": s}
+
+
+def _build(d: dict) -> tuple:
+    return (services(*d["services"]), staff(*d["staff"]), time(*d["time"]),
+            costs(*d["costs"]), d["settings"])
+
+
+def _expected_total(d: dict) -> int:
+    """The institution's total by the SPEC, in plain Python, post by post."""
+    s = d["settings"]
+    total = 0
+    for p in d["staff"]:
+        pay = p["monthly_pay"]
+        if p["fte"] > 0 and pay < s.min_wage:
+            pay = s.min_wage
+        payroll = money.to_units(p["fte"] * pay * p["months"])
+        total += payroll + money.to_units(payroll * s.esv_rate, 0)
+    return total + sum(money.to_units(c["amount"]) for c in d["costs"])
+
+
+PROPS = hsettings(max_examples=150, deadline=None,
+                  suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPS
+@given(inputs())
+def test_totals_tie_to_the_kopiyka(d: dict) -> None:
+    r = compute_costs(*_build(d))
+    expected = _expected_total(d)
+    assert r.total_kop == expected
+    uc = r.unit_costs
+    kop = {c: [_kop(v) for v in uc[c]] for c in ("direct_labor", "direct_other", "indirect",
+                                                  "total_cost")}
+    for dl, do, ind, tot in zip(*kop.values(), strict=True):
+        assert dl + do + ind == tot
+    unallocated = [c for c in r.checks if c.code == "pool_unallocated"]
+    missing = _kop(unallocated[0].params["amount"]) if unallocated else 0
+    assert sum(kop["total_cost"]) + missing == expected
+    assert sum(_kop(v) for v in r.cost_by_kekv["amount"]) == expected
+    assert (r.cost_by_kekv["amount"] != 0).all()
+    keys = list(r.cost_by_kekv[["kpkvk", "kekv", "fund"]].itertuples(index=False))
+    assert keys == sorted(keys)
+
+
+@PROPS
+@given(inputs(), st.integers(2, 7))
+def test_scaling_amounts_scales_totals(d: dict, k: int) -> None:
+    base = compute_costs(*_build(d))
+    s = d["settings"]
+    scaled = {
+        **d,
+        "staff": [p | {"monthly_pay": p["monthly_pay"] * k} for p in d["staff"]],
+        "costs": [c | {"amount": c["amount"] * k} for c in d["costs"]],
+        "settings": Settings(**{**s.__dict__, "min_wage": s.min_wage * k}),
+    }
+    big = compute_costs(*_build(scaled))
+    # each rounded amount (payroll and ЄСВ per post, each cost row) may move by < k kop
+    n_round = 2 * len(d["staff"]) + len(d["costs"]) + 1
+    assert abs(big.total_kop - k * base.total_kop) <= k * n_round
+    tol = k * (n_round + 2 * len(d["staff"]) + 2) / 100
+    for a, b in zip(base.unit_costs["total_cost"], big.unit_costs["total_cost"], strict=True):
+        assert abs(b - k * a) <= tol
+    assert [c.code for c in big.checks] == [c.code for c in base.checks]
+
+
+@PROPS
+@given(inputs(), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(d: dict, rnd) -> None:
+    frames = _build(d)
+    shuffled = []
+    for f in frames[:4]:
+        order = list(range(len(f)))
+        rnd.shuffle(order)
+        shuffled.append(f.iloc[order])  # the index (worksheet row) travels with the row
+    a = compute_costs(*frames)
+    b = compute_costs(*shuffled, d["settings"])
+    ua = a.unit_costs.sort_values("service_id").reset_index(drop=True)
+    ub = b.unit_costs.sort_values("service_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(ua, ub, check_exact=False, rtol=1e-12)
+    for c in ("direct_labor", "direct_other", "indirect", "total_cost"):
+        assert ua[c].tolist() == ub[c].tolist()
+    pd.testing.assert_frame_equal(a.cost_by_kekv, b.cost_by_kekv)
+    assert a.total_kop == b.total_kop
+
+    def key(c):
+        return (c.severity, c.table, c.row or 0, c.column or "", c.code)
+
+    assert sorted(map(key, a.checks)) == sorted(map(key, b.checks))
+
+
+# ----------------------------------------------------------------------------- size
+
+
+def test_large_input_is_fast_and_ties() -> None:
+    rng = np.random.default_rng(7)
+    n_s, n_p, n_c = 120, 600, 3000
+    ids = [f"S{i:03d}" for i in range(n_s)]
+    svc = pd.DataFrame({"service_id": ids, "name": "x", "unit": "година",
+                        "planned_units": rng.integers(1, 5000, n_s).astype(float),
+                        "planned_recipients": rng.integers(0, 100, n_s).astype(float),
+                        "kpkvk": rng.choice(["0813104", "0813105"], n_s).astype(object)})
+    stf = pd.DataFrame({"position_id": [f"P{j}" for j in range(n_p)], "title": "x",
+                        "category": rng.choice(["direct", "indirect"], n_p).astype(object),
+                        "fte": rng.integers(0, 8, n_p) / 4,
+                        "monthly_pay": rng.integers(500_000, 3_000_000, n_p) / 100,
+                        "months": rng.integers(1, 13, n_p), "kpkvk": None})
+    tp = rng.integers(0, n_p, 2000)
+    tm = pd.DataFrame({"position_id": [f"P{j}" for j in tp],
+                       "service_id": rng.choice(ids, 2000).astype(object),
+                       "share": rng.integers(0, 40, 2000) / 100})
+    cst = pd.DataFrame({"kekv": rng.choice(KEKVS, n_c).astype(object), "description": "",
+                        "amount": rng.integers(0, 10_000_000, n_c) / 100,
+                        "service_id": rng.choice([*ids, None], n_c).astype(object),
+                        "kpkvk": None, "fund": "general"})
+    for f, first in ((svc, 5), (stf, 5), (tm, 5), (cst, 5)):
+        f.index = pd.RangeIndex(first, first + len(f))
+    t0 = _time.perf_counter()
+    r = compute_costs(svc, stf, tm, cst, SETTINGS)
+    elapsed = _time.perf_counter() - t0
+    assert elapsed < 5.0
+    assert sum(_kop(v) for v in r.unit_costs["total_cost"]) == r.total_kop
+    assert sum(_kop(v) for v in r.cost_by_kekv["amount"]) == r.total_kop
