@@ -255,8 +255,9 @@ def compute_costs(
     kpkvk_of = kpkvk_of[kpkvk_of != ""]
     s_kpkvk = _text(staff, "kpkvk").replace("", fallback).to_numpy(dtype=object)
     c_kpkvk = _text(costs, "kpkvk")
-    c_blank = c_kpkvk == ""
-    c_kpkvk[c_blank] = c_svc[c_blank].map(kpkvk_of).fillna(fallback)
+    of_service = c_svc.map(kpkvk_of).astype(object)
+    of_service = of_service.where(of_service.notna(), fallback)
+    c_kpkvk = c_kpkvk.where(c_kpkvk != "", of_service)
     fund = _text(costs, "fund").replace("", "general")
     lines = pd.DataFrame({
         "kpkvk": np.concatenate([s_kpkvk, s_kpkvk, c_kpkvk.to_numpy(dtype=object)]),

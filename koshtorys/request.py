@@ -480,7 +480,10 @@ def _data_sheet(ws: Worksheet, doc: RequestDoc) -> None:
             ("rounding", s.rounding)]
     add_excel_table(ws, "tblRequestInfo", ("key", "value"), info, left=7, widths=(16, 50))
     for (cell,) in ws.iter_rows(min_row=2, max_row=len(info) + 1, min_col=8, max_col=8):
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        lines = -(-len(str(cell.value or "")) // 48)
+        if lines > 1:
+            ws.row_dimensions[cell.row].height = 15 * lines
     _page_setup(ws, landscape=False, title_rows="1:1")
 
 

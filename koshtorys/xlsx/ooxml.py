@@ -53,7 +53,11 @@ def parse_xml(data: bytes) -> etree._Element:
 
 def to_bytes(root: etree._Element, standalone: bool | None = True) -> bytes:
     """Serialize a part the way Office writes it: UTF-8 with an XML declaration."""
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=standalone)
+    decl = '<?xml version="1.0" encoding="UTF-8"'
+    if standalone is not None:
+        decl += ' standalone="yes"' if standalone else ' standalone="no"'
+    body = etree.tostring(root.getroottree(), xml_declaration=False, encoding="UTF-8")
+    return (decl + "?>\n").encode() + body
 
 
 def root_ns(root: etree._Element) -> str:

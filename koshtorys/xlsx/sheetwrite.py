@@ -259,7 +259,7 @@ def rewrite_table(
     _update_dimension(sheet, box)
     _stretch_ranges(sheet, g)
     data = to_bytes(sheet.root, _standalone(sheet.root))
-    marker = f"<?{_MARK}?>".encode()
+    marker = etree.tostring(etree.ProcessingInstruction(_MARK))
     if data.count(marker) != 1:
         raise WorkbookError(f"cannot rewrite sheet {table.sheet}")
     pkg.put(table.sheet_part, data.replace(marker, "".join(parts).encode("utf-8")))

@@ -1,0 +1,208 @@
+"""The workbook file as a :class:`koshtorys.book.Book`.
+
+Reading streams only the sheets that hold the requested tables. Writing never loads the
+workbook into a spreadsheet model: it edits the few parts that hold output tables
+(their sheets, table parts, charts plotting them, styles when a number format is
+missing, workbook.xml's calcPr) and copies every other zip entry as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+from ..book import RawTable
+from ..errors import WorkbookError
+from ..fileio import atomic_path, ensure_not_locked
+from . import charts, wbxml
+from .index import TableInfo, WorkbookIndex
+from .newsheet import add_table_sheet
+from .ooxml import norm_header
+from .package import Package, load_bytes
+from .reader import SharedStrings, read_regions
+from .sheetwrite import ColumnData, rewrite_table
+from .styles import Styles
+
+__all__ = ["FileBook"]
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _column_values(s: pd.Series) -> list[object]:
+    """A column as plain Python values, blanks (NaN, NA, NaT) as None."""
+    values = s.tolist()
+    missing = s.isna().tolist()
+    return [None if m else v for v, m in zip(values, missing, strict=True)]
+
+
+class FileBook:
+    """An .xlsx/.xlsm workbook on disk; changes are staged until :meth:`save`."""
+
+    def __init__(self, path: Path, pkg: Package) -> None:
+        self.path = path
+        self._pkg = pkg
+        self._stamp = _stamp(path)
+        self._index: WorkbookIndex | None = None
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, check_lock: bool = True) -> FileBook:
+        """Open ``path``; :class:`WorkbookError` when it is missing, locked, encrypted or
+        not a workbook."""
+        p = Path(path)
+        if check_lock:
+            ensure_not_locked(p)
+        return cls(p, Package(load_bytes(p), p.name))
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def index(self) -> WorkbookIndex:
+        if self._index is None:
+            try:
+                self._index = WorkbookIndex(self._pkg)
+            except (ValueError, KeyError) as exc:
+                raise WorkbookError(f"{self.path.name}: damaged workbook ({exc})") from exc
+        return self._index
+
+    @property
+    def changed(self) -> bool:
+        """True when changes are staged and not yet saved."""
+        return self._pkg.changed
+
+    def table_names(self) -> set[str]:
+        """Names of all tables in the workbook, as spelled in it."""
+        return {t.name for t in self.index.tables.values()}
+
+    def sheet_names(self) -> list[str]:
+        return self.index.sheet_names()
+
+    def _shared_strings(self) -> SharedStrings:
+        part = next((r.target for r in self._pkg.rels(self._pkg.main)
+                     if r.is_("sharedStrings") and self._pkg.has(r.target)), None)
+        return SharedStrings(self._pkg, self._pkg.name_of(part) if part else None)
+
+    def read_tables(self, names: Iterable[str]) -> dict[str, RawTable]:
+        """The named tables that exist (found by name in any sheet), each read once."""
+        found: dict[str, TableInfo] = {}
+        for n in names:
+            t = self.index.table(n)
+            if t is not None:
+                found[n] = t
+        by_sheet: dict[str, list[str]] = {}
+        for n, t in found.items():
+            by_sheet.setdefault(t.sheet_part, []).append(n)
+        sst = self._shared_strings()
+        out: dict[str, RawTable] = {}
+        for part, tnames in by_sheet.items():
+            tables = [found[n] for n in tnames]
+            regions = [(t.top, t.first_col, t.data_end, t.last_col) for t in tables]
+            try:
+                grids = read_regions(self._pkg, part, regions, sst)
+            except (ValueError, IndexError, OSError) as exc:
+                raise WorkbookError(f"{self.path.name}: cannot read sheet "
+                                    f"{tables[0].sheet} ({exc})") from exc
+            for n, t, grid in zip(tnames, tables, grids, strict=True):
+                width = t.last_col - t.first_col + 1
+                headers = list(t.columns[:width]) + [""] * (width - len(t.columns))
+                out[n] = RawTable(n, t.sheet, headers, grid, header_row=t.header_row,
+                                  first_col=t.first_col,
+                                  row_numbers=list(range(t.top, t.data_end + 1)))
+        return out
+
+    def language(self) -> schema.Lang:
+        """``uk`` or ``en``, from the headers of tblSettings, else of any known table,
+        else from the sheet names."""
+        order = ["tblSettings"] + [t.name for t in schema.TABLES if t.name != "tblSettings"]
+        for name in order:
+            info = self.index.table(name)
+            if info is None:
+                continue
+            got = [norm_header(h) for h in info.columns]
+            tdef = schema.table(name)
+            uk = sum(norm_header(c.uk) in got for c in tdef.columns)
+            en = sum(norm_header(c.key) in got for c in tdef.columns)
+            if uk != en:
+                return "uk" if uk > en else "en"
+        uk_sheets = {norm_header(t.sheet_uk) for t in schema.TABLES}
+        if any(norm_header(s) in uk_sheets for s in self.sheet_names()):
+            return "uk"
+        return "en"
+
+    # ------------------------------------------------------------------ writing
+    def _styles(self) -> Styles:
+        part = next((r.target for r in self._pkg.rels(self._pkg.main)
+                     if r.is_("styles") and self._pkg.has(r.target)), None)
+        if part is None:
+            raise WorkbookError(f"{self.path.name}: workbook has no styles part")
+        return Styles(self._pkg, self._pkg.name_of(part))
+
+    def write_tables(self, frames: Mapping[str, pd.DataFrame], lang: schema.Lang) -> None:
+        """Stage the new data of each output table; :meth:`save` writes the file."""
+        styles = self._styles()
+        chart_parts = charts.chart_parts(self._pkg)
+        for name, df in frames.items():
+            tdef = schema.table(name)
+            info = self.index.table(name)
+            n = len(df)
+            chart_rows = min(int(df.attrs.get("chart_rows", n)), n)
+            if info is None:
+                cols = [_column_values(df[k]) if k in df.columns else [None] * n
+                        for k in tdef.column_keys]
+                add_table_sheet(self._pkg, self.index, tdef, lang, cols, n, styles)
+            else:
+                columns = self._columns(info, tdef, df)
+                others = [t for t in self.index.tables.values()
+                          if t.sheet_part == info.sheet_part and t.part != info.part]
+                rewrite_table(self._pkg, info, columns, n, styles, others)
+                charts.update_charts(self._pkg, info, {c.col: c.values for c in columns},
+                                     chart_rows, chart_parts)
+            self._index = None
+        styles.save()
+        self._pkg.put(self._pkg.main, wbxml.ensure_full_calc(self._pkg.read(self._pkg.main)))
+
+    @staticmethod
+    def _columns(info: TableInfo, tdef: schema.Table, df: pd.DataFrame) -> list[ColumnData]:
+        """The table's columns that hold schema keys (by header in either language)."""
+        by_header: dict[str, schema.Column] = {}
+        for c in tdef.columns:
+            by_header.setdefault(norm_header(c.uk), c)
+            by_header.setdefault(norm_header(c.key), c)
+        out: list[ColumnData] = []
+        used: set[str] = set()
+        for j, header in enumerate(info.columns):
+            col = by_header.get(norm_header(header))
+            if col is None or col.key in used:
+                continue
+            used.add(col.key)
+            values = _column_values(df[col.key]) if col.key in df.columns else [None] * len(df)
+            out.append(ColumnData(info.first_col + j, values, col.fmt))
+        return out
+
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write the workbook atomically to ``path`` (default: where it was opened)."""
+        target = Path(path) if path is not None else self.path
+        same = target.resolve() == self.path.resolve()
+        if same and not self._pkg.changed:
+            return target
+        ensure_not_locked(target)
+        if same and _stamp(target) != self._stamp:
+            raise WorkbookError(f"{target.name} changed on disk since it was opened; "
+                                "run the command again")
+        with atomic_path(target) as tmp, open(tmp, "wb") as fp:
+            self._pkg.write(fp)
+            fp.flush()
+            os.fsync(fp.fileno())
+        self.path = target
+        self._pkg = Package(load_bytes(target), target.name)
+        self._stamp = _stamp(target)
+        self._index = None
+        return target
