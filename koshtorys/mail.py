@@ -212,8 +212,10 @@ def send_all(messages: Sequence[EmailMessage], settings: Settings, password: str
                 try:
                     smtp = _connect(settings, password, tls_context, timeout)
                 except (OSError, smtplib.SMTPException) as exc:
-                    why = f"cannot connect to {settings.smtp_host}:{settings.smtp_port}: " \
-                          f"{_reason(exc)}"
+                    where = f"{settings.smtp_host}:{settings.smtp_port}"
+                    why = (f"{where} refused the login of {settings.smtp_user}: {_reason(exc)}"
+                           if isinstance(exc, smtplib.SMTPAuthenticationError)
+                           else f"cannot connect to {where}: {_reason(exc)}")
                     if not report.sent:
                         report.error = why
                     report.not_sent += [(_label(m), why) for m in messages[i:]]

@@ -158,7 +158,11 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     """The message for ``code`` in ``lang`` with ``params`` filled in."""
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError):
-        return template
+    return template.format_map(_Params(params))
+
+
+class _Params(dict):  # type: ignore[type-arg]
+    """Format parameters where a missing one shows as «?» instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"

@@ -17,9 +17,8 @@ the sheet says so.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from zipfile import BadZipFile
 
@@ -31,7 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import schema
+from . import classifiers, schema
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_not_locked
 from .money import from_units, round_parts, to_units
@@ -152,7 +151,6 @@ class RequestDoc:
     """``tblRequest``: kpkvk, kekv, fund, year, amount (plan year and forecasts)."""
     expected_known: bool = False
     """Expected execution comes from tblVariance (else it repeats the approved plan)."""
-    notes: list[str] = field(default_factory=list)
 
     @property
     def plan_year(self) -> int:
@@ -178,16 +176,6 @@ def request_file_name(plan_year: int, kpkvk: str) -> str:
 # --------------------------------------------------------------------------- content
 
 
-def _classifier(name: str) -> Callable[[str], str | None]:
-    """``koshtorys.classifiers.<name>`` when that module exists, else a stub giving None."""
-    try:
-        mod = importlib.import_module("koshtorys.classifiers")
-    except ImportError:
-        return lambda _code: None
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else (lambda _code: None)
-
-
 def _frame(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     if df is None:
         return pd.DataFrame(columns=schema.table(table).column_keys)
@@ -195,7 +183,13 @@ def _frame(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
 
 
 def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v)
+    """None, NaN, NA or an empty string."""
+    if isinstance(v, str):
+        return not v.strip()
+    try:
+        return bool(pd.isna(v))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
 
 
 def _of_program(df: pd.DataFrame, kpkvk: str, single: bool) -> pd.DataFrame:
@@ -214,7 +208,7 @@ def _sum_by(df: pd.DataFrame, value: pd.Series) -> dict[tuple[str, str], float]:
         if _blank(kekv):
             continue
         f = fund if fund in FUNDS else "general"
-        out[(str(kekv), f)] = out.get((str(kekv), f), 0.0) + (0.0 if v != v else float(v))
+        out[(str(kekv), f)] = out.get((str(kekv), f), 0.0) + (0.0 if _blank(v) else float(v))
     return out
 
 
@@ -386,7 +380,7 @@ def build_requests(inputs: RequestInputs, *, kpkvk: str | None = None) -> list[R
         AmountColumn("forecast1", py + 1, f"{py + 1} рік (прогноз)"),
         AmountColumn("forecast2", py + 2, f"{py + 2} рік (прогноз)"),
     )
-    kekv_name, kpkvk_name = _classifier("kekv_name"), _classifier("kpkvk_name")
+    kekv_name, kpkvk_name = classifiers.kekv_name, classifiers.kpkvk_name
     docs = []
     for code in programs:
         plan = _of_program(_frame(inputs.plan, "tblPlan"), code, single)

@@ -328,6 +328,7 @@ def _column_chart(title: str, grouping: str, lang: Lang) -> BarChart:
     chart.title = title
     chart.y_axis.title = "грн" if lang == "uk" else "UAH"
     chart.y_axis.numFmt = "#,##0"
+    chart.y_axis.scaling.min = 0  # columns compare amounts: the axis starts at zero
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"

@@ -146,7 +146,7 @@ def add_sparklines(path: Path, sheet: str, pairs: Mapping[str, str]) -> None:
     def edit(xml: bytes) -> bytes:
         text = xml.decode()
         assert "<extLst>" not in text
-        return text.replace("</worksheet>", SPARKLINES.format(items=items) + "</worksheet>") \
+        return text.replace("</worksheet>", SPARKLINES.replace("{items}", items) + "</worksheet>") \
             .encode()
 
     patch_zip(path, {part: edit})

@@ -330,3 +330,36 @@ def test_pdf_and_png_are_not_blank(written: list[Path], tmp_path: Path) -> None:
     lo, _hi = img.getextrema()
     assert lo < 128  # something dark was printed
     assert img.width > img.height  # the form sheet is landscape
+
+
+def test_pdf_failure_is_one_line_and_stale_pdf_not_taken(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from koshtorys import pdf
+
+    # a stand-in soffice that, like the real one on failure, exits 0 and writes nothing
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "soffice_path", lambda: str(fake))
+    src = tmp_path / "request_2026_0813104.xlsx"
+    src.write_bytes(b"not a workbook")
+    stale = tmp_path / "out" / "request_2026_0813104.pdf"
+    stale.parent.mkdir()
+    stale.write_bytes(b"%PDF old")
+    with pytest.raises(KoshtorysError) as err:
+        pdf.to_pdf(src, stale.parent)
+    assert "could not be loaded" in str(err.value) and "\n" not in str(err.value)
+    assert stale.read_bytes() == b"%PDF old"
+    assert [p.name for p in stale.parent.iterdir()] == [stale.name]  # no temporary left
+    with pytest.raises(KoshtorysError):
+        pdf.to_pdf(tmp_path / "missing.xlsx", tmp_path)
+    monkeypatch.setattr(pdf, "soffice_path", lambda: None)
+    with pytest.raises(KoshtorysError, match="LibreOffice"):
+        pdf.to_pdf(src, tmp_path)
+
+
+def test_pdf_batches_keep_same_named_files_apart() -> None:
+    from koshtorys.pdf import _batches
+
+    a, b, c = Path("/x/r.xlsx"), Path("/y/r.xlsx"), Path("/x/s.xlsx")
+    assert _batches([a, b, c]) == [[a, c], [b]]

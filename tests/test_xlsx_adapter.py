@@ -19,6 +19,7 @@ from fixtures_xlsx import (
     sheet_part,
     soffice_convert,
 )
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
 from koshtorys import schema
@@ -293,7 +294,8 @@ def test_totals_row_and_calculated_column_follow(tmp_path: Path) -> None:
     put_rows(ws, "A1", [["КПКВК", "КЕКВ", "Фонд", "Сума", "Подвоєно"],
                         ["0810000", "2210", "general", 5, "=[@Сума]*2"],
                         ["Разом", None, None, "=SUBTOTAL(109,tblCostByKekv[Сума])", None]])
-    t = Table(displayName="tblCostByKekv", ref="A1:E3", totalsRowCount=1)
+    t = Table(displayName="tblCostByKekv", ref="A1:E3", totalsRowCount=1,
+              autoFilter=AutoFilter(ref="A1:E2"))
     t.tableStyleInfo = TableStyleInfo(name="TableStyleLight1")
     t.tableColumns = [TableColumn(id=i + 1, name=n) for i, n in
                       enumerate(["КПКВК", "КЕКВ", "Фонд", "Сума"])]

@@ -88,6 +88,21 @@ def _refill(ref_el: etree._Element, f_el: etree._Element, values: Sequence[objec
         cache.insert(at + k, el)
 
 
+def _text_categories(ref_el: etree._Element, values: Sequence[object]) -> None:
+    """Categories that are text need a text reference (Excel writes strRef for them)."""
+    q = etree.QName(ref_el)
+    holder = ref_el.getparent()
+    if q.localname != "numRef" or holder is None or \
+            etree.QName(holder).localname not in ("cat", "xVal"):
+        return
+    if not any(isinstance(v, str) for v in values):
+        return
+    ref_el.tag = f"{{{q.namespace}}}strRef"
+    for ch in list(ref_el):
+        if etree.QName(ch).localname == "numCache":
+            ref_el.remove(ch)
+
+
 def update_charts(
     pkg: Package,
     table: TableInfo,
@@ -131,7 +146,9 @@ def update_charts(
             if f_el.text != new:
                 f_el.text = new
             if c1 == c2 and c1 in values:
-                _refill(parent, f_el, list(values[c1])[:chart_rows], count)
+                vals = list(values[c1])[:chart_rows]
+                _text_categories(parent, vals)
+                _refill(parent, f_el, vals, count)
             changed = True
         if changed:
-            pkg.put(part, to_bytes(root, root.getroottree().docinfo.standalone))
+            pkg.put(part, to_bytes(root))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from xml.sax.saxutils import escape
 
@@ -29,6 +30,7 @@ __all__ = [
     "decode_text",
     "encode_text",
     "cell_xml",
+    "column_xml",
     "serialize",
     "norm_header",
     "prefix_map",
@@ -163,6 +165,35 @@ def cell_xml(ref: str, value: object, style: int) -> str:
         return ""
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+def column_xml(letter: str, values: Sequence[object], style: int, first_row: int) -> list[str]:
+    """The ``<c>`` elements of one column as text, one per row (``""`` for a blank)."""
+    s = f' s="{style}"' if style else ""
+    out: list[str] = []
+    append = out.append
+    r = first_row - 1
+    for v in values:
+        r += 1
+        tv = type(v)
+        if tv is float:
+            if v != v or v in _INF:  # NaN, infinities: blank
+                append("")
+            elif v.is_integer() and -1e15 < v < 1e15:
+                append(f'<c r="{letter}{r}"{s}><v>{int(v)}</v></c>')
+            else:
+                append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
+        elif v is None:
+            append("")
+        elif tv is str and v and not _NEEDS_ESCAPE.search(v) and v == v.strip() \
+                and "\n" not in v:
+            append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{escape(v)}</t></is></c>')
+        else:
+            append(cell_xml(f"{letter}{r}", v, style))
+    return out
+
+
+_INF = (float("inf"), float("-inf"))
 
 
 def _qname(tag: str, prefixes: dict[str, str | None]) -> str:

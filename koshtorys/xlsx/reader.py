@@ -55,15 +55,17 @@ class SharedStrings:
 
 
 def _number(v: str) -> int | float | None:
+    """A stored number; whole numbers come back as int."""
+    if "." in v or "E" in v or "e" in v:
+        try:
+            x = float(v)
+        except ValueError:
+            return None
+        return int(x) if x.is_integer() and -1e15 < x < 1e15 else x
     try:
         return int(v)
     except ValueError:
-        pass
-    try:
-        x = float(v)
-    except ValueError:
         return None
-    return int(x) if x.is_integer() and abs(x) < 1e15 else x
 
 
 class _Tags:
@@ -150,13 +152,34 @@ def _read_row(
     tags: _Tags,
     sst: SharedStrings,
 ) -> None:
+    c_tag, v_tag = tags.c, tags.v
+    single = active[0][1] if len(active) == 1 else None
     col = 0
     for c in row:
-        if c.tag != tags.c:
+        if c.tag != c_tag:
             continue
         ref = c.get("r")
         col = col_index(ref.rstrip("0123456789").lstrip("$")) if ref else col + 1
-        for i, (r1, c1, _r2, c2) in active:
-            if c1 <= col <= c2:
-                grids[i][row_no - r1][col - c1] = _value(c, tags, sst)
-                break
+        if single is not None:
+            if not single[1] <= col <= single[3]:
+                continue
+            i = active[0][0]
+            r1, c1 = single[0], single[1]
+        else:
+            hit = next(((i, reg) for i, reg in active if reg[1] <= col <= reg[3]), None)
+            if hit is None:
+                continue
+            i, (r1, c1, _r2, _c2) = hit
+        # fast path: a plain number or shared string with nothing but its value
+        if len(c) == 1 and c[0].tag == v_tag:
+            t = c.get("t")
+            v = c[0].text or ""
+            if t is None or t == "n":
+                value = _number(v) if v else None
+            elif t == "s":
+                value = sst[int(v)]
+            else:
+                value = _value(c, tags, sst)
+        else:
+            value = _value(c, tags, sst)
+        grids[i][row_no - r1][col - c1] = value

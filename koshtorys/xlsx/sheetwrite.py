@@ -17,8 +17,8 @@ from ..errors import WorkbookError
 from .index import TableInfo
 from .ooxml import (
     attrs_xml,
-    cell_xml,
     col_index,
+    column_xml,
     format_range,
     parse_range,
     parse_xml,
@@ -106,6 +106,16 @@ class _Sheet:
     def t(self, local: str) -> str:
         return f"{{{self.ns}}}{local}"
 
+    def only_within(self, row: etree._Element, c1: int, c2: int) -> bool:
+        """True when every cell of ``row`` lies in columns c1…c2 (cells are in order)."""
+        if not len(row):
+            return True
+        first, last = row[0], row[-1]
+        if first.tag != self.c_tag or last.tag != self.c_tag or not first.get("r") \
+                or not last.get("r"):
+            return False
+        return c1 <= _col_of(first, 0) and _col_of(last, 0) <= c2
+
     def xml(self, el: etree._Element) -> str:
         try:
             return serialize(el, self.prefixes)
@@ -153,11 +163,11 @@ def _check_room(sheet: _Sheet, table: TableInfo, g: _Geometry, cols: set[int],
 
 
 def _base_styles(sheet: _Sheet, g: _Geometry, cols: Sequence[int]) -> dict[int, int]:
-    """Each column's current cell format: first styled cell of the old data rows, else
-    the column default."""
+    """Each column's current cell format: first styled cell in the first old data rows,
+    else the column default."""
     base: dict[int, int] = {}
     want = set(cols)
-    for r in range(g.top, g.old_data_end + 1):
+    for r in range(g.top, min(g.old_data_end, g.top + 9) + 1):
         row = sheet.rows.get(r)
         if row is None:
             continue
@@ -204,53 +214,55 @@ def rewrite_table(
             old_totals = [(c, el) for c, el in _cells(row, sheet.c_tag) if g.c1 <= c <= g.c2]
 
     letters = {col: column_letter(col) for col in range(g.c1, g.c2 + 1)}
-    out_cols = sorted(written)
+    n_new = g.new_data_end - g.top + 1
+    new_cols = [(col, column_xml(letters[col], written[col].values[:n_new], style[col], g.top))
+                for col in sorted(written)]
+    # unwritten table columns (the user's, calculated ones) interleave with ours
+    interleave = any(col not in written for col in range(g.c1, g.c2 + 1))
     parts: list[str] = []
     box = [10**9, 10**9, 0, 0]  # rows and columns that the new rows' cells span
     for r in range(g.top, g.last + 1):
         row = sheet.rows.pop(r, None)
-        cells: list[tuple[int, str]] = []
         in_old = r <= g.old_data_end
         in_new = r <= g.new_data_end
+        before: list[tuple[int, str]] = []
+        after: list[tuple[int, str]] = []
+        mid: list[tuple[int, str]] = []
         if row is not None:
-            for col, c in _cells(row, sheet.c_tag):
-                if not g.c1 <= col <= g.c2:
-                    cells.append((col, sheet.xml(c)))
-                elif g.totals and r == g.old_end:
-                    continue  # the old totals row moves
-                elif col in written:
-                    continue
-                elif col in calc:
-                    if in_new and in_old:
-                        cells.append((col, sheet.xml(c)))
-                else:
-                    cells.append((col, sheet.xml(c)))
+            moving = bool(g.totals) and r == g.old_end  # the old totals row moves
+            if interleave or moving or not sheet.only_within(row, g.c1, g.c2):
+                for col, c in _cells(row, sheet.c_tag):
+                    if col < g.c1:
+                        before.append((col, sheet.xml(c)))
+                    elif col > g.c2:
+                        after.append((col, sheet.xml(c)))
+                    elif moving or col in written:
+                        continue
+                    elif col not in calc or (in_new and in_old):
+                        mid.append((col, sheet.xml(c)))
             row.getparent().remove(row)
         if in_new:
             i = r - g.top
-            for col in out_cols:
-                vals = written[col].values
-                if i < len(vals):
-                    x = cell_xml(f"{letters[col]}{r}", vals[i], style[col])
-                    if x:
-                        cells.append((col, x))
+            new = [(col, cells[i]) for col, cells in new_cols if i < len(cells) and cells[i]]
             if not in_old:
                 for col, formula in calc.items():
-                    s = base[col]
-                    sx = f' s="{s}"' if s else ""
-                    cells.append((col, f'<c r="{letters[col]}{r}"{sx}><f>'
-                                       f"{_esc(formula)}</f></c>"))
+                    sx = f' s="{base[col]}"' if base[col] else ""
+                    mid.append((col, f'<c r="{letters[col]}{r}"{sx}><f>{_esc(formula)}</f></c>'))
+        else:
+            new = []
         if g.totals and r == g.new_end:
             for col, c in old_totals:
                 c.set("r", f"{letters[col]}{r}")
-                cells.append((col, sheet.xml(c)))
+                mid.append((col, sheet.xml(c)))
+        if mid:
+            new = sorted(new + mid, key=lambda x: x[0])
+        cells = before + new + after
         skip = {"r", "spans"}
         if filtered and g.top <= r <= g.new_data_end:
             skip.add("hidden")
         attrs = attrs_xml(row, sheet.prefixes, skip) if row is not None else ""
         if not cells and not attrs:
             continue
-        cells.sort(key=lambda x: x[0])
         if cells:
             box = [min(box[0], r), min(box[1], cells[0][0]), r, max(box[3], cells[-1][0])]
         parts.append(f'<row r="{r}"{attrs}>' + "".join(x for _, x in cells) + "</row>")
@@ -258,7 +270,7 @@ def rewrite_table(
     _splice_point(sheet, g)
     _update_dimension(sheet, box)
     _stretch_ranges(sheet, g)
-    data = to_bytes(sheet.root, _standalone(sheet.root))
+    data = to_bytes(sheet.root)
     marker = etree.tostring(etree.ProcessingInstruction(_MARK))
     if data.count(marker) != 1:
         raise WorkbookError(f"cannot rewrite sheet {table.sheet}")
@@ -270,10 +282,6 @@ def rewrite_table(
 
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _standalone(root: etree._Element) -> bool | None:
-    return root.getroottree().docinfo.standalone
 
 
 def _splice_point(sheet: _Sheet, g: _Geometry) -> None:
@@ -293,6 +301,12 @@ def _update_dimension(sheet: _Sheet, box: list[int]) -> None:
         return
     lo_r, lo_c, hi_r, hi_c = box
     for r, row in sheet.rows.items():
+        if sheet.only_within(row, 1, 16384):  # in order: first and last cell bound it
+            if len(row):
+                lo_r, hi_r = min(lo_r, r), max(hi_r, r)
+                lo_c = min(lo_c, _col_of(row[0], 0))
+                hi_c = max(hi_c, _col_of(row[-1], 0))
+            continue
         cells = _cells(row, sheet.c_tag)
         if cells:
             lo_r, hi_r = min(lo_r, r), max(hi_r, r)
@@ -355,4 +369,4 @@ def _update_table_part(pkg: Package, table: TableInfo, ref: tuple[int, int, int,
         except ValueError:
             continue
         ss.set("ref", format_range(g.top, c1, g.new_data_end, c2))
-    pkg.put(table.part, to_bytes(root, _standalone(root)))
+    pkg.put(table.part, to_bytes(root))
