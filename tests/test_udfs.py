@@ -142,15 +142,15 @@ def test_malformed_argument_is_an_error_value(bad: object) -> None:
 
 
 def test_missing_column_and_no_rows_are_named() -> None:
-    no_unit = [[h for h in r if h != "unit"] for r in SERVICES]
     no_unit = [r[:2] + r[3:] for r in SERVICES]
     assert "unit" in unit_costs(no_unit, STAFF, TIME, COSTS)[0][0]
     assert "no data rows" in unit_costs(SERVICES[:1], STAFF, TIME, COSTS)[0][0]
     uk_header_only = [schema.table("tblServices").headers("uk")]
     message = unit_costs(uk_header_only, STAFF, TIME, COSTS)[0][0]
     assert "немає жодного рядка" in message  # Ukrainian headers: Ukrainian message
-    # An empty optional table is fine: no other costs, no time shares → all indirect.
-    assert not is_error(unit_costs(SERVICES, STAFF, TIME[:1], COSTS[:1]))
+    # An empty optional table is fine: an institution with no other costs.
+    header, row = unit_costs(SERVICES, STAFF, TIME, COSTS[:1])
+    assert dict(zip(header, row, strict=True))["total_cost"] == pytest.approx(146400)
 
 
 def test_input_error_points_into_the_argument() -> None:

@@ -191,11 +191,15 @@ def _number(arg: str, value: object) -> float:
 def index_amount(amount: float, rate: float, years: float) -> float | str:
     """``amount`` grown by ``rate`` a year for ``years`` years (numpy-financial fv), to kopiyka."""
     try:
+        import numpy as np
         import numpy_financial as npf
 
-        value = npf.fv(_number("rate", rate), _number("years", years), 0,
-                       -_number("amount", amount))
-        return round(float(value), 2)
+        args = (_number("rate", rate), _number("years", years), 0, -_number("amount", amount))
+        with np.errstate(all="ignore"):
+            value = float(npf.fv(*args))
+        if not math.isfinite(value):
+            raise _ArgError(_say("not_number", "uk", arg="amount", value=value))
+        return round(value, 2)
     except _ArgError as exc:
         return f"{ERROR_PREFIX} {exc}"
     except Exception as exc:  # a worksheet function must return a value, never raise

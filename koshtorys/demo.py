@@ -1,0 +1,95 @@
+"""``koshtorys demo``: the whole job on the bundled sample, as a new user sees it.
+
+Builds the Kreminna sample workbook, refreshes it, writes the budget requests
+(and PDFs when LibreOffice is installed), writes .eml drafts instead of sending,
+and consolidates it with a second, illustrative institution.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from . import jobs
+from .consolidate_job import consolidate_dir
+from .pdf import soffice_path
+from .requests_job import make_requests
+from .sample import sample_frames
+from .send_job import send
+from .template import build_workbook
+from .xlsx import FileBook
+
+__all__ = ["run_demo"]
+
+Say = Callable[[str], None]
+
+
+def _step(say: Say, n: int, text: str) -> float:
+    say(f"[{n}/6] {text} …")
+    return time.perf_counter()
+
+
+def run_demo(outdir: Path, *, say: Say = print) -> int:
+    """Run every step into ``outdir``; the exit status is the worst of the steps."""
+    outdir = Path(outdir)
+    inst = outdir / "institutions"
+    inst.mkdir(parents=True, exist_ok=True)
+    main = inst / "kreminna_2026.xlsx"
+    second = inst / "pervomaiskyi_2026.xlsx"
+    status = 0
+
+    t = _step(say, 1, f"building the sample workbook {main}")
+    build_workbook(main, lang="uk", sample=sample_frames("kreminna"))
+    say(f"      done in {time.perf_counter() - t:.1f} s")
+
+    t = _step(say, 2, "refreshing it (unit costs, execution, funding)")
+    book = FileBook.open(main)
+    result = jobs.refresh(book)
+    book.save()
+    status = max(status, result.exit_code)
+    uc = result.outputs.get("tblUnitCosts")
+    if uc is not None and len(uc):
+        say(f"      {len(uc)} services, institution total "
+            f"{uc['total_cost'].sum():,.2f} UAH".replace(",", " "))
+    vs = result.outputs.get("tblVarianceSummary")
+    if vs is not None and len(vs):
+        tot = vs.iloc[-1]
+        say(f"      execution to Q{int(tot['quarter'])}: {tot['exec_pct_ytd']:.1%} of the "
+            f"period plan, flag {tot['flag']}")
+    fs = result.outputs.get("tblFundingSummary")
+    if fs is not None and len(fs):
+        years = fs[fs["year"] != "NPV"]
+        say(f"      funding {int(years['year'].astype(int).min())}–"
+            f"{int(years['year'].astype(int).max())}: need {years['need'].sum():,.0f}, "
+            f"gap {years['gap'].sum():,.0f} UAH".replace(",", " "))
+    errors = [c for c in result.checks if c.severity == "error"]
+    say(f"      {len(errors)} error check(s), "
+        f"{len(result.checks) - len(errors)} warning(s) in tblChecks")
+
+    pdf = soffice_path() is not None
+    t = _step(say, 3, "writing budget requests" + (" and PDFs" if pdf else
+                                                   " (no LibreOffice: no PDFs)"))
+    requests = outdir / "requests"
+    made = make_requests(main, requests, pdf=pdf, say=lambda m: say("      " + m))
+    status = max(status, made.exit_code)
+    say(f"      done in {time.perf_counter() - t:.1f} s")
+
+    _step(say, 4, "writing .eml drafts for the finance department")
+    status = max(status, send(main, requests, draft=outdir / "drafts",
+                              say=lambda m: say("      " + m)))
+
+    t = _step(say, 5, "a second institution (illustrative) for the consolidation")
+    build_workbook(second, lang="uk", sample=sample_frames("pervomaiskyi"))
+    book2 = FileBook.open(second)
+    status = max(status, jobs.refresh(book2).exit_code)
+    book2.save()
+
+    _step(say, 6, "consolidating both institutions")
+    cons = outdir / "consolidated.xlsx"
+    status = max(status, consolidate_dir(inst, cons, say=lambda m: say("      " + m)))
+
+    say("")
+    say(f"Open {main} in Excel or LibreOffice; requests are in {requests}, drafts in "
+        f"{outdir / 'drafts'}, the consolidation is {cons}.")
+    return status
