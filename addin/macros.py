@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from koshtorys.errors import KoshtorysError, SettingsError, TableMissing
+from koshtorys.errors import KoshtorysError, TableMissing
 
 from .live import LiveBook
 
@@ -33,6 +33,12 @@ LOG_NAME = "koshtorys-addin.log"
 TITLE = "Кошторис"
 
 _TEXT: dict[str, tuple[str, str]] = {
+    "refresh": ("оновлення…", "refreshing…"),
+    "check": ("перевірка…", "checking…"),
+    "request": ("бюджетні запити…", "budget requests…"),
+    "send": ("надсилання…", "sending…"),
+    "new_template": ("новий шаблон…", "new template…"),
+    "import_actuals": ("імпорт виконання…", "importing actuals…"),
     "read": ("читання таблиць…", "reading tables…"),
     "write": ("запис результатів…", "writing results…"),
     "costing": ("вартість послуг…", "unit costs…"),
@@ -86,8 +92,8 @@ class _Ui:
         self.lang = "uk"
 
     def progress(self, step: str) -> None:
-        key = step if step in _TEXT else None
-        text = _t(key, self.lang) if key else step
+        """Show a job's step (``read``, ``costing`` … or any text) in the status bar."""
+        text = _t(step, self.lang) if step in _TEXT and "{" not in _TEXT[step][0] else step
         self.live.status(f"{TITLE}: {text}")
 
     def tell(self, text: str, critical: bool = False) -> None:
@@ -254,12 +260,14 @@ def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None
     return _run("send", book, work)
 
 
-def _ask_path(app: Any, save: bool, initial: str, filter_: str) -> Path | None:
-    """A file chosen in Excel's own dialog (Windows); None when cancelled.
+class _NoDialog(Exception):
+    """Excel offers no file dialog through xlwings here (only on Windows, via COM)."""
 
-    Raises KoshtorysError elsewhere: xlwings has no portable file dialog."""
+
+def _ask_path(app: Any, save: bool, initial: str, filter_: str) -> Path | None:
+    """A file chosen in Excel's own dialog (Windows); None when cancelled."""
     if not sys.platform.startswith("win"):
-        raise SettingsError("no dialog")
+        raise _NoDialog
     api = app.api
     chosen = (api.GetSaveAsFilename(initial, filter_) if save
               else api.GetOpenFilename(filter_))
@@ -277,7 +285,7 @@ def new_template(book: Any = None, path: Path | None = None, lang: str | None = 
             try:
                 target = _ask_path(live.book.app, True, f"koshtorys_{year}.xlsx",
                                    "Excel (*.xlsx),*.xlsx")
-            except SettingsError:
+            except _NoDialog:
                 folder = Path(str(live.book.fullname)).parent
                 if not folder.is_absolute():
                     folder = Path.home()
@@ -301,7 +309,7 @@ def _import_into(live: LiveBook, report: Path) -> Any:
     """The report's months into the live ``tblActuals`` (as ``koshtorys import-actuals``)."""
     for module in ("koshtorys.import_job", "koshtorys.import_actuals"):
         try:
-            fn = getattr(importlib.import_module(module), "import_actuals_into_book")
+            fn = importlib.import_module(module).import_actuals_into_book
         except (ImportError, AttributeError):
             continue
         return fn(live, report)
@@ -326,7 +334,7 @@ def import_actuals(book: Any = None, report: Path | None = None) -> int:
             try:
                 chosen = _ask_path(live.book.app, False, "",
                                    "CSV, Excel (*.csv;*.xlsx;*.xls),*.csv;*.xlsx;*.xls")
-            except SettingsError:
+            except _NoDialog:
                 raise KoshtorysError(_t("no_dialog", ui.lang,
                                         command="import-actuals BOOK REPORT")) from None
         if chosen is None:

@@ -25,6 +25,11 @@ __all__ = ["run_demo"]
 Say = Callable[[str], None]
 
 
+def _uah(x: float) -> str:
+    """12345.5 → '12 345.50' (thin grouping, as Ukrainian documents write it)."""
+    return f"{x:,.2f}".replace(",", "\u202f")
+
+
 def _step(say: Say, n: int, text: str) -> float:
     say(f"[{n}/6] {text} …")
     return time.perf_counter()
@@ -50,8 +55,7 @@ def run_demo(outdir: Path, *, say: Say = print) -> int:
     status = max(status, result.exit_code)
     uc = result.outputs.get("tblUnitCosts")
     if uc is not None and len(uc):
-        say(f"      {len(uc)} services, institution total "
-            f"{uc['total_cost'].sum():,.2f} UAH".replace(",", " "))
+        say(f"      {len(uc)} services, institution total {_uah(uc['total_cost'].sum())} UAH")
     vs = result.outputs.get("tblVarianceSummary")
     if vs is not None and len(vs):
         tot = vs.iloc[-1]
@@ -61,8 +65,8 @@ def run_demo(outdir: Path, *, say: Say = print) -> int:
     if fs is not None and len(fs):
         years = fs[fs["year"] != "NPV"]
         say(f"      funding {int(years['year'].astype(int).min())}–"
-            f"{int(years['year'].astype(int).max())}: need {years['need'].sum():,.0f}, "
-            f"gap {years['gap'].sum():,.0f} UAH".replace(",", " "))
+            f"{int(years['year'].astype(int).max())}: need {_uah(years['need'].sum())}, "
+            f"gap {_uah(years['gap'].sum())} UAH")
     errors = [c for c in result.checks if c.severity == "error"]
     say(f"      {len(errors)} error check(s), "
         f"{len(result.checks) - len(errors)} warning(s) in tblChecks")

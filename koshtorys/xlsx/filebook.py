@@ -23,7 +23,7 @@ from .index import TableInfo, WorkbookIndex
 from .newsheet import add_table_sheet
 from .ooxml import norm_header
 from .package import Package, load_bytes
-from .reader import SharedStrings, read_regions
+from .reader import FastValues, SharedStrings, plain_values, read_regions
 from .sheetwrite import ColumnData, rewrite_table
 from .styles import Styles
 
@@ -47,6 +47,9 @@ def _column_values(s: pd.Series) -> list[object]:
 
 class FileBook:
     """An .xlsx/.xlsm workbook on disk; changes are staged until :meth:`save`."""
+
+    fast_read: bool = True
+    """Read sheets of plain values (no formulas, no errors) with python-calamine."""
 
     def __init__(self, path: Path, pkg: Package) -> None:
         self.path = path
@@ -101,12 +104,18 @@ class FileBook:
         for n, t in found.items():
             by_sheet.setdefault(t.sheet_part, []).append(n)
         sst = self._shared_strings()
+        fast = FastValues(self._pkg.original) if self.fast_read else None
         out: dict[str, RawTable] = {}
         for part, tnames in by_sheet.items():
             tables = [found[n] for n in tnames]
             regions = [(t.top, t.first_col, t.data_end, t.last_col) for t in tables]
             try:
-                grids = read_regions(self._pkg, part, regions, sst)
+                grids = None
+                if fast is not None and part not in self._pkg.changed_parts() \
+                        and plain_values(self._pkg.read(part)):
+                    grids = fast.regions(tables[0].sheet, regions)
+                if grids is None:
+                    grids = read_regions(self._pkg, part, regions, sst)
             except (ValueError, IndexError, OSError) as exc:
                 raise WorkbookError(f"{self.path.name}: cannot read sheet "
                                     f"{tables[0].sheet} ({exc})") from exc

@@ -229,6 +229,11 @@ class Package:
         return pattern % n
 
     @property
+    def original(self) -> bytes:
+        """The archive as read from disk."""
+        return self._data
+
+    @property
     def changed(self) -> bool:
         return bool(self._staged)
 
