@@ -36,8 +36,8 @@ PROJECT_NAME = "koshtorys"
 """xlwings' PROJECT_NAME: its VBA reads settings from the sheet ``koshtorys.conf``."""
 ADDIN_NAME = f"{PROJECT_NAME}.xlam"
 UDF_MODULE = "koshtorys.udfs"
-VBA_ARG_NAMES = {"time": "time_shares"}
-"""Python argument names that are VBA built-ins get another name in the wrappers."""
+VBA_ARG_NAMES = {"time": "time_shares", "rate": "yearly_rate"}
+"""Python argument names that are VBA built-in functions (Time, Rate) get another name."""
 
 #: Function-wizard texts (ASCII: VBA source is code page 1252).
 DESCRIPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -31,9 +31,17 @@ EXCEL_ERRORS = frozenset({
 _COERCED = re.compile(r"^[\s\d.,:/%eE+-]+$")
 
 
+TEXT_FORMAT = "@"
+_TEXT_KINDS = ("text", "code", "enum")
+_KNOWN = frozenset(t.name for t in schema.TABLES)
+
+
 def excel_value(v: object) -> object:
-    """A cell value as Excel should store it: text that Excel would reinterpret
-    ("0813104", "=x", "1/2") gets the apostrophe prefix, so codes keep their zeros."""
+    """A value for a cell in General format: text that Excel would reinterpret
+    ("0813104", "=x", "1/2") gets the apostrophe prefix, so it stays text.
+
+    Text columns are formatted as Text (``@``) instead and get their strings as they
+    are: in a Text cell Excel keeps an apostrophe as part of the value."""
     if isinstance(v, str) and v and (v[0] in "=+-@'" or _COERCED.match(v)):
         return "'" + v
     return v
@@ -121,7 +129,7 @@ class LiveBook:
             raws = list(self._raw.values()) or list(self.read_tables(["tblSettings"]).values())
             uk = en = 0
             for raw in raws:
-                if raw.name not in {t.name for t in schema.TABLES}:
+                if raw.name not in _KNOWN:
                     continue
                 heads = {h.strip().casefold() for h in raw.headers}
                 t = schema.table(raw.name)
@@ -145,13 +153,28 @@ class LiveBook:
 
     @staticmethod
     def _keys(name: str, df: pd.DataFrame) -> list[str]:
-        known = {t.name for t in schema.TABLES}
-        return schema.table(name).column_keys if name in known else [str(c) for c in df.columns]
+        return schema.table(name).column_keys if name in _KNOWN else [str(c) for c in df.columns]
+
+    @staticmethod
+    def _text_keys(name: str) -> set[str]:
+        """Columns written as Text (``@``): codes keep their zeros, nothing is parsed."""
+        if name not in _KNOWN:
+            return set()
+        return {c.key for c in schema.table(name).columns if c.kind in _TEXT_KINDS}
+
+    def _write_block(self, sheet: Any, top: int, left: int, keys: list[str],
+                     rows: list[list[object]], text: set[str]) -> None:
+        """``rows`` (values in the order of ``keys``) into the block at (top, left): Text
+        format on the text columns first, then one ``.value =``."""
+        bottom, width = top + len(rows) - 1, len(keys)
+        for a, b in _runs(j for j, k in enumerate(keys) if k in text):
+            sheet.range((top, left + a), (bottom, left + b)).number_format = TEXT_FORMAT
+        sheet.range((top, left), (bottom, left + width - 1)).value = [
+            [v if keys[j] in text else excel_value(v) for j, v in enumerate(r)] for r in rows]
 
     @staticmethod
     def _headers(name: str, keys: list[str], lang: Lang) -> list[str]:
-        known = {t.name for t in schema.TABLES}
-        if name not in known:
+        if name not in _KNOWN:
             return keys
         t = schema.table(name)
         return [t.column(k).header(lang) for k in keys]
@@ -166,8 +189,7 @@ class LiveBook:
                                "show it (Table Design → Header Row) and try again")
         heads = [("" if h is None else str(h)) for h in header.options(ndim=2).value[0]]
         top, left = header.row, header.column
-        known = {t.name for t in schema.TABLES}
-        if name in known:
+        if name in _KNOWN:
             found = match_columns(schema.table(name), heads)
         else:
             found = {k: heads.index(k) for k in keys if k in heads}
@@ -184,22 +206,23 @@ class LiveBook:
         height = max(new, old)
         column_of = {pos: keys.index(k) for k, pos in found.items()}
         runs = _runs(column_of)
+        text = self._text_keys(name)
         for a, b in runs:
-            block = [[excel_value(rows[r][column_of[p]]) if r < len(rows) else None
+            run_keys = [keys[column_of[p]] for p in range(a, b + 1)]
+            block = [[rows[r][column_of[p]] if r < len(rows) else None
                       for p in range(a, b + 1)] for r in range(height)]
             first = top + 1
             if write_headers:
                 block = [self._headers(name, keys, lang)[a:b + 1]] + block
                 first = top
-            sheet.range((first, left + a), (top + height, left + b)).value = block
+            self._write_block(sheet, first, left + a, run_keys, block, text)
         covered = sum(b - a + 1 for a, b in runs)
         if old > new and covered < width:  # rows left below the table in user columns
             sheet.range((top + new + 1, left), (top + old, left + width - 1)).clear_contents()
 
     def _create(self, name: str, df: pd.DataFrame, lang: Lang) -> Any:
         keys = self._keys(name, df)
-        known = {t.name for t in schema.TABLES}
-        base = schema.table(name).sheet(lang) if name in known else name
+        base = schema.table(name).sheet(lang) if name in _KNOWN else name
         taken = {str(s.name).casefold() for s in self.book.sheets}
         title, n = base[:31], 2
         while title.casefold() in taken:
@@ -208,11 +231,11 @@ class LiveBook:
         active = self.book.sheets.active
         sheet = self.book.sheets.add(name=title, after=self.book.sheets[-1])
         rows = frame_rows(df, keys) or [[None] * len(keys)]
-        grid = [self._headers(name, keys, lang)] + [[excel_value(v) for v in r] for r in rows]
+        grid = [self._headers(name, keys, lang)] + rows
+        self._write_block(sheet, 1, 1, keys, grid, self._text_keys(name))  # the one write
         rng = sheet.range((1, 1), (len(grid), len(keys)))
-        rng.value = grid  # the one write of this table
         table = sheet.tables.add(source=rng, name=name)
-        if name in known:
+        if name in _KNOWN:
             for j, col in enumerate(schema.table(name).columns, start=1):
                 if col.fmt:
                     sheet.range((2, j), (len(grid), j)).number_format = col.fmt
@@ -258,10 +281,10 @@ class LiveBook:
             table.resize(sheet.range((top, left), (top + n_rows + len(new_rows),
                                                    left + width - 1)))
             positions = {cols[k]: k for k in cols}
+            text = self._text_keys(name)
             for a, b in _runs(p for p, k in positions.items()
                               if any(k in row for row in new_rows)):
-                block = [[excel_value(row.get(positions[p])) for p in range(a, b + 1)]
-                         for row in new_rows]
-                sheet.range((top + n_rows + 1, left + a),
-                            (top + n_rows + len(new_rows), left + b)).value = block
+                run_keys = [positions.get(p, "") for p in range(a, b + 1)]
+                block = [[row.get(k) for k in run_keys] for row in new_rows]
+                self._write_block(sheet, top + n_rows + 1, left + a, run_keys, block, text)
         self._raw.pop(name, None)

@@ -54,6 +54,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "unsaved": ("Спершу збережіть книгу (Файл → Зберегти як): бюджетні запити формуються з "
                 "файлу.", "Save the workbook first (File → Save As): requests are made from "
                 "the file."),
+    "cloud": ("Книга відкрита з OneDrive/SharePoint ({name}): збережіть її копію на диску "
+              "(Файл → Зберегти як) і повторіть.", "The workbook is opened from "
+              "OneDrive/SharePoint ({name}): save a copy on disk (File → Save As) and retry."),
     "missing_feature": ("Ця дія недоступна в цій версії koshtorys ({module}).",
                         "This action is not available in this version of koshtorys "
                         "({module})."),
@@ -71,9 +74,10 @@ _TEXT: dict[str, tuple[str, str]] = {
                   "Choosing a file needs Excel for Windows. On macOS run in a terminal: "
                   "koshtorys {command}"),
     "replace": ("Файл {path} уже існує. Замінити його?", "{path} exists. Replace it?"),
-    "imported": ("Імпорт завершено.\n{summary}", "Import finished.\n{summary}"),
-    "internal": ("Внутрішня помилка koshtorys ({error}). Дані не змінено. Подробиці — у файлі "
-                 "{log}", "Internal error in koshtorys ({error}). Nothing was changed. "
+    "imported": ("Імпорт завершено.\n{summary}\nНатисніть «Виконання», щоб оновити аналіз.",
+                 "Import finished.\n{summary}\nClick 'Виконання' to update the analysis."),
+    "internal": ("Внутрішня помилка koshtorys ({error}). Подробиці — у файлі "
+                 "{log}", "Internal error in koshtorys ({error}). "
                  "Details in {log}"),
 }
 
@@ -214,7 +218,10 @@ def _call(fn: Callable[..., Any], *args: Any, say: Callable[[str], None], **kwar
 
 def _saved_path(live: LiveBook, lang: str) -> Path:
     """The workbook's file, saved now; error when it was never saved."""
-    full = Path(str(live.book.fullname))
+    name = str(live.book.fullname)
+    if "://" in name:
+        raise KoshtorysError(_t("cloud", lang, name=name))
+    full = Path(name)
     if not full.is_absolute() or not full.suffix:
         raise KoshtorysError(_t("unsaved", lang))
     live.book.save()

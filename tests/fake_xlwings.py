@@ -23,8 +23,12 @@ class FakeError:
     code: str
 
 
-def _store(v: Any) -> Any:
-    """What Excel keeps when a value is written into a cell."""
+def _store(v: Any, fmt: str | None = None) -> Any:
+    """What Excel keeps when a value is written into a cell of number format ``fmt``:
+    a Text (``@``) cell keeps a string as it is, apostrophe included; otherwise the
+    apostrophe prefix is dropped and number-like text becomes a number."""
+    if isinstance(v, str) and fmt == "@":
+        return v or None
     if isinstance(v, str):
         if v.startswith("'"):
             return v[1:]
@@ -107,7 +111,7 @@ class FakeRange:
             f"block {len(grid)}x{len(grid[0])} written into a {self.shape} range")
         for row, cells in zip(grid, self._cells(), strict=True):
             for v, rc in zip(row, cells, strict=True):
-                self.sheet.set(rc, _store(v))
+                self.sheet.set(rc, _store(v, self.sheet.formats.get(rc)))
 
     @property
     def formula(self) -> Any:
@@ -129,7 +133,7 @@ class FakeRange:
                     self.sheet.formulas[rc] = v  # cached value kept, as if recalculated later
                 else:
                     self.sheet.formulas.pop(rc, None)
-                    self.sheet.cells[rc] = _store(v)
+                    self.sheet.cells[rc] = _store(v, self.sheet.formats.get(rc))
 
     def clear_contents(self) -> None:
         self._record("clear")
@@ -143,6 +147,7 @@ class FakeRange:
 
     @number_format.setter
     def number_format(self, fmt: str) -> None:
+        self._record("format")
         for row in self._cells():
             for rc in row:
                 self.sheet.formats[rc] = fmt

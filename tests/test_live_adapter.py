@@ -159,6 +159,19 @@ def test_written_values_keep_codes_and_blanks() -> None:
         assert not any(isinstance(v, float) and v != v for r in rows for v in r)  # no NaN
 
 
+def test_codes_in_text_formatted_cells_get_no_apostrophe() -> None:
+    """The template formats code columns as Text: there an apostrophe would stay visible."""
+    frames = sample_frames()
+    book = fake_workbook(frames, origin=(1, 1))
+    sheet = book.table("tblCostByKekv").sheet
+    for r in range(2, 60):
+        sheet.formats[(r, 1)] = "@"  # kpkvk, as the template prepares it
+    jobs.refresh(LiveBook(book))
+    rows = table_rows(book, "tblCostByKekv")
+    assert rows and all(r[0] == r[0].strip("'") and len(r[0]) == 7 for r in rows)
+    assert all(sheet.formats.get((r, 2)) == "@" for r in range(2, 2 + len(rows)))  # kekv too
+
+
 def test_table_shrinks_and_leftover_rows_are_cleared() -> None:
     frames = sample_frames()
     book = fake_workbook(frames, origin=(1, 1))

@@ -443,3 +443,77 @@ def test_only_output_parts_change(tmp_path: Path) -> None:
     assert list(after) == list(before)
     changed = {n for n in before if before[n] != after[n]}
     assert changed == {"xl/worksheets/sheet3.xml", "xl/tables/table3.xml", "xl/styles.xml"}
+
+
+def long_book(path: Path, rows: int = 30) -> Path:
+    """tblCostByKekv at A1 with many rows, row heights and a note beside row 20."""
+    wb = new_workbook()
+    ws = wb.create_sheet("Видатки за КЕКВ")
+    put_rows(ws, "A1", [KEKV.headers("uk")])
+    for i in range(rows):
+        put_rows(ws, f"A{2 + i}", [["0810000", f"{2000 + i}", "general", float(i)]])
+    ws["H20"] = "note"
+    ws.row_dimensions[15].height = 30
+    ws.row_dimensions[25].height = 40
+    add_table(ws, "tblCostByKekv", f"A1:D{1 + rows}")
+    wb.save(path)
+    return path
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """The same sheet with the main namespace under an ``x:`` prefix."""
+    import re
+
+    text = xml.decode()
+    text = re.sub(r"<(/?)(?![?!])(\w+)([\s/>])", r"<\1x:\2\3", text)
+    return text.replace(' xmlns="', ' xmlns:x="', 1).encode()
+
+
+@pytest.mark.parametrize("variant", ["plain", "prefixed", "unnumbered"])
+def test_long_table_keeps_heights_and_side_cells(tmp_path: Path, variant: str) -> None:
+    path = long_book(tmp_path / "l.xlsx")
+    part = sheet_part(path, "Видатки за КЕКВ")
+    if variant == "prefixed":
+        patch_zip(path, {part: _prefixed})
+    elif variant == "unnumbered":  # rows without r="…" (allowed: they follow in order)
+        import re
+
+        patch_zip(path, {part: lambda x: re.sub(rb'<row r="\d+"', b"<row", x)})
+    assert FileBook.open(path).read_tables(["tblCostByKekv"])["tblCostByKekv"].rows[29] == \
+        ["0810000", "2029", "general", 29]
+
+    rows = [("0813104", f"{3000 + i}", "special", i * 1.5) for i in range(35)]
+    book = FileBook.open(path)
+    book.write_tables({"tblCostByKekv": frame(rows)}, "uk")
+    book.save()
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Видатки за КЕКВ"]
+    assert ws.tables["tblCostByKekv"].ref == "A1:D36"
+    assert [ws.cell(r, 2).value for r in (2, 20, 36)] == ["3000", "3018", "3034"]
+    assert ws["D21"].value == 28.5 and ws["H20"].value == "note"  # row 21 = 20th: 19 × 1.5
+    assert ws.row_dimensions[15].height == 30 and ws.row_dimensions[25].height == 40
+
+    book = FileBook.open(path)
+    book.write_tables({"tblCostByKekv": frame(rows[:12])}, "uk")
+    book.save()
+    ws = openpyxl.load_workbook(path)["Видатки за КЕКВ"]
+    assert ws.tables["tblCostByKekv"].ref == "A1:D13"
+    assert ws["B13"].value == "3011" and ws["B14"].value is None and ws["A36"].value is None
+    assert ws["H20"].value == "note"
+    assert ws.row_dimensions[25].height == 40
+    t = FileBook.open(path).read_tables(["tblCostByKekv"])["tblCostByKekv"]
+    assert t.rows == [[r[0], r[1], r[2], r[3]] for r in rows[:12]]
+
+
+def test_fast_and_xml_readers_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sheets of plain values may be read by python-calamine: same values either way."""
+    path = long_book(tmp_path / "l.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Видатки за КЕКВ"]
+    ws["D5"], ws["C6"], ws["D7"], ws["A8"] = True, None, 1e-9, "  spaced "
+    wb.save(path)
+    fast = FileBook.open(path).read_tables(["tblCostByKekv"])["tblCostByKekv"]
+    monkeypatch.setattr(FileBook, "fast_read", False)
+    slow = FileBook.open(path).read_tables(["tblCostByKekv"])["tblCostByKekv"]
+    assert fast == slow
+    assert slow.rows[3][3] is True and slow.rows[4][2] is None and slow.rows[6][0] == "  spaced "

@@ -150,6 +150,8 @@ def cell_xml(ref: str, value: object, style: int) -> str:
     s = f' s="{style}"' if style else ""
     if value is None:
         return ""
+    if hasattr(value, "dtype") and hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
@@ -170,6 +172,9 @@ def cell_xml(ref: str, value: object, style: int) -> str:
 def column_xml(letter: str, values: Sequence[object], style: int, first_row: int) -> list[str]:
     """The ``<c>`` elements of one column as text, one per row (``""`` for a blank)."""
     s = f' s="{style}"' if style else ""
+    if all(type(v) is float for v in values):  # the common case: a money column
+        return [f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else ""
+                for r, v in enumerate(values, first_row)]
     out: list[str] = []
     append = out.append
     r = first_row - 1

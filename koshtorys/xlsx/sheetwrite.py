@@ -7,6 +7,7 @@ sheet (other cells, row heights, formats, views, validations) stays as it was.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,25 +16,13 @@ from lxml import etree
 from ..book import column_letter
 from ..errors import WorkbookError
 from .index import TableInfo
-from .ooxml import (
-    attrs_xml,
-    col_index,
-    column_xml,
-    format_range,
-    parse_range,
-    parse_xml,
-    prefix_map,
-    root_ns,
-    serialize,
-    to_bytes,
-)
+from .ooxml import attrs_xml, column_xml, format_range, parse_range, parse_xml, root_ns, to_bytes
 from .package import Package
+from .rowcut import strip_attrs
+from .sheetmodel import MARKER, Geometry, OldRow, Sheet, cells_of, has_content, load
 from .styles import Styles
 
 __all__ = ["ColumnData", "rewrite_table"]
-
-_MARK = "koshtorys-rows"
-
 
 @dataclass(frozen=True)
 class ColumnData:
@@ -46,93 +35,16 @@ class ColumnData:
     """Number format of the column (schema ``Column.fmt``)."""
 
 
-@dataclass(frozen=True)
-class _Geometry:
-    top: int
-    old_data_end: int
-    old_end: int
-    new_data_end: int
-    new_end: int
-    c1: int
-    c2: int
-    totals: int
-
-    @property
-    def last(self) -> int:
-        return max(self.old_end, self.new_end)
-
-
-def _col_of(c: etree._Element, previous: int) -> int:
-    ref = c.get("r")
-    return col_index(ref.rstrip("0123456789").lstrip("$")) if ref else previous + 1
-
-
-def _cells(row: etree._Element, c_tag: str) -> list[tuple[int, etree._Element]]:
-    out = []
-    col = 0
-    for c in row:
-        if c.tag == c_tag:
-            col = _col_of(c, col)
-            out.append((col, c))
-    return out
-
-
-def _has_content(c: etree._Element) -> bool:
-    return any(isinstance(ch.tag, str) and ch.tag.rsplit("}", 1)[-1] in ("v", "f", "is")
-               for ch in c)
-
-
-class _Sheet:
-    """A parsed worksheet with its rows by number."""
-
-    def __init__(self, data: bytes) -> None:
-        self.root = parse_xml(data)
-        self.ns = root_ns(self.root)
-        self.prefixes = prefix_map(self.root)
-        self.c_tag = self.t("c")
-        data_el = self.root.find(self.t("sheetData"))
-        if data_el is None:
-            raise WorkbookError("worksheet without sheetData")
-        self.data = data_el
-        self.rows: dict[int, etree._Element] = {}
-        n = 0
-        for row in self.data.iterchildren(self.t("row")):
-            r = row.get("r")
-            n = int(r) if r else n + 1
-            if not r:
-                row.set("r", str(n))
-            self.rows[n] = row
-
-    def t(self, local: str) -> str:
-        return f"{{{self.ns}}}{local}"
-
-    def only_within(self, row: etree._Element, c1: int, c2: int) -> bool:
-        """True when every cell of ``row`` lies in columns c1…c2 (cells are in order)."""
-        if not len(row):
-            return True
-        first, last = row[0], row[-1]
-        if first.tag != self.c_tag or last.tag != self.c_tag or not first.get("r") \
-                or not last.get("r"):
-            return False
-        return c1 <= _col_of(first, 0) and _col_of(last, 0) <= c2
-
-    def xml(self, el: etree._Element) -> str:
-        try:
-            return serialize(el, self.prefixes)
-        except KeyError:  # a namespace declared below the root: let lxml declare it
-            return etree.tostring(el, encoding="unicode", with_tail=False)
-
-
-def _geometry(table: TableInfo, n_rows: int) -> _Geometry:
+def _geometry(table: TableInfo, n_rows: int) -> Geometry:
     top = table.top
     new_data_end = top + max(n_rows, 1) - 1
-    return _Geometry(top, table.data_end, table.ref[2], new_data_end,
+    return Geometry(top, table.data_end, table.ref[2], new_data_end,
                      new_data_end + table.totals_rows, table.ref[1], table.ref[3],
                      table.totals_rows)
 
 
-def _check_room(sheet: _Sheet, table: TableInfo, g: _Geometry, cols: set[int],
-                others: Sequence[TableInfo]) -> None:
+def _check_room(sheet: Sheet, old: dict[int, OldRow], table: TableInfo, g: Geometry,
+                cols: set[int], others: Sequence[TableInfo]) -> None:
     """Refuse to grow a table over somebody's cells, another table or merged cells."""
     where = f"{table.sheet}!"
     for other in others:
@@ -141,11 +53,11 @@ def _check_room(sheet: _Sheet, table: TableInfo, g: _Geometry, cols: set[int],
             raise WorkbookError(f"{table.name} cannot grow to {g.new_end - g.top + 1} rows: "
                                 f"table {other.name} is in the way on sheet {table.sheet}")
     for r in range(g.old_end + 1, g.new_end + 1):
-        row = sheet.rows.get(r)
+        row = old[r].element if r in old else None
         if row is None:
             continue
-        for col, c in _cells(row, sheet.c_tag):
-            if col in cols and _has_content(c):
+        for col, c in cells_of(row, sheet.c_tag):
+            if col in cols and has_content(c):
                 raise WorkbookError(
                     f"{table.name} cannot grow to {g.new_end - g.top + 1} rows: cell "
                     f"{where}{column_letter(col)}{r} below it is not empty; move it away"
@@ -162,16 +74,17 @@ def _check_room(sheet: _Sheet, table: TableInfo, g: _Geometry, cols: set[int],
                                     f"{m.get('ref')} are in the way")
 
 
-def _base_styles(sheet: _Sheet, g: _Geometry, cols: Sequence[int]) -> dict[int, int]:
+def _base_styles(sheet: Sheet, old: dict[int, OldRow], g: Geometry,
+                 cols: Sequence[int]) -> dict[int, int]:
     """Each column's current cell format: first styled cell in the first old data rows,
     else the column default."""
     base: dict[int, int] = {}
     want = set(cols)
     for r in range(g.top, min(g.old_data_end, g.top + 9) + 1):
-        row = sheet.rows.get(r)
+        row = old[r].element if r in old else None
         if row is None:
             continue
-        for col, c in _cells(row, sheet.c_tag):
+        for col, c in cells_of(row, sheet.c_tag):
             if col in want and col not in base and c.get("s"):
                 base[col] = int(c.get("s", "0"))
         if len(base) == len(want):
@@ -197,32 +110,37 @@ def rewrite_table(
     others: Sequence[TableInfo] = (),
 ) -> tuple[int, int, int, int]:
     """Write ``n_rows`` rows of ``columns`` into ``table``; returns the table's new ref."""
-    sheet = _Sheet(pkg.read(table.sheet_part))
     g = _geometry(table, n_rows)
     written = {cd.col: cd for cd in columns}
     calc = {table.first_col + j: f for j, f in enumerate(table.calc_formulas)
             if f and table.first_col + j not in written}
-    _check_room(sheet, table, g, set(written) | set(calc), others)
-    base = _base_styles(sheet, g, list(written) + list(calc))
+    # unwritten table columns (the user's, calculated ones) interleave with ours
+    interleave = any(col not in written for col in range(g.c1, g.c2 + 1))
+    sheet, old = load(pkg.read(table.sheet_part), g, interleave)
+    _check_room(sheet, old, table, g, set(written) | set(calc), others)
+    base = _base_styles(sheet, old, g, list(written) + list(calc))
     style = {col: styles.with_format(base[col], cd.fmt) for col, cd in written.items()}
-    filtered = _has_filter(pkg, table)
+    skip = {"r", "spans"}
+    skip_hidden = skip | {"hidden"} if _has_filter(pkg, table) else skip
 
     old_totals: list[tuple[int, etree._Element]] = []
-    if g.totals:
-        row = sheet.rows.get(g.old_end)
-        if row is not None:
-            old_totals = [(c, el) for c, el in _cells(row, sheet.c_tag) if g.c1 <= c <= g.c2]
+    if g.totals and g.old_end in old:
+        row = old[g.old_end].element
+        assert row is not None
+        old_totals = [(c, el) for c, el in cells_of(row, sheet.c_tag) if g.c1 <= c <= g.c2]
 
     letters = {col: column_letter(col) for col in range(g.c1, g.c2 + 1)}
     n_new = g.new_data_end - g.top + 1
     new_cols = [(col, column_xml(letters[col], written[col].values[:n_new], style[col], g.top))
                 for col in sorted(written)]
-    # unwritten table columns (the user's, calculated ones) interleave with ours
-    interleave = any(col not in written for col in range(g.c1, g.c2 + 1))
+    px = sheet.prefix
+    if px:  # the main namespace has a prefix in this part: our text must use it too
+        new_cols = [(col, [_prefixed(x, px) for x in cells]) for col, cells in new_cols]
     parts: list[str] = []
     box = [10**9, 10**9, 0, 0]  # rows and columns that the new rows' cells span
     for r in range(g.top, g.last + 1):
-        row = sheet.rows.pop(r, None)
+        prev = old.get(r)
+        row = prev.element if prev is not None else None
         in_old = r <= g.old_data_end
         in_new = r <= g.new_data_end
         before: list[tuple[int, str]] = []
@@ -231,7 +149,7 @@ def rewrite_table(
         if row is not None:
             moving = bool(g.totals) and r == g.old_end  # the old totals row moves
             if interleave or moving or not sheet.only_within(row, g.c1, g.c2):
-                for col, c in _cells(row, sheet.c_tag):
+                for col, c in cells_of(row, sheet.c_tag):
                     if col < g.c1:
                         before.append((col, sheet.xml(c)))
                     elif col > g.c2:
@@ -240,61 +158,65 @@ def rewrite_table(
                         continue
                     elif col not in calc or (in_new and in_old):
                         mid.append((col, sheet.xml(c)))
-            row.getparent().remove(row)
+        new: list[str] = []
         if in_new:
             i = r - g.top
-            new = [(col, cells[i]) for col, cells in new_cols if i < len(cells) and cells[i]]
+            new = [cells[i] for _, cells in new_cols if i < len(cells)]
             if not in_old:
                 for col, formula in calc.items():
                     sx = f' s="{base[col]}"' if base[col] else ""
-                    mid.append((col, f'<c r="{letters[col]}{r}"{sx}><f>{_esc(formula)}</f></c>'))
-        else:
-            new = []
+                    mid.append((col, _prefixed(f'<c r="{letters[col]}{r}"{sx}><f>'
+                                               f"{_esc(formula)}</f></c>", px)))
         if g.totals and r == g.new_end:
             for col, c in old_totals:
                 c.set("r", f"{letters[col]}{r}")
                 mid.append((col, sheet.xml(c)))
         if mid:
-            new = sorted(new + mid, key=lambda x: x[0])
-        cells = before + new + after
-        skip = {"r", "spans"}
-        if filtered and g.top <= r <= g.new_data_end:
-            skip.add("hidden")
-        attrs = attrs_xml(row, sheet.prefixes, skip) if row is not None else ""
-        if not cells and not attrs:
+            ours = [(col, cells[r - g.top]) for col, cells in new_cols
+                    if in_new and r - g.top < len(cells)]
+            new = [x for _, x in sorted(ours + mid, key=lambda x: x[0])]
+        body = "".join(new)
+        drop = skip_hidden if g.top <= r <= g.new_data_end else skip
+        if row is not None:
+            attrs = attrs_xml(row, sheet.prefixes, drop)
+        elif prev is not None:
+            attrs = strip_attrs(prev.attrs, drop)
+        else:
+            attrs = ""
+        if not body and not before and not after and not attrs:
             continue
-        if cells:
-            box = [min(box[0], r), min(box[1], cells[0][0]), r, max(box[3], cells[-1][0])]
-        parts.append(f'<row r="{r}"{attrs}>' + "".join(x for _, x in cells) + "</row>")
+        if before or after:
+            body = "".join(x for _, x in before) + body + "".join(x for _, x in after)
+        if body:
+            lo = before[0][0] if before else g.c1
+            hi = after[-1][0] if after else g.c2
+            box = [min(box[0], r), min(box[1], lo), r, max(box[3], hi)]
+        parts.append(f'<{px}row r="{r}"{attrs}>{body}</{px}row>')
 
-    _splice_point(sheet, g)
     _update_dimension(sheet, box)
     _stretch_ranges(sheet, g)
     data = to_bytes(sheet.root)
-    marker = etree.tostring(etree.ProcessingInstruction(_MARK))
-    if data.count(marker) != 1:
+    if data.count(MARKER) != 1:
         raise WorkbookError(f"cannot rewrite sheet {table.sheet}")
-    pkg.put(table.sheet_part, data.replace(marker, "".join(parts).encode("utf-8")))
+    pkg.put(table.sheet_part, data.replace(MARKER, "".join(parts).encode("utf-8")))
     new_ref = (table.ref[0], g.c1, g.new_end, g.c2)
     _update_table_part(pkg, table, new_ref, g)
     return new_ref
+
+
+_TAGS = re.compile(r"<(/?)(c|v|is|t|f|r|rPr)(?=[\s/>])")
+
+
+def _prefixed(xml: str, px: str) -> str:
+    """Our cell text with the main-namespace prefix on every tag."""
+    return _TAGS.sub(lambda m: f"<{m.group(1)}{px}{m.group(2)}", xml) if px and xml else xml
 
 
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _splice_point(sheet: _Sheet, g: _Geometry) -> None:
-    """Put the marker where the rewritten rows go (all affected rows are removed)."""
-    pi = etree.ProcessingInstruction(_MARK)
-    for i, row in enumerate(sheet.data):
-        if row.tag == sheet.t("row") and int(row.get("r", "0")) > g.last:
-            sheet.data.insert(i, pi)
-            return
-    sheet.data.append(pi)
-
-
-def _update_dimension(sheet: _Sheet, box: list[int]) -> None:
+def _update_dimension(sheet: Sheet, box: list[int]) -> None:
     """The used range: the rows left in place plus the rewritten ones (``box``)."""
     dim = sheet.root.find(sheet.t("dimension"))
     if dim is None:
@@ -304,10 +226,10 @@ def _update_dimension(sheet: _Sheet, box: list[int]) -> None:
         if sheet.only_within(row, 1, 16384):  # in order: first and last cell bound it
             if len(row):
                 lo_r, hi_r = min(lo_r, r), max(hi_r, r)
-                lo_c = min(lo_c, _col_of(row[0], 0))
-                hi_c = max(hi_c, _col_of(row[-1], 0))
+                lo_c = min(lo_c, col_of(row[0], 0))
+                hi_c = max(hi_c, col_of(row[-1], 0))
             continue
-        cells = _cells(row, sheet.c_tag)
+        cells = cells_of(row, sheet.c_tag)
         if cells:
             lo_r, hi_r = min(lo_r, r), max(hi_r, r)
             lo_c = min(lo_c, min(c for c, _ in cells))
@@ -319,7 +241,7 @@ def _update_dimension(sheet: _Sheet, box: list[int]) -> None:
     dim.set("ref", ref.split(":")[0] if lo_r == hi_r and lo_c == hi_c else ref)
 
 
-def _stretch(sqref: str, g: _Geometry) -> str:
+def _stretch(sqref: str, g: Geometry) -> str:
     """Ranges covering exactly the old data rows of table columns follow the new rows."""
     out = []
     for part in sqref.split():
@@ -337,7 +259,7 @@ def _stretch(sqref: str, g: _Geometry) -> str:
     return " ".join(out)
 
 
-def _stretch_ranges(sheet: _Sheet, g: _Geometry) -> None:
+def _stretch_ranges(sheet: Sheet, g: Geometry) -> None:
     """Conditional formats and validations that cover a whole table column keep doing so."""
     for local in ("conditionalFormatting", "dataValidation"):
         for el in sheet.root.iter(sheet.t(local)):
@@ -356,7 +278,7 @@ def _has_filter(pkg: Package, table: TableInfo) -> bool:
 
 
 def _update_table_part(pkg: Package, table: TableInfo, ref: tuple[int, int, int, int],
-                       g: _Geometry) -> None:
+                       g: Geometry) -> None:
     root = parse_xml(pkg.read(table.part))
     ns = root_ns(root)
     root.set("ref", format_range(*ref))

@@ -65,7 +65,7 @@ def add_sheet_entry(data: bytes, name: str, sheet_id: int, rid: str) -> bytes:
         rel_ns = ("http://purl.oclc.org/ooxml/officeDocument/relationships"
                   if "purl.oclc.org" in rel_ns else
                   "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
-        attr = f'xmlns:kr="{rel_ns}" kr:id="{rid}"'
+        attr = f'xmlns:r="{rel_ns}" r:id="{rid}"'
     else:
         attr = f'{rel_prefix}:id="{rid}"'
     entry = f'<{p}sheet name={quoteattr(name)} sheetId="{sheet_id}" {attr}/>'
