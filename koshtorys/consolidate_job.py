@@ -28,7 +28,7 @@ def workbooks_in(folder: Path, exclude: Path | None = None) -> list[Path]:
 def _read(path: Path) -> Mapping[str, RawTable]:
     from .xlsx import FileBook
 
-    return FileBook.open(path).read_tables(TABLES_READ)
+    return FileBook.open(path, check_lock=False).read_tables(TABLES_READ)
 
 
 def consolidate_dir(folder: Path, out: Path, *, say: Say = print) -> int:

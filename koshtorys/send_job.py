@@ -23,7 +23,7 @@ Say = Callable[[str], None]
 def _settings(path: Path):  # type: ignore[no-untyped-def]
     from .xlsx import FileBook
 
-    raw = FileBook.open(path).read_tables(["tblSettings"])
+    raw = FileBook.open(path, check_lock=False).read_tables(["tblSettings"])
     if "tblSettings" not in raw:
         raise KoshtorysError(f"{path.name} has no table tblSettings")
     return convert_inputs(raw, ["tblSettings"]).settings

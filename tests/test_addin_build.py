@@ -18,12 +18,12 @@ import pytest
 import xlwings
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from koshtorys.addin import build, macros
-from koshtorys.addin.cfb import write_cfb
-from koshtorys.addin.ovba import compress, decrypt
 from lxml import etree
 from oletools.olevba import VBA_Parser, decompress_stream
 
+from koshtorys.addin import build, macros
+from koshtorys.addin.cfb import write_cfb
+from koshtorys.addin.ovba import compress, decrypt
 from koshtorys.errors import KoshtorysError
 
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fake_xlwings import FakeBook, FakeError
-from koshtorys.addin import macros
-from koshtorys.addin.live import LiveBook, excel_value
 
 from koshtorys import jobs, schema
+from koshtorys.addin import macros
+from koshtorys.addin.live import LiveBook, excel_value
 from koshtorys.book import CellError, MemoryBook, frame_rows
 from koshtorys.sample import sample_frames
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import xlwings
 from fixtures_xlsx import (
     add_sparklines,
     add_table,
@@ -44,6 +45,7 @@ from koshtorys import schema
 from koshtorys.errors import WorkbookError
 from koshtorys.xlsx import FileBook
 
+pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 SUMMARY = schema.table("tblFundingSummary")
 UNIT = schema.table("tblUnitCosts")
@@ -328,3 +330,29 @@ def test_locked_workbook_is_not_written(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError):
         FileBook.open(path)
     assert path.read_bytes() == original
+
+
+def test_excel_written_workbook_gets_new_table(tmp_path: Path) -> None:
+    """A workbook saved by Excel itself (xlwings ships one, with VBA): adding an output
+    table adds parts and touches only the workbook's part lists."""
+    path = tmp_path / "excel.xlsm"
+    path.write_bytes((Path(xlwings.__file__).parent / "quickstart_standalone.xlsm").read_bytes())
+    before = entries(path)
+    book = FileBook.open(path)
+    book.write_tables({"tblFundingSummary": summary_frame()}, "uk")
+    book.save()
+    after = entries(path)
+    assert list(after)[:len(before)] == list(before)
+    changed = {n for n in before if after[n] != before[n]}
+    assert changed == {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                       "xl/styles.xml"}
+    assert b'<sheet name="' + SUMMARY_SHEET.encode() + b'" sheetId="3"' in after["xl/workbook.xml"]
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    assert wb.sheetnames[-1] == SUMMARY_SHEET
+    assert wb[SUMMARY_SHEET].tables["tblFundingSummary"].ref == "A1:G6"
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    again = FileBook.open(path)
+    again.write_tables({"tblFundingSummary": summary_frame().iloc[:2]}, "uk")
+    again.save()
+    t = FileBook.open(path).read_tables(["tblFundingSummary"])["tblFundingSummary"]
+    assert [r[0] for r in t.rows] == ["2026", "2027"]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import koshtorys.udfs as udfs
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from koshtorys.udfs import funding, index_amount, kekv_name, kpkvk_name, unit_costs, variance
 
+import koshtorys.udfs as udfs
 from koshtorys import jobs, schema
 from koshtorys.book import MemoryBook, frame_rows
 from koshtorys.sample import sample_frames
+from koshtorys.udfs import funding, index_amount, kekv_name, kpkvk_name, unit_costs, variance
 
 MONTHS = list(schema.MONTHS)
 

@@ -205,6 +205,8 @@ def test_write_existing_table_grow_and_shrink(tmp_path: Path) -> None:
     book = FileBook.open(path)
     rows = [("0813104", f"2{i:03d}", "general", 100.25 * i) for i in range(1, 6)]
     book.write_tables({"tblCostByKekv": frame(rows)}, "en")  # lang only matters for new
+    staged = book.read_tables(["tblCostByKekv"])["tblCostByKekv"]  # reads see staged data
+    assert [r[1] for r in staged.rows] == ["2001", "2002", "2003", "2004", "2005"]
     book.save()
 
     t = FileBook.open(path).read_tables(["tblCostByKekv"])["tblCostByKekv"]
@@ -269,8 +271,13 @@ def test_growing_over_user_cells_is_refused(tmp_path: Path) -> None:
     wb.save(path)
     before = path.read_bytes()
     book = FileBook.open(path)
+    checks = pd.DataFrame(columns=schema.table("tblChecks").column_keys)
     with pytest.raises(WorkbookError, match="D8"):
-        book.write_tables({"tblCostByKekv": frame([("1", "2", "general", 1.0)] * 5)}, "uk")
+        book.write_tables({"tblChecks": checks,
+                           "tblCostByKekv": frame([("1", "2", "general", 1.0)] * 5)}, "uk")
+    assert not book.changed  # all or nothing: the new tblChecks sheet is not staged either
+    assert "tblChecks" not in book.table_names()
+    book.save()
     assert path.read_bytes() == before
 
 
@@ -517,3 +524,36 @@ def test_fast_and_xml_readers_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     slow = FileBook.open(path).read_tables(["tblCostByKekv"])["tblCostByKekv"]
     assert fast == slow
     assert slow.rows[3][3] is True and slow.rows[4][2] is None and slow.rows[6][0] == "  spaced "
+
+
+def test_update_table_sets_cells_keeps_formulas_and_appends(tmp_path: Path) -> None:
+    """import-actuals edits single cells of an input table and appends rows."""
+    t = schema.table("tblActuals")
+    wb = new_workbook()
+    ws = wb.create_sheet("Факт")
+    put_rows(ws, "B2", [[*t.headers("uk"), "Примітка"]])
+    for i in range(3):
+        put_rows(ws, f"B{3 + i}", [["0813104", f"22{i}0", "general",
+                                    *[100 * (i + 1) + m for m in range(12)], f"n{i}"]])
+    ws["D3"] = "=1+1"  # not a month: a formula in the fund column stays
+    ws["F3"] = "=E3*2"  # m02 of the first row
+    ws["T4"] = "beside"
+    add_table(ws, "tblActuals", "B2:Q5")
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+
+    book = FileBook.open(path)
+    book.update_table("tblActuals", {(0, "m01"): 111.0, (2, "m03"): 333.5, (7, "m01"): 9.0},
+                      [{"kpkvk": "0813104", "kekv": "2800", "fund": "general", "m01": 5.0,
+                        "m02": float("nan")}])
+    book.save()
+    ws = openpyxl.load_workbook(path)["Факт"]
+    assert ws.tables["tblActuals"].ref == "B2:Q6"
+    assert ws["E3"].value == 111 and ws["G5"].value == 333.5
+    assert ws["F3"].value == "=E3*2" and ws["D3"].value == "=1+1"
+    assert ws["E4"].value == 200 and ws["G3"].value == 102  # untouched values
+    assert [ws.cell(6, c).value for c in range(2, 7)] == ["0813104", "2800", "general", 5, None]
+    assert ws["Q4"].value == "n1" and ws["Q6"].value is None and ws["T4"].value == "beside"
+    assert ws["E6"].number_format == "#,##0.00"
+    raw = FileBook.open(path).read_tables(["tblActuals"])["tblActuals"]
+    assert len(raw.rows) == 4 and raw.rows[0][4] is UNCALCULATED  # the formula, no value yet

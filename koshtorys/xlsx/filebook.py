@@ -9,14 +9,14 @@ missing, workbook.xml's calcPr) and copies every other zip entry as it was.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from .. import schema
 from ..book import RawTable
-from ..errors import WorkbookError
+from ..errors import TableMissing, WorkbookError
 from ..fileio import atomic_path, ensure_not_locked
 from . import charts, wbxml
 from .index import TableInfo, WorkbookIndex
@@ -24,7 +24,7 @@ from .newsheet import add_table_sheet
 from .ooxml import norm_header
 from .package import Package, load_bytes
 from .reader import FastValues, SharedStrings, plain_values, read_regions
-from .sheetwrite import ColumnData, rewrite_table
+from .sheetwrite import KEEP, ColumnData, rewrite_table
 from .styles import Styles
 
 __all__ = ["FileBook"]
@@ -36,6 +36,14 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size
+
+
+def _plain(v: object) -> object:
+    """A value from a row dict: NaN and NA are blanks."""
+    try:
+        return None if v is None or bool(pd.isna(v)) else v  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return v
 
 
 def _column_values(s: pd.Series) -> list[object]:
@@ -155,7 +163,22 @@ class FileBook:
         return Styles(self._pkg, self._pkg.name_of(part))
 
     def write_tables(self, frames: Mapping[str, pd.DataFrame], lang: schema.Lang) -> None:
-        """Stage the new data of each output table; :meth:`save` writes the file."""
+        """Stage the new data of each output table; :meth:`save` writes the file.
+
+        All or nothing: when one table cannot be written (say, it would grow over the
+        user's cells), no change at all is staged.
+        """
+        if not frames:
+            return
+        state = self._pkg.snapshot()
+        try:
+            self._write_tables(frames, lang)
+        except BaseException:
+            self._pkg.restore(state)
+            self._index = None
+            raise
+
+    def _write_tables(self, frames: Mapping[str, pd.DataFrame], lang: schema.Lang) -> None:
         styles = self._styles()
         chart_parts = charts.chart_parts(self._pkg)
         for name, df in frames.items():
@@ -178,23 +201,72 @@ class FileBook:
         styles.save()
         self._pkg.put(self._pkg.main, wbxml.ensure_full_calc(self._pkg.read(self._pkg.main)))
 
+    def update_table(self, name: str, cells: Mapping[tuple[int, str], object],
+                     new_rows: Sequence[Mapping[str, object]]) -> None:
+        """Set some cells of an input table and append rows; everything else in it (other
+        values, formulas, the user's columns) stays as it is.
+
+        ``cells`` maps (data row index as read, column key) to the new value; ``new_rows``
+        hold values by column key. Staged like :meth:`write_tables`, all or nothing.
+        """
+        info = self.index.table(name)
+        if info is None:
+            raise TableMissing(f"{self.path.name} has no table {name}")
+        tdef = schema.table(name)
+        n_old = info.data_end - info.top + 1
+        n_new = len(new_rows)
+        edits: dict[str, dict[int, object]] = {}
+        for (i, key), value in cells.items():
+            if 0 <= i < n_old:
+                edits.setdefault(key, {})[i] = value
+        columns = []
+        for ws_col, col in self._mapped(info, tdef):
+            values: list[object] = [KEEP] * n_old + [_plain(r.get(col.key)) for r in new_rows]
+            for i, value in edits.get(col.key, {}).items():
+                values[i] = _plain(value)
+            columns.append(ColumnData(ws_col, values, col.fmt))
+        if not edits and not n_new:
+            return
+        state = self._pkg.snapshot()
+        try:
+            styles = self._styles()
+            others = [t for t in self.index.tables.values()
+                      if t.sheet_part == info.sheet_part and t.part != info.part]
+            rewrite_table(self._pkg, info, columns, n_old + n_new, styles, others)
+            charts.update_charts(self._pkg, info, {}, n_old + n_new,
+                                 charts.chart_parts(self._pkg))
+            styles.save()
+            self._pkg.put(self._pkg.main,
+                          wbxml.ensure_full_calc(self._pkg.read(self._pkg.main)))
+        except BaseException:
+            self._pkg.restore(state)
+            raise
+        finally:
+            self._index = None
+
     @staticmethod
-    def _columns(info: TableInfo, tdef: schema.Table, df: pd.DataFrame) -> list[ColumnData]:
-        """The table's columns that hold schema keys (by header in either language)."""
+    def _mapped(info: TableInfo, tdef: schema.Table) -> list[tuple[int, schema.Column]]:
+        """(worksheet column, schema column) of the table's columns that hold schema keys,
+        found by header in either language; the user's own columns are left out."""
         by_header: dict[str, schema.Column] = {}
         for c in tdef.columns:
             by_header.setdefault(norm_header(c.uk), c)
             by_header.setdefault(norm_header(c.key), c)
-        out: list[ColumnData] = []
+        out: list[tuple[int, schema.Column]] = []
         used: set[str] = set()
         for j, header in enumerate(info.columns):
             col = by_header.get(norm_header(header))
-            if col is None or col.key in used:
-                continue
-            used.add(col.key)
-            values = _column_values(df[col.key]) if col.key in df.columns else [None] * len(df)
-            out.append(ColumnData(info.first_col + j, values, col.fmt))
+            if col is not None and col.key not in used:
+                used.add(col.key)
+                out.append((info.first_col + j, col))
         return out
+
+    @classmethod
+    def _columns(cls, info: TableInfo, tdef: schema.Table, df: pd.DataFrame) -> list[ColumnData]:
+        """New values of the table's schema columns from ``df`` (columns = keys)."""
+        return [ColumnData(ws_col, _column_values(df[col.key]) if col.key in df.columns
+                           else [None] * len(df), col.fmt)
+                for ws_col, col in cls._mapped(info, tdef)]
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the workbook atomically to ``path`` (default: where it was opened)."""

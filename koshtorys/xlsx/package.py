@@ -228,6 +228,13 @@ class Package:
             n += 1
         return pattern % n
 
+    def snapshot(self) -> tuple[dict[str, bytes], list[str]]:
+        """The staged state, to go back to with :meth:`restore`."""
+        return dict(self._staged), list(self._new)
+
+    def restore(self, state: tuple[dict[str, bytes], list[str]]) -> None:
+        self._staged, self._new = dict(state[0]), list(state[1])
+
     @property
     def original(self) -> bytes:
         """The archive as read from disk."""

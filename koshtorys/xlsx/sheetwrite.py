@@ -19,10 +19,10 @@ from .index import TableInfo
 from .ooxml import attrs_xml, column_xml, format_range, parse_range, parse_xml, root_ns, to_bytes
 from .package import Package
 from .rowcut import strip_attrs
-from .sheetmodel import MARKER, Geometry, OldRow, Sheet, cells_of, has_content, load
+from .sheetmodel import MARKER, Geometry, OldRow, Sheet, cells_of, col_of, has_content, load
 from .styles import Styles
 
-__all__ = ["ColumnData", "rewrite_table"]
+__all__ = ["ColumnData", "KEEP", "rewrite_table"]
 
 @dataclass(frozen=True)
 class ColumnData:
@@ -31,6 +31,7 @@ class ColumnData:
     col: int
     """Worksheet column (1-based)."""
     values: Sequence[object]
+    """One per data row; :data:`KEEP` leaves that cell as it is."""
     fmt: str | None
     """Number format of the column (schema ``Column.fmt``)."""
 
@@ -114,8 +115,11 @@ def rewrite_table(
     written = {cd.col: cd for cd in columns}
     calc = {table.first_col + j: f for j, f in enumerate(table.calc_formulas)
             if f and table.first_col + j not in written}
+    # cells that stay as they are (KEEP) in the columns we write
+    keep = {col: {i for i, v in enumerate(cd.values) if v is KEEP} for col, cd in written.items()}
+    keep = {col: rows for col, rows in keep.items() if rows}
     # unwritten table columns (the user's, calculated ones) interleave with ours
-    interleave = any(col not in written for col in range(g.c1, g.c2 + 1))
+    interleave = bool(keep) or any(col not in written for col in range(g.c1, g.c2 + 1))
     sheet, old = load(pkg.read(table.sheet_part), g, interleave)
     _check_room(sheet, old, table, g, set(written) | set(calc), others)
     base = _base_styles(sheet, old, g, list(written) + list(calc))
@@ -131,7 +135,8 @@ def rewrite_table(
 
     letters = {col: column_letter(col) for col in range(g.c1, g.c2 + 1)}
     n_new = g.new_data_end - g.top + 1
-    new_cols = [(col, column_xml(letters[col], written[col].values[:n_new], style[col], g.top))
+    new_cols = [(col, column_xml(letters[col], _blank_kept(written[col].values[:n_new]),
+                                 style[col], g.top))
                 for col in sorted(written)]
     px = sheet.prefix
     if px:  # the main namespace has a prefix in this part: our text must use it too
@@ -154,8 +159,11 @@ def rewrite_table(
                         before.append((col, sheet.xml(c)))
                     elif col > g.c2:
                         after.append((col, sheet.xml(c)))
-                    elif moving or col in written:
+                    elif moving:
                         continue
+                    elif col in written:
+                        if r - g.top in keep.get(col, ()) and in_new:
+                            mid.append((col, sheet.xml(c)))
                     elif col not in calc or (in_new and in_old):
                         mid.append((col, sheet.xml(c)))
         new: list[str] = []
@@ -202,6 +210,21 @@ def rewrite_table(
     new_ref = (table.ref[0], g.c1, g.new_end, g.c2)
     _update_table_part(pkg, table, new_ref, g)
     return new_ref
+
+
+class _Keep:
+    """Marks a cell that keeps what it holds (value or formula)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+def _blank_kept(values: Sequence[object]) -> Sequence[object]:
+    return [None if v is KEEP else v for v in values] if any(v is KEEP for v in values) \
+        else values
 
 
 _TAGS = re.compile(r"<(/?)(c|v|is|t|f|r|rPr)(?=[\s/>])")
