@@ -20,10 +20,12 @@ from openpyxl import Workbook
 
 from . import schema
 from .book import RawTable, frame_rows
+from .classifiers import normalize_code
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_not_locked
 from .money import from_units, to_units
 from .request import add_excel_table
+from .tables import match_columns, normalize_header
 
 __all__ = ["TABLES_READ", "FileStatus", "Consolidation", "consolidate", "write_consolidation"]
 
@@ -70,24 +72,6 @@ class Consolidation:
         return [f for f in self.files if f.status != "ok"]
 
 
-def _norm(text: object) -> str:
-    return " ".join(str(text or "").split()).casefold()
-
-
-def _columns(t: schema.Table, headers: list[str]) -> dict[str, int]:
-    """Column key → position, matching the English key or the Ukrainian header."""
-    wanted = {}
-    for c in t.columns:
-        wanted.setdefault(_norm(c.key), c.key)
-        wanted.setdefault(_norm(c.uk), c.key)
-    found: dict[str, int] = {}
-    for i, h in enumerate(headers):
-        key = wanted.get(_norm(h))
-        if key is not None and key not in found:
-            found[key] = i
-    return found
-
-
 def _value(col: schema.Column, v: object) -> object:
     """A cell as the column's kind; what cannot be read becomes blank."""
     if v is None or (isinstance(v, str) and not v.strip()):
@@ -110,8 +94,8 @@ def _value(col: schema.Column, v: object) -> object:
         v = int(v)
     text = str(v).strip()
     width = _CODE_WIDTH.get(col.key)
-    if col.kind == "code" and width and text.isdigit() and len(text) < width:
-        return text.zfill(width)
+    if col.kind == "code" and width:
+        return normalize_code(text, width) or text
     if col.key == "year" and text.isdigit():
         return int(text)
     return text
@@ -120,7 +104,7 @@ def _value(col: schema.Column, v: object) -> object:
 def _frame(raw: RawTable, name: str) -> pd.DataFrame:
     """The table's rows with schema keys as columns (absent columns blank)."""
     t = schema.table(name)
-    cols = _columns(t, raw.headers)
+    cols = match_columns(t, raw.headers)
     if not cols:
         raise KoshtorysError(f"{name} has none of its columns")
     records = []
@@ -135,13 +119,13 @@ def _frame(raw: RawTable, name: str) -> pd.DataFrame:
 def _institution(raw: RawTable | None) -> str | None:
     if raw is None:
         return None
-    cols = _columns(schema.table("tblSettings"), raw.headers)
+    cols = match_columns(schema.table("tblSettings"), raw.headers)
     if "key" not in cols or "value" not in cols:
         return None
     for row in raw.rows:
         k = row[cols["key"]] if cols["key"] < len(row) else None
         v = row[cols["value"]] if cols["value"] < len(row) else None
-        if _norm(k) == "institution" and v is not None and str(v).strip():
+        if normalize_header(k) == "institution" and v is not None and str(v).strip():
             return str(v).strip()
     return None
 

@@ -172,8 +172,11 @@ def cell_xml(ref: str, value: object, style: int) -> str:
 def column_xml(letter: str, values: Sequence[object], style: int, first_row: int) -> list[str]:
     """The ``<c>`` elements of one column as text, one per row (``""`` for a blank)."""
     s = f' s="{style}"' if style else ""
+    # a blank keeps its column's format as an empty styled cell, so the next refresh
+    # finds the same format (refresh is idempotent) and a later value shows right
+    blank = (lambda r: f'<c r="{letter}{r}"{s}/>') if style else (lambda r: "")
     if all(type(v) is float for v in values):  # the common case: a money column
-        return [f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else ""
+        return [f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else blank(r)
                 for r, v in enumerate(values, first_row)]
     out: list[str] = []
     append = out.append
@@ -183,13 +186,13 @@ def column_xml(letter: str, values: Sequence[object], style: int, first_row: int
         tv = type(v)
         if tv is float:
             if v != v or v in _INF:  # NaN, infinities: blank
-                append("")
+                append(blank(r))
             elif v.is_integer() and -1e15 < v < 1e15:
                 append(f'<c r="{letter}{r}"{s}><v>{int(v)}</v></c>')
             else:
                 append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
         elif v is None:
-            append("")
+            append(blank(r))
         elif tv is str and v and not _NEEDS_ESCAPE.search(v) and v == v.strip() \
                 and "\n" not in v:
             append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{escape(v)}</t></is></c>')

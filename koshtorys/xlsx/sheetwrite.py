@@ -102,6 +102,12 @@ def _base_styles(sheet: Sheet, old: dict[int, OldRow], g: Geometry,
     return base
 
 
+def _padded(values: Sequence[object], n: int) -> list[object]:
+    """The first ``n`` values, blanks for the rest (an empty table keeps one row)."""
+    out = _blank_kept(values[:n])
+    return list(out) + [None] * (n - len(out))
+
+
 def rewrite_table(
     pkg: Package,
     table: TableInfo,
@@ -135,7 +141,7 @@ def rewrite_table(
 
     letters = {col: column_letter(col) for col in range(g.c1, g.c2 + 1)}
     n_new = g.new_data_end - g.top + 1
-    new_cols = [(col, column_xml(letters[col], _blank_kept(written[col].values[:n_new]),
+    new_cols = [(col, column_xml(letters[col], _padded(written[col].values, n_new),
                                  style[col], g.top))
                 for col in sorted(written)]
     px = sheet.prefix
