@@ -1,0 +1,76 @@
+"""The whole job as a new user runs it: demo, request, send, consolidate from the CLI."""
+
+from __future__ import annotations
+
+import email
+import shutil
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from koshtorys.cli import main
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--outdir", str(out)]) == 0
+    return out
+
+
+def test_demo_makes_every_artefact(demo: Path) -> None:
+    book = demo / "institutions" / "kreminna_2026.xlsx"
+    assert book.exists()
+    requests = sorted((demo / "requests").glob("request_2026_*.xlsx"))
+    assert requests, "no request workbook"
+    if shutil.which("soffice"):
+        assert sorted((demo / "requests").glob("request_2026_*.pdf"))
+    drafts = sorted((demo / "drafts").glob("*.eml"))
+    assert len(drafts) == len(requests)
+    msg = email.message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
+    assert msg["X-Unsent"] == "1" and "2026" in msg["Subject"]
+    names = [p.get_filename() for p in msg.walk() if p.get_filename()]
+    assert any(n.endswith(".xlsx") for n in names)
+    wb = openpyxl.load_workbook(demo / "consolidated.xlsx")
+    tables = {t for ws in wb.worksheets for t in ws.tables}
+    assert {"tblConsVariance", "tblConsFunding", "tblConsCostByKekv", "tblConsFiles"} <= tables
+
+
+def test_request_one_program_and_unknown_program(demo: Path, tmp_path: Path) -> None:
+    book = demo / "institutions" / "kreminna_2026.xlsx"
+    assert main(["request", str(book), "--kpkvk", "0813104", "--outdir", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.glob("*.xlsx")] == ["request_2026_0813104.xlsx"]
+    assert main(["request", str(book), "--kpkvk", "0819999", "--outdir",
+                 str(tmp_path / "x")]) == 2
+
+
+def test_send_without_mail_settings_is_exit_two_and_keeps_files(demo: Path,
+                                                                tmp_path: Path) -> None:
+    book = tmp_path / "b.xlsx"
+    shutil.copyfile(demo / "institutions" / "kreminna_2026.xlsx", book)
+    wb = openpyxl.load_workbook(book)
+    for ws in wb.worksheets:
+        if "tblSettings" in ws.tables:
+            for row in ws[ws.tables["tblSettings"].ref][1:]:
+                if row[0].value == "smtp_host":
+                    row[1].value = None
+    wb.save(book)
+    out = tmp_path / "req"
+    assert main(["request", str(book), "--outdir", str(out)]) == 0
+    before = sorted(p.name for p in out.iterdir())
+    assert main(["send", str(book), "--outdir", str(out)]) == 2
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_consolidate_lists_unreadable_files(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    shutil.copytree(demo / "institutions", folder)
+    (folder / "broken.xlsx").write_text("not a workbook")
+    out = tmp_path / "cons.xlsx"
+    assert main(["consolidate", str(folder), "--out", str(out)]) == 1
+    wb = openpyxl.load_workbook(out)
+    ws = next(ws for ws in wb.worksheets if "tblConsFiles" in ws.tables)
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "broken.xlsx" in text
