@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import schema
 from .book import Book, RawTable
 from .checks import Check, checks_frame, has_errors
 from .errors import TableMissing
@@ -58,11 +57,6 @@ def input_tables_for(parts: tuple[str, ...]) -> list[str]:
     return names
 
 
-def _known_outputs(names: tuple[str, ...]) -> tuple[str, ...]:
-    known = {t.name for t in schema.OUTPUT_TABLES}
-    return tuple(n for n in names if n in known)
-
-
 def compute(
     tables: Mapping[str, RawTable],
     only: str | None = None,
@@ -92,10 +86,8 @@ def compute(
         if absent:
             if strict and only:
                 raise TableMissing(f"the workbook has no table {', '.join(absent)}")
-            if len(absent) < len(essential) or not strict:
-                checks += [Check("warning", n, None, None, "table_missing", {"value": n,
-                                                                             "where": n})
-                           for n in absent]
+            checks += [Check("warning", n, None, None, "table_missing", {"value": n, "where": n})
+                       for n in absent]
             continue
         say(part)
         f = inputs.frames
@@ -127,7 +119,6 @@ def compute(
     if strict and not done and not only:
         raise TableMissing("the workbook has none of the input tables (tblServices, tblPlan, "
                            "tblNeeds …)")
-    outputs = {k: v for k, v in outputs.items() if k in _known_outputs(tuple(outputs))}
     checks = inputs.locator.fill(checks)
     return JobResult(outputs, checks, settings, inputs, tuple(done))
 
