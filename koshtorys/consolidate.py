@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from openpyxl import Workbook
 
 from . import schema
-from .book import RawTable, frame_rows
+from .book import RawTable
 from .classifiers import normalize_code
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_not_locked
 from .money import from_units, to_units
-from .request import add_excel_table
 from .tables import match_columns, normalize_header
+from .xlsx.tablebook import TableSheet, frame_columns, write_table_book
 
 __all__ = ["TABLES_READ", "FileStatus", "Consolidation", "consolidate", "write_consolidation"]
 
@@ -196,8 +195,6 @@ def write_consolidation(c: Consolidation, out_path: Path,
     the totals), tblConsCostByKekv and tblConsFiles; written atomically."""
     out_path = Path(out_path)
     ensure_not_locked(out_path)
-    wb = Workbook()
-    wb.remove(wb.active)
     total = _TOTAL[lang]
     funding = c.funding
     if len(c.funding_totals):
@@ -211,19 +208,20 @@ def write_consolidation(c: Consolidation, out_path: Path,
         ("tblConsCostByKekv", "Видатки за КЕКВ", "CostByKekv", "tblCostByKekv",
          c.cost_by_kekv),
     )
+    out: list[TableSheet] = []
     for name, uk, en, source, df in sheets:
         t = schema.table(source)
-        keys = ["institution", "source_file", *t.column_keys]
-        heads = [h if lang == "uk" else k for k, h in _EXTRA] + t.headers(lang)
-        formats = {j + 2: col.fmt for j, col in enumerate(t.columns) if col.fmt}
-        widths = [36, 24, *(col.width for col in t.columns)]
-        ws = wb.create_sheet(uk if lang == "uk" else en)
-        add_excel_table(ws, name, heads, frame_rows(df, keys), formats=formats, widths=widths)
-        ws.freeze_panes = "C2"
-    ws = wb.create_sheet("Файли" if lang == "uk" else "Files")
-    rows = [[f.file, f.institution, f.status, f.message] for f in c.files]
-    add_excel_table(ws, "tblConsFiles", [h if lang == "uk" else k for k, h in _FILES], rows,
-                    widths=(30, 36, 10, 80))
+        out.append(TableSheet(
+            uk if lang == "uk" else en, name,
+            [h if lang == "uk" else k for k, h in _EXTRA] + t.headers(lang),
+            frame_columns(df, ["institution", "source_file", *t.column_keys]),
+            formats=[None, None, *(col.fmt for col in t.columns)],
+            widths=[36, 24, *(col.width for col in t.columns)], freeze="C2"))
+    files = [[f.file, f.institution, f.status, f.message] for f in c.files]
+    out.append(TableSheet("Файли" if lang == "uk" else "Files", "tblConsFiles",
+                          [h if lang == "uk" else k for k, h in _FILES],
+                          [list(col) for col in zip(*files, strict=True)] if files
+                          else [[] for _ in _FILES], widths=(30, 36, 10, 80)))
     with atomic_path(out_path) as tmp:
-        wb.save(tmp)
+        write_table_book(tmp, out)
     return out_path

@@ -1,0 +1,201 @@
+"""A new workbook of plain table sheets, written straight as SpreadsheetML text.
+
+For summaries the program writes from scratch (consolidation): openpyxl builds a cell
+object per value and writes some 5 000 rows a second; laying the rows out as text is
+an order of magnitude faster and gives the same file to Excel, LibreOffice and openpyxl.
+Each sheet holds one table at A1: a bold header row, then the rows (an empty table keeps
+one blank row, as Excel wants at least one).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import pandas as pd
+
+from ..book import column_letter
+from .ooxml import column_xml, encode_text, format_range
+from .package import clean_sheet_name
+from .styles import _BUILTIN
+
+__all__ = ["TableSheet", "frame_columns", "write_table_book"]
+
+_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_R = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+_SML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+@dataclass(frozen=True)
+class TableSheet:
+    """One sheet holding one table at A1."""
+
+    sheet: str
+    """Sheet name (made legal and unique when written)."""
+    table: str
+    """Table (ListObject) name."""
+    headers: Sequence[str]
+    """Header texts, one per column; they must differ from each other."""
+    columns: Sequence[Sequence[object]]
+    """Values column by column (all of the same length); None is a blank cell."""
+    formats: Sequence[str | None] = ()
+    """Number format of each column (None: General)."""
+    widths: Sequence[float] = ()
+    """Column widths in characters."""
+    freeze: str | None = None
+    """First scrolling cell, e.g. ``"C2"``: rows above and columns left of it stay put."""
+    style: str = "TableStyleLight9"
+
+
+def frame_columns(df: pd.DataFrame, keys: Sequence[str]) -> list[list[object]]:
+    """The columns ``keys`` of ``df`` as plain Python values (NaN/NA → None); a key the
+    frame lacks is a blank column."""
+    out: list[list[object]] = []
+    for k in keys:
+        if k not in df.columns:
+            out.append([None] * len(df))
+            continue
+        s = df[k]
+        values, missing = s.tolist(), s.isna().tolist()
+        out.append([None if m else v for v, m in zip(values, missing, strict=True)])
+    return out
+
+
+def _styles(formats: list[str]) -> tuple[str, dict[str, int]]:
+    """styles.xml with xf 0 = default, 1 = bold header, then one xf per number format."""
+    custom = [f for f in formats if f not in _BUILTIN]
+    num_ids = {**{f: 164 + i for i, f in enumerate(custom)},
+               **{f: _BUILTIN[f] for f in formats if f in _BUILTIN}}
+    numfmts = "".join(f'<numFmt numFmtId="{num_ids[f]}" formatCode={quoteattr(f)}/>'
+                      for f in custom)
+    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>']
+    index: dict[str, int] = {}
+    for f in formats:
+        index[f] = len(xfs)
+        xfs.append(f'<xf numFmtId="{num_ids[f]}" fontId="0" fillId="0" borderId="0" '
+                   'xfId="0" applyNumberFormat="1"/>')
+    xml = (
+        f'{_DECL}<styleSheet xmlns="{_MAIN}">'
+        + (f'<numFmts count="{len(custom)}">{numfmts}</numFmts>' if custom else "")
+        + '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+        '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+        f'borderId="0"/></cellStyleXfs><cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
+    return xml, index
+
+
+def _pane(freeze: str | None) -> str:
+    if not freeze:
+        return "<sheetViews><sheetView workbookViewId=\"0\"/></sheetViews>"
+    letters = freeze.rstrip("0123456789")
+    row = int(freeze[len(letters):] or 1)
+    col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters.upper())))
+    split = (f' xSplit="{col - 1}"' if col > 1 else "") + (f' ySplit="{row - 1}"'
+                                                           if row > 1 else "")
+    active = ("bottomRight" if col > 1 and row > 1 else "bottomLeft" if row > 1
+              else "topRight")
+    return ('<sheetViews><sheetView workbookViewId="0">'
+            f'<pane{split} topLeftCell="{freeze}" activePane="{active}" state="frozen"/>'
+            f'<selection pane="{active}" activeCell="{freeze}" sqref="{freeze}"/>'
+            "</sheetView></sheetViews>")
+
+
+def _sheet_xml(t: TableSheet, xf_of: dict[str, int]) -> tuple[str, str]:
+    """(worksheet XML, table range)."""
+    ncols = len(t.headers)
+    n = len(t.columns[0]) if t.columns else 0
+    letters = [column_letter(j + 1) for j in range(ncols)]
+    cells = [column_xml(letters[j], list(t.columns[j]) if j < len(t.columns) else [None] * n,
+                        xf_of.get(t.formats[j] or "", 0) if j < len(t.formats) else 0, 2)
+             for j in range(ncols)]
+    head = "".join(f'<c r="{letters[j]}1" s="1" t="inlineStr"><is><t>'
+                   f"{escape(encode_text(str(h)))}</t></is></c>"
+                   for j, h in enumerate(t.headers))
+    rows = [f'<row r="1">{head}</row>']
+    rows += [f'<row r="{i + 2}">{"".join(col[i] for col in cells)}</row>' for i in range(n)]
+    ref = format_range(1, 1, 1 + max(n, 1), ncols)
+    cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w}" customWidth="1"/>'
+                   for j, w in enumerate(t.widths))
+    xml = (f'{_DECL}<worksheet xmlns="{_MAIN}" xmlns:r="{_R}"><dimension ref="{ref}"/>'
+           f'{_pane(t.freeze)}<sheetFormatPr defaultRowHeight="15"/>'
+           + (f"<cols>{cols}</cols>" if cols else "")
+           + f'<sheetData>{"".join(rows)}</sheetData>'
+           '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+           'footer="0.3"/><tableParts count="1"><tablePart r:id="rId1"/></tableParts>'
+           "</worksheet>")
+    return xml, ref
+
+
+def _table_xml(t: TableSheet, table_id: int, ref: str) -> str:
+    cols = "".join(f'<tableColumn id="{j + 1}" name={quoteattr(encode_text(str(h)))}/>'
+                   for j, h in enumerate(t.headers))
+    return (f'{_DECL}<table xmlns="{_MAIN}" id="{table_id}" name="{t.table}" '
+            f'displayName="{t.table}" ref="{ref}" totalsRowShown="0">'
+            f'<autoFilter ref="{ref}"/><tableColumns count="{len(t.headers)}">{cols}'
+            f'</tableColumns><tableStyleInfo name="{t.style}" showFirstColumn="0" '
+            'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>')
+
+
+def write_table_book(path: Path, sheets: Sequence[TableSheet]) -> Path:
+    """Write a new workbook with ``sheets`` in order to ``path`` (overwritten)."""
+    formats = list(dict.fromkeys(f for t in sheets for f in t.formats if f))
+    styles, xf_of = _styles(formats)
+    names: list[str] = []
+    parts: list[tuple[str, str]] = []
+    overrides = [("/xl/workbook.xml", f"{_SML}.sheet.main+xml"),
+                 ("/xl/styles.xml", f"{_SML}.styles+xml")]
+    wb_rels = []
+    for i, t in enumerate(sheets, start=1):
+        name = clean_sheet_name(t.sheet)
+        while name.lower() in {n.lower() for n in names}:
+            name = clean_sheet_name(f"{name[:27]} ({i})")
+        names.append(name)
+        sheet_xml, ref = _sheet_xml(t, xf_of)
+        parts += [(f"xl/worksheets/sheet{i}.xml", sheet_xml),
+                  (f"xl/tables/table{i}.xml", _table_xml(t, i, ref)),
+                  (f"xl/worksheets/_rels/sheet{i}.xml.rels",
+                   f'{_DECL}<Relationships xmlns="{_PKG_R}"><Relationship Id="rId1" '
+                   f'Type="{_R}/table" Target="../tables/table{i}.xml"/></Relationships>')]
+        overrides += [(f"/xl/worksheets/sheet{i}.xml", f"{_SML}.worksheet+xml"),
+                      (f"/xl/tables/table{i}.xml", f"{_SML}.table+xml")]
+        wb_rels.append(f'<Relationship Id="rId{i}" Type="{_R}/worksheet" '
+                       f'Target="worksheets/sheet{i}.xml"/>')
+    wb_rels.append(f'<Relationship Id="rId{len(sheets) + 1}" Type="{_R}/styles" '
+                   'Target="styles.xml"/>')
+    sheet_entries = "".join(f'<sheet name={quoteattr(n)} sheetId="{i}" r:id="rId{i}"/>'
+                            for i, n in enumerate(names, start=1))
+    content_types = (
+        f'{_DECL}<Types xmlns="{_CT}">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(f'<Override PartName="{p}" ContentType="{c}"/>' for p, c in overrides)
+        + "</Types>")
+    head = [
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", f'{_DECL}<Relationships xmlns="{_PKG_R}"><Relationship Id="rId1" '
+                        f'Type="{_R}/officeDocument" Target="xl/workbook.xml"/>'
+                        "</Relationships>"),
+        ("xl/workbook.xml", f'{_DECL}<workbook xmlns="{_MAIN}" xmlns:r="{_R}"><bookViews>'
+                            '<workbookView activeTab="0"/></bookViews>'
+                            f"<sheets>{sheet_entries}</sheets></workbook>"),
+        ("xl/_rels/workbook.xml.rels",
+         f'{_DECL}<Relationships xmlns="{_PKG_R}">{"".join(wb_rels)}</Relationships>'),
+        ("xl/styles.xml", styles),
+    ]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        for part, xml in head + parts:
+            z.writestr(part, xml.encode("utf-8"))
+    return Path(path)
