@@ -180,7 +180,7 @@ class LiveBook:
         return [t.column(k).header(lang) for k in keys]
 
     def _replace(self, name: str, df: pd.DataFrame, lang: Lang, sheet: Any, table: Any) -> None:
-        from koshtorys.tables import match_columns
+        from koshtorys.schema import match_columns
 
         keys = self._keys(name, df)
         header = table.header_row_range
@@ -252,7 +252,7 @@ class LiveBook:
         Formulas elsewhere in the touched columns survive: the touched block is read
         and written back as formulas (one read, one write); new rows are one more write.
         """
-        from koshtorys.tables import match_columns
+        from koshtorys.schema import match_columns
 
         place = self._find(name)
         if place is None:

@@ -23,7 +23,7 @@ from .classifiers import normalize_code
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_not_locked
 from .money import from_units, to_units
-from .tables import match_columns, normalize_header
+from .schema import match_columns, normalize_header
 from .xlsx.tablebook import TableSheet, frame_columns, write_table_book
 
 __all__ = ["TABLES_READ", "FileStatus", "Consolidation", "consolidate", "write_consolidation"]

@@ -12,7 +12,8 @@ from pathlib import Path
 from . import classifiers, schema
 from .actuals_import import read_report
 from .errors import TableMissing
-from .tables import convert_inputs, match_columns
+from .schema import match_columns
+from .tables import convert_inputs
 
 __all__ = ["ImportResult", "plan_import", "import_actuals"]
 

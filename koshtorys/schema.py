@@ -29,6 +29,8 @@ __all__ = [
     "table",
     "header",
     "sheet_name",
+    "normalize_header",
+    "match_columns",
 ]
 
 Lang = Literal["uk", "en"]
@@ -356,6 +358,29 @@ TABLES: tuple[Table, ...] = (
 _BY_NAME = {t.name: t for t in TABLES}
 INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "input")
 OUTPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "output")
+
+
+def normalize_header(text: object) -> str:
+    """Header text as compared: case-folded, whitespace collapsed."""
+    return " ".join(str(text or "").split()).casefold()
+
+
+def match_columns(t: Table, headers: list[str]) -> dict[str, int]:
+    """Column key → position in ``headers``, by Ukrainian or English header.
+
+    >>> match_columns(table("tblTime"), ["Частка робочого часу", "position_id", "x"])
+    {'share': 0, 'position_id': 1}
+    """
+    wanted: dict[str, str] = {}
+    for c in t.columns:
+        wanted.setdefault(normalize_header(c.key), c.key)
+        wanted.setdefault(normalize_header(c.uk), c.key)
+    found: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        key = wanted.get(normalize_header(h))
+        if key is not None and key not in found:
+            found[key] = i
+    return found
 
 
 def table(name: str) -> Table:

@@ -20,31 +20,13 @@ import pandas as pd
 from . import classifiers, schema
 from .book import UNCALCULATED, CellError, RawTable, column_letter
 from .checks import Check
+from .schema import match_columns
 from .settings import Settings
 
-__all__ = ["Inputs", "Locator", "convert_inputs", "match_columns", "normalize_header"]
+__all__ = ["Inputs", "Locator", "convert_inputs"]
 
 _CODE_WIDTH = {"kpkvk": 7, "kekv": 4, "edrpou": 8}
 _NUM_TEXT = re.compile(r"^[+-]?\d+([.,]\d+)?$")
-
-
-def normalize_header(text: object) -> str:
-    """Header text compared case- and whitespace-insensitively."""
-    return " ".join(str(text or "").replace("\n", " ").split()).casefold()
-
-
-def match_columns(t: schema.Table, headers: list[str]) -> dict[str, int]:
-    """Column key → position in ``headers``, by Ukrainian or English header."""
-    wanted: dict[str, str] = {}
-    for c in t.columns:
-        wanted.setdefault(normalize_header(c.key), c.key)
-        wanted.setdefault(normalize_header(c.uk), c.key)
-    found: dict[str, int] = {}
-    for i, h in enumerate(headers):
-        key = wanted.get(normalize_header(h))
-        if key is not None and key not in found:
-            found[key] = i
-    return found
 
 
 @dataclass

@@ -71,7 +71,7 @@ def _error(message: str) -> Grid:
 def _language(value: object, table_name: str) -> str:
     """``uk`` when the header row matches more Ukrainian headers than column keys."""
     from koshtorys import schema
-    from koshtorys.tables import normalize_header
+    from koshtorys.schema import normalize_header
 
     if not isinstance(value, list) or not value or not isinstance(value[0], list):
         return "uk"
@@ -86,7 +86,7 @@ def _table(arg: str, value: object, table_name: str, lang: str, need_rows: bool)
     """The argument as a RawTable, or :class:`_ArgError` saying what is wrong with it."""
     from koshtorys import schema
     from koshtorys.book import raw_from_rows
-    from koshtorys.tables import match_columns
+    from koshtorys.schema import match_columns
 
     if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
         raise _ArgError(_say("not_2d", lang, arg=arg))
