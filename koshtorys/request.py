@@ -24,7 +24,9 @@ from zipfile import BadZipFile
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -510,6 +512,7 @@ class _Layout:
         self.wrap = Alignment(wrap_text=True, vertical="center")
         self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.money = "#,##0" if doc.settings.rounding == 0 else "#,##0.00"
+        self._styles: dict[tuple[object, ...], tuple[object, ...]] = {}
 
     # helpers ---------------------------------------------------------------------
     def put(self, col: int, value: object, *, to: int | None = None, font: Font | None = None,
@@ -520,16 +523,34 @@ class _Layout:
         c = self.ws.cell(r, col, _cell(value))
         if to and to > col:
             self.ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=to)
-        if font is not None:
-            c.font = font
-        c.alignment = align or self.wrap
-        if isinstance(value, str) and c.alignment.wrap_text:
+        align = align or self.wrap
+        self._restyle(c, font, align, fmt or None)
+        if isinstance(value, str) and align.wrap_text:
             self._fit(r, value, sum(self.WIDTHS[col - 1:(to or col)]), font)
-        if fmt:
-            c.number_format = fmt
         if boxed:
             for j in range(col, (to or col) + 1):
-                self.ws.cell(r, j).border = self.border
+                self._restyle(self.ws.cell(r, j), None, None, None, self.border)
+
+    def _restyle(self, cell: Cell | MergedCell, font: Font | None, align: Alignment | None,
+                 fmt: str | None, border: Border | None = None) -> None:
+        """Give ``cell`` these styles. Assigning a style is openpyxl's slowest step (it
+        hashes the style objects every time), so each change of one style to another is
+        worked out once per sheet and then copied."""
+        key = (tuple(cell._style or ()), id(font), id(align), fmt, id(border))
+        hit = self._styles.get(key)
+        if hit is not None:
+            cell._style = StyleArray(hit[0])
+            return
+        if font is not None:
+            cell.font = font
+        if align is not None:
+            cell.alignment = align
+        if fmt:
+            cell.number_format = fmt
+        if border is not None:
+            cell.border = border
+        # the style objects are kept with the result, so their ids stay theirs
+        self._styles[key] = (StyleArray(cell._style), font, align, border)
 
     def _fit(self, row: int, text: str, width: float, font: Font | None) -> None:
         """Make ``row`` tall enough for ``text`` wrapped in ``width`` characters: neither

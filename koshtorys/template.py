@@ -104,6 +104,7 @@ def _workbook(lang: Lang, sample: dict[str, pd.DataFrame]) -> Workbook:
             ws = wb.create_sheet(name)
             ws.sheet_properties.tabColor = _INPUT_TAB if t.role == "input" else _OUTPUT_TAB
             ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1).coordinate
+            _print_setup(ws)
             sheets[name] = ws
             next_col[name] = 1
         ws = sheets[name]
@@ -122,6 +123,16 @@ def _workbook(lang: Lang, sample: dict[str, pd.DataFrame]) -> Workbook:
     _sources_chart(sheets[schema.sheet_name("tblFundingSummary", lang)], lang)
     wb.active = 0
     return wb
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """A4 landscape, every column on one page width, the header rows on each page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{HEADER_ROW}"
 
 
 def _table_rows(t: schema.Table, df: pd.DataFrame) -> list[list[object]]:
