@@ -40,6 +40,7 @@ _EXTRA = (("institution", "Установа"), ("source_file", "Файл"))
 _FILES = (("file", "Файл"), ("institution", "Установа"), ("status", "Стан"),
           ("message", "Повідомлення"))
 _TOTAL = {"uk": "Усього", "en": "Total"}
+_PLAIN = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,27 @@ def _frame(raw: RawTable, name: str) -> pd.DataFrame:
     cols = match_columns(t, raw.headers)
     if not cols:
         raise KoshtorysError(f"{name} has none of its columns")
-    records = []
-    for row in raw.rows:
-        rec = {c.key: _value(c, row[cols[c.key]] if c.key in cols and cols[c.key] < len(row)
-                             else None) for c in t.columns}
-        if any(v is not None for v in rec.values()):
-            records.append(rec)
+    n = len(raw.rows)
+    columns = []
+    for c in t.columns:
+        j = cols.get(c.key)
+        if j is None:
+            columns.append([None] * n)
+            continue
+        # codes, funds and years repeat down a column: each distinct cell is read once
+        memo: dict[tuple[type, object], object] = {}
+        values = []
+        for row in raw.rows:
+            v = row[j] if j < len(row) else None
+            key = (type(v), v)
+            if type(v) in _PLAIN:
+                if key not in memo:
+                    memo[key] = _value(c, v)
+                values.append(memo[key])
+            else:
+                values.append(_value(c, v))
+        columns.append(values)
+    records = [r for r in zip(*columns, strict=True) if any(v is not None for v in r)]
     return pd.DataFrame.from_records(records, columns=t.column_keys)
 
 

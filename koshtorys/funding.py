@@ -3,8 +3,8 @@
 Pure engine code: ``tblNeeds`` and ``tblSources`` as DataFrames (index = the
 worksheet row) and :class:`~koshtorys.settings.Settings` in, ``tblFundingSplit``
 and ``tblFundingSummary`` out. Needs are indexed with numpy-financial's ``fv``;
-every split row is rounded with :func:`koshtorys.money.round_parts`, so the
-sources plus the gap equal the rounded need exactly.
+every split row is rounded with :func:`koshtorys.money.round_rows` (``round_parts``
+for all rows at once), so the sources plus the gap equal the rounded need exactly.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import schema
 from .checks import Check
-from .money import from_units, round_parts, to_units
+from .money import round_rows
 from .settings import Settings
 
 __all__ = ["FundingResult", "compute_funding"]
@@ -223,9 +223,11 @@ def compute_funding(
 
     n = len(nd.need)
     money = np.zeros((n, len(_MONEY)))
-    for i in range(n):
-        money[i, 0] = from_units(to_units(nd.need[i], digits), digits)
-        money[i, 1:] = round_parts([*amounts[i], gap[i]], nd.need[i], digits)
+    if n:
+        # the need rounded half away from zero (a one-part split), then each row's
+        # sources and gap rounded so they add up to it
+        money[:, 0] = round_rows(nd.need[:, None], nd.need, digits)[:, 0]
+        money[:, 1:] = round_rows(np.column_stack([amounts, gap]), nd.need, digits)
 
     for i in np.flatnonzero(money[:, -1] < 0):
         need_r, gap_r = money[i, 0], money[i, -1]

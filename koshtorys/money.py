@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["allocate", "round_parts", "to_units", "from_units"]
+__all__ = ["allocate", "round_parts", "round_rows", "to_units", "from_units"]
 
 
 def to_units(amount: float, digits: int = 2) -> int:
@@ -79,3 +79,32 @@ def round_parts(parts: Sequence[float], whole: float, digits: int = 2) -> list[f
         order = np.argsort(exact - floors, kind="stable")
         floors[order[: -left]] -= 1
     return [from_units(int(u), digits) for u in floors]
+
+
+def round_rows(parts: np.ndarray, wholes: np.ndarray, digits: int = 2) -> np.ndarray:
+    """:func:`round_parts` of each row of ``parts`` against its ``wholes`` entry, all
+    rows at once (a plan has thousands of rows; a Python loop over them is the slow part).
+
+    The result equals calling :func:`round_parts` row by row, ties included. A row of
+    one part gives its whole rounded half away from zero.
+
+    >>> round_rows(np.array([[0.333, 0.333, 0.334], [1.005, 2.0, 0.0]]), np.array([1.0, 3.01]))
+    array([[0.33, 0.33, 0.34],
+           [1.01, 2.  , 0.  ]])
+    """
+    exact = np.asarray(parts, dtype=float) * 10**digits
+    whole = np.asarray(wholes, dtype=float)
+    if exact.ndim != 2 or whole.shape != exact.shape[:1]:
+        raise ValueError("parts must be rows × parts and wholes one per row")
+    target = np.floor(np.abs(whole) * 10**digits + 0.5 + 1e-9).astype(np.int64)
+    target = np.where(whole < 0, -target, target)
+    floors = np.floor(exact + 1e-9).astype(np.int64)
+    left = (target - floors.sum(axis=1))[:, None]
+    rest = exact - floors
+    positions = np.broadcast_to(np.arange(exact.shape[1]), exact.shape)
+    for sign, key in ((1, -rest), (-1, rest)):
+        order = np.argsort(key, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, positions, axis=1)
+        floors += sign * ((sign * left > 0) & (rank < sign * left))
+    return floors / 10**digits

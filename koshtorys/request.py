@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -198,9 +199,21 @@ def _of_program(df: pd.DataFrame, kpkvk: str, single: bool) -> pd.DataFrame:
     """Rows of ``kpkvk``; rows with a blank КПКВК too when the institution has one program."""
     if df.empty or "kpkvk" not in df.columns:
         return df
-    col = df["kpkvk"]
-    mask = col.astype(object).map(lambda v: v == kpkvk or (single and _blank(v)))
-    return df[mask.astype(bool)]
+    col = df["kpkvk"].astype(object)
+    mask = col == kpkvk
+    if single:
+        mask = mask | col.map(_blank).astype(bool)
+    return df[mask.to_numpy(dtype=bool)]
+
+
+def _splitter(df: pd.DataFrame, single: bool) -> Callable[[str], pd.DataFrame]:
+    """:func:`_of_program` of ``df`` for any code, the frame grouped once (not once per
+    program: a city has dozens)."""
+    if single or df.empty or "kpkvk" not in df.columns:
+        return lambda code: _of_program(df, code, single)
+    pos = df.groupby(df["kpkvk"].astype(object), sort=False, dropna=True).indices
+    empty = df.iloc[:0]
+    return lambda code: df.iloc[pos[code]] if code in pos else empty
 
 
 def _sum_by(df: pd.DataFrame, value: pd.Series) -> dict[tuple[str, str], float]:
@@ -270,13 +283,10 @@ def _amount_rows(
 
 
 def _indicators(
-    kpkvk: str, single: bool, inputs: RequestInputs, totals: KekvRow, expected_known: bool,
+    s: Settings, staff: pd.DataFrame, services: pd.DataFrame,
+    costs: dict[str, dict[str, object]], totals: KekvRow, expected_known: bool,
 ) -> list[Indicator]:
-    s = inputs.settings
-    staff = _of_program(_frame(inputs.staff, "tblStaff"), kpkvk, single)
-    services = _of_program(_frame(inputs.services, "tblServices"), kpkvk, single)
-    unit_costs = _frame(inputs.unit_costs, "tblUnitCosts")
-    costs = {str(r["service_id"]): r for _, r in unit_costs.iterrows()}
+    """``staff`` and ``services`` of the program; ``costs``: tblUnitCosts rows by service."""
     out: list[Indicator] = []
 
     def add(group: str, n: int, name: str, unit: str, source: str, value: object,
@@ -293,12 +303,13 @@ def _indicators(
         round(float(fte), 2), "#,##0.00")
     add("затрат", 1, "Кількість соціальних послуг", "од.", "перелік послуг установи",
         len(services))
-    for _, sv in services.iterrows():
+    services_rows = services.to_dict("records")
+    for sv in services_rows:
         add("продукту", 2, f"{sv['name']}: кількість отримувачів", "осіб",
             "план надання послуг", sv.get("planned_recipients"))
         add("продукту", 2, f"{sv['name']}: обсяг надання", str(sv["unit"]),
             "план надання послуг", sv.get("planned_units"), "#,##0.##")
-    for _, sv in services.iterrows():
+    for sv in services_rows:
         uc = costs.get(str(sv["service_id"]))
         if uc is None:
             continue
@@ -325,18 +336,18 @@ def _round2(v: object) -> float | None:
     return None if _blank(v) else round(float(v), 2)  # type: ignore[arg-type]
 
 
-def _funding(kpkvk: str, single: bool, inputs: RequestInputs) -> pd.DataFrame:
-    needs = _of_program(_frame(inputs.needs, "tblNeeds"), kpkvk, single)
-    split = _frame(inputs.funding_split, "tblFundingSplit")
+def _funding(needs: pd.DataFrame, split: pd.DataFrame, split_ids: pd.Series,
+             digits: int) -> pd.DataFrame:
+    """Funding by year of the activities in ``needs`` (the program's); ``split_ids`` is
+    ``split["activity_id"]`` as text."""
     ids = set(needs["activity_id"].astype(str)) if len(needs) else set()
-    rows = split[split["activity_id"].astype(str).isin(ids)] if len(split) else split
+    rows = split[split_ids.isin(ids).to_numpy(dtype=bool)] if len(split) else split
     cols = ["year", *_FUNDING_COLS]
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    digits = inputs.settings.rounding
     g = rows.assign(year=rows["year"].astype(int)).groupby("year", sort=True)[
         list(_FUNDING_COLS)].sum()
-    g = g.apply(lambda c: c.map(lambda x: round(float(x), digits)))
+    g = g.map(lambda x: round(float(x), digits))
     return g.reset_index()[cols]
 
 
@@ -383,16 +394,27 @@ def build_requests(inputs: RequestInputs, *, kpkvk: str | None = None) -> list[R
         AmountColumn("forecast2", py + 2, f"{py + 2} рік (прогноз)"),
     )
     kekv_name, kpkvk_name = classifiers.kekv_name, classifiers.kpkvk_name
+    plan_all = _frame(inputs.plan, "tblPlan")
+    months = [m for m in schema.MONTHS if m in plan_all.columns]
+    annual_all = (plan_all[months].apply(pd.to_numeric, errors="coerce").fillna(0)
+                  .sum(axis=1) if len(plan_all) else pd.Series(dtype=float))
+    plan_of = _splitter(plan_all.assign(_annual=annual_all) if len(plan_all) else plan_all,
+                        single)
+    variance_of = _splitter(_frame(inputs.variance, "tblVariance"), single)
+    cost_of = _splitter(_frame(inputs.cost_by_kekv, "tblCostByKekv"), single)
+    staff_of = _splitter(_frame(inputs.staff, "tblStaff"), single)
+    services_of = _splitter(_frame(inputs.services, "tblServices"), single)
+    needs_of = _splitter(_frame(inputs.needs, "tblNeeds"), single)
+    costs = {str(r["service_id"]): r
+             for r in _frame(inputs.unit_costs, "tblUnitCosts").to_dict("records")}
+    split = _frame(inputs.funding_split, "tblFundingSplit")
+    split_ids = split["activity_id"].astype(str)
     docs = []
     for code in programs:
-        plan = _of_program(_frame(inputs.plan, "tblPlan"), code, single)
-        months = [m for m in schema.MONTHS if m in plan.columns]
-        annual = (plan[months].apply(pd.to_numeric, errors="coerce").fillna(0).sum(axis=1)
-                  if len(plan) else pd.Series(dtype=float))
-        approved = _sum_by(plan, annual) if len(plan) else {}
-        variance = _of_program(_frame(inputs.variance, "tblVariance"), code, single)
-        expected, known = _expected(variance, approved)
-        cost = _of_program(_frame(inputs.cost_by_kekv, "tblCostByKekv"), code, single)
+        plan = plan_of(code)
+        approved = _sum_by(plan, plan["_annual"]) if len(plan) else {}
+        expected, known = _expected(variance_of(code), approved)
+        cost = cost_of(code)
         planned = _sum_by(cost, cost["amount"]) if len(cost) else {}
         exact = {"approved": approved, "expected": expected, "plan": planned}
         rows, totals = _amount_rows(columns, exact, s.rounding, s.index_rate, kekv_name)
@@ -403,8 +425,8 @@ def build_requests(inputs: RequestInputs, *, kpkvk: str | None = None) -> list[R
         )
         docs.append(RequestDoc(
             s, code, kpkvk_name(code), columns, rows, totals,
-            _indicators(code, single, inputs, totals, known), _funding(code, single, inputs),
-            table, known,
+            _indicators(s, staff_of(code), services_of(code), costs, totals, known),
+            _funding(needs_of(code), split, split_ids, s.rounding), table, known,
         ))
     return docs
 
@@ -522,7 +544,7 @@ class _Layout:
         r = row or self.r
         c = self.ws.cell(r, col, _cell(value))
         if to and to > col:
-            self.ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=to)
+            self._merge(c, r, col, to)
         align = align or self.wrap
         self._restyle(c, font, align, fmt or None)
         if isinstance(value, str) and align.wrap_text:
@@ -530,6 +552,19 @@ class _Layout:
         if boxed:
             for j in range(col, (to or col) + 1):
                 self._restyle(self.ws.cell(r, j), None, None, None, self.border)
+
+    def _merge(self, cell: Cell, row: int, col: int, to: int) -> None:
+        """Merge ``col``..``to`` of ``row``. openpyxl's merge_cells copies the first cell's
+        borders and protection onto the others one style at a time; a new cell has
+        neither, so the covered cells are simply made blank merged cells."""
+        style = cell._style
+        if style and (style.borderId or style.protectionId):
+            self.ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=to)
+            return
+        self.ws.merged_cells.add(MergedCellRange(
+            self.ws, f"{get_column_letter(col)}{row}:{get_column_letter(to)}{row}"))
+        for j in range(col + 1, to + 1):
+            self.ws._cells[row, j] = MergedCell(self.ws, row, j)
 
     def _restyle(self, cell: Cell | MergedCell, font: Font | None, align: Alignment | None,
                  fmt: str | None, border: Border | None = None) -> None:

@@ -161,6 +161,29 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if abs(x) < 1e15 else str(x)
 
 
+_MEMO_KINDS = ("text", "code", "enum", "bool")
+_PLAIN = (str, int, float, bool)
+
+
+def _where(raw: RawTable, i: int, cols: dict[str, int], key: str) -> str:
+    """The cell a check points at (worked out only when there is a check)."""
+    return raw.cell(i, cols[key]) if key in cols else raw.sheet
+
+
+def _convert_checked(c: schema.Column, v: object) -> tuple[object, _Bad | None, str | None]:
+    """(value, why it cannot be read, ``bad_kekv``/``unknown_tpkvk`` for a code that
+    reads but is not in the classifier)."""
+    try:
+        value = _convert(c, v)
+    except _Bad as bad:
+        return None, bad, None
+    if c.kind == "code" and c.key == "kekv" and not classifiers.is_kekv(value):
+        return value, None, "bad_kekv"
+    if c.kind == "code" and c.key == "kpkvk" and classifiers.kpkvk_name(str(value)) is None:
+        return value, None, "unknown_tpkvk"
+    return value, None, None
+
+
 def _convert_table(
     raw: RawTable, t: schema.Table, locator: Locator
 ) -> tuple[pd.DataFrame, list[Check]]:
@@ -176,6 +199,7 @@ def _convert_table(
     index: list[int] = []
     if missing_required:
         return _frame(t, records, index), checks
+    memo: dict[tuple[str, type, object], tuple[object, _Bad | None, str | None]] = {}
     for i, row in enumerate(raw.rows):
         cells = {k: (row[j] if j < len(row) else None) for k, j in cols.items()}
         if all(_is_blank(v) for v in cells.values()):
@@ -185,35 +209,43 @@ def _convert_table(
         ok = True
         for c in t.columns:
             v = cells.get(c.key)
-            where = raw.cell(i, cols[c.key]) if c.key in cols else raw.sheet
             if v is UNCALCULATED:
                 checks.append(Check("error", t.name, sheet_row, c.key, "no_formula_value",
-                                    {"where": where}))
+                                    {"where": _where(raw, i, cols, c.key)}))
                 ok = False
                 continue
             if _is_blank(v):
                 if c.required:
                     checks.append(Check("error", t.name, sheet_row, c.key, "blank_required",
-                                        {"where": where, "header": c.header("uk")}))
+                                        {"where": _where(raw, i, cols, c.key),
+                                         "header": c.header("uk")}))
                     ok = False
                 rec[c.key] = c.default
                 continue
-            try:
-                rec[c.key] = _convert(c, v)
-            except _Bad as bad:
+            # texts and codes repeat down a column: each distinct value is read once
+            key = (c.key, type(v), v)
+            cached = c.kind in _MEMO_KINDS and type(v) in _PLAIN
+            hit = memo.get(key) if cached else None
+            if hit is None:
+                hit = _convert_checked(c, v)
+                if cached:
+                    memo[key] = hit
+            value, bad, problem = hit
+            if bad is not None:
                 checks.append(Check("error", t.name, sheet_row, c.key, bad.code,
-                                    {"where": where, **bad.params}))
+                                    {"where": _where(raw, i, cols, c.key), **bad.params}))
                 ok = False
                 continue
-            if c.kind == "code" and c.key == "kekv" and not classifiers.is_kekv(rec[c.key]):
+            rec[c.key] = value
+            if problem == "bad_kekv":
                 checks.append(Check("error", t.name, sheet_row, c.key, "bad_kekv",
-                                    {"where": where, "value": rec[c.key]}))
+                                    {"where": _where(raw, i, cols, c.key), "value": value}))
                 ok = False
-            elif c.kind == "code" and c.key == "kpkvk":
-                code = str(rec[c.key])
-                if classifiers.kpkvk_name(code) is None:
-                    checks.append(Check("warning", t.name, sheet_row, c.key, "unknown_tpkvk",
-                                        {"where": where, "value": code, "tail": code[-4:]}))
+            elif problem == "unknown_tpkvk":
+                code = str(value)
+                checks.append(Check("warning", t.name, sheet_row, c.key, "unknown_tpkvk",
+                                    {"where": _where(raw, i, cols, c.key), "value": code,
+                                     "tail": code[-4:]}))
         if ok:
             records.append(rec)
             index.append(sheet_row)
