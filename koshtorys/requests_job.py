@@ -13,7 +13,8 @@ from pathlib import Path
 from . import jobs
 from .errors import KoshtorysError
 from .jobs import JobResult
-from .request import RequestInputs, build_requests, write_request
+from .request import RequestInputs, build_requests
+from .request_sheet import write_request
 
 __all__ = ["RequestsMade", "compute_book", "make_requests"]
 

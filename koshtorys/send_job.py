@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import KoshtorysError
 from .mail import attachments_for, build_message, send_all, smtp_password, write_drafts
-from .request import read_summary
+from .request_sheet import read_summary
 from .tables import convert_inputs
 
 __all__ = ["send"]

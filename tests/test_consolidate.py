@@ -13,7 +13,7 @@ from koshtorys import schema
 from koshtorys.book import RawTable
 from koshtorys.consolidate import TABLES_READ, consolidate, write_consolidation
 from koshtorys.errors import WorkbookError
-from koshtorys.request import add_excel_table
+from koshtorys.request_sheet import add_excel_table
 
 VAR_KEYS = schema.table("tblVarianceSummary").column_keys
 

@@ -15,13 +15,8 @@ from openpyxl import load_workbook
 
 from koshtorys import schema
 from koshtorys.errors import KoshtorysError
-from koshtorys.request import (
-    RequestInputs,
-    build_requests,
-    read_summary,
-    request_file_name,
-    write_request,
-)
+from koshtorys.request import RequestInputs, build_requests, request_file_name
+from koshtorys.request_sheet import read_summary, write_request
 from koshtorys.settings import Settings
 
 A, B = "0813104", "0813121"
