@@ -40,6 +40,9 @@ def cmd_new(a: argparse.Namespace) -> int:
     from .template import build_workbook
 
     path = Path(a.path)
+    if path.suffix.lower() != ".xlsx":
+        raise KoshtorysError(f"{path.name}: koshtorys new makes an .xlsx workbook (an .xlsm "
+                             "needs Excel to add its macros: save it as .xlsm there)")
     if path.exists() and not a.force:
         raise KoshtorysError(f"{path} already exists (use --force to replace it)")
     build_workbook(path, lang=a.lang, sample=sample_frames() if a.sample else None)

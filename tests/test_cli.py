@@ -83,6 +83,16 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, check=False)
 
 
+def test_new_refuses_other_extensions_and_existing_files(tmp_path: Path) -> None:
+    assert main(["new", str(tmp_path / "b.xlsm")]) == 2
+    assert not (tmp_path / "b.xlsm").exists()
+    p = tmp_path / "b.xlsx"
+    assert main(["new", str(p)]) == 0
+    before = p.read_bytes()
+    assert main(["new", str(p), "--sample"]) == 2
+    assert p.read_bytes() == before
+
+
 @pytest.mark.parametrize("kind", ["missing", "text", "no_settings", "locked"])
 def test_nothing_done_is_exit_two_with_one_line(tmp_path: Path, kind: str) -> None:
     p = tmp_path / "book.xlsx"

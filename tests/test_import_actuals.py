@@ -102,3 +102,16 @@ def test_unreadable_report_is_exit_two(tmp_path: Path) -> None:
 def test_period_spellings(tmp_path: Path, period: str) -> None:
     rep = portal(tmp_path / "r.csv", [(period, "C", "0813104", "2111", "1")])
     assert list(read_report(rep, year=2025).rows.month) == [3]
+
+
+def test_portal_export_saved_as_xlsx(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["REP_PERIOD", "FUND_TYP", "COD_CONS_MB_PK", "COD_CONS_EK", "FAKT_AMT"])
+    ws.append(["2025-01", "C", 813104, 2111, 1000.5])
+    ws.append(["2025-02", "C", 813104, 2111, 2500])
+    wb.save(tmp_path / "rep.xlsx")
+    rows = read_report(tmp_path / "rep.xlsx", year=2025).rows
+    assert list(zip(rows.kpkvk, rows.month, rows.amount, strict=True)) == [
+        ("0813104", 1, 1000.5), ("0813104", 2, 2500.0)]
+    assert rows.cumulative.all()
