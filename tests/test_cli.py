@@ -180,3 +180,11 @@ def test_refreshed_workbook_opens_and_recalculates_in_libreoffice(sample_en: Pat
     theirs = table_rows(converted, "tblUnitCosts")
     assert [round(x["total_cost"], 2) for x in theirs] == [round(x["total_cost"], 2)
                                                           for x in mine]
+
+
+def test_check_writes_only_the_checks(sample_en: Path) -> None:
+    set_cell(sample_en, "tblServices", 0, "planned_units", 0)
+    assert main(["check", str(sample_en)]) == 1
+    assert table_rows(sample_en, "tblUnitCosts") == []
+    checks = table_rows(sample_en, "tblChecks")
+    assert any(c["table"] == "tblServices" and c["column"] == "planned_units" for c in checks)
