@@ -18,6 +18,7 @@ import pandas as pd
 from koshtorys import schema
 from koshtorys.book import CellError, Lang, RawTable, frame_rows
 from koshtorys.errors import TableMissing
+from koshtorys.schema import normalize_header
 
 __all__ = ["LiveBook", "excel_value", "EXCEL_ERRORS"]
 
@@ -131,10 +132,10 @@ class LiveBook:
             for raw in raws:
                 if raw.name not in _KNOWN:
                     continue
-                heads = {h.strip().casefold() for h in raw.headers}
+                heads = {normalize_header(h) for h in raw.headers}
                 t = schema.table(raw.name)
-                uk += sum(c.uk.casefold() in heads for c in t.columns)
-                en += sum(c.key.casefold() in heads for c in t.columns)
+                uk += sum(normalize_header(c.uk) in heads for c in t.columns)
+                en += sum(normalize_header(c.key) in heads for c in t.columns)
             self._lang = "en" if en > uk else "uk"
         return self._lang
 

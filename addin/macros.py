@@ -314,12 +314,6 @@ def new_template(book: Any = None, path: Path | None = None, lang: str | None = 
 
 def _import_into(live: LiveBook, report: Path) -> Any:
     """The report's months into the live ``tblActuals`` (as ``koshtorys import-actuals``)."""
-    for module in ("koshtorys.import_job", "koshtorys.import_actuals"):
-        try:
-            fn = importlib.import_module(module).import_actuals_into_book
-        except (ImportError, AttributeError):
-            continue
-        return fn(live, report)
     from koshtorys.actuals_import import read_report
     from koshtorys.import_job import plan_import
     from koshtorys.tables import convert_inputs

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,18 @@ def _read_any(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
 
 
+def _records(df: pd.DataFrame) -> list[tuple[int, dict[object, object]]]:
+    """(report line, cells) of each line that is not blank; a blank cell (empty text,
+    NaN from a spreadsheet) is None."""
+    out = []
+    for i, r in enumerate(df.to_dict("records"), start=2):
+        cells = {k: (None if v is None or (isinstance(v, float) and math.isnan(v))
+                     or (isinstance(v, str) and not v.strip()) else v) for k, v in r.items()}
+        if any(v is not None for v in cells.values()):
+            out.append((i, cells))
+    return out
+
+
 def read_report(path: Path, year: int | None = None) -> ReportRows:
     """Monthly actuals from a portal export or a plain table (see module doc)."""
     df = _read_any(Path(path))
@@ -109,7 +122,10 @@ def read_report(path: Path, year: int | None = None) -> ReportRows:
     skipped: list[str] = []
     out: list[dict[str, object]] = []
     if "FAKT_AMT" in cols and "COD_CONS_EK" in cols:
-        for i, r in enumerate(df.to_dict("records"), start=2):
+        if "REP_PERIOD" not in cols:
+            raise KoshtorysError(f"{Path(path).name}: a portal export needs the column "
+                                 "REP_PERIOD (the month of each line)")
+        for i, r in _records(df):
             fund = _FUND.get(str(r[cols["FUND_TYP"]]).strip().upper()) if "FUND_TYP" in cols \
                 else "general"
             if fund is None:
@@ -136,7 +152,7 @@ def read_report(path: Path, year: int | None = None) -> ReportRows:
                 f"{Path(path).name}: not a portal export (FAKT_AMT, COD_CONS_EK …) nor a table "
                 f"with kpkvk, kekv, fund, month, amount (missing: {', '.join(sorted(need))})")
         aliases = schema.ENUM_ALIASES["fund"]
-        for i, r in enumerate(df.to_dict("records"), start=2):
+        for i, r in _records(df):
             m, why = _month(r[found["month"]], year)
             kp = classifiers.normalize_code(r[found["kpkvk"]], 7)
             ke = classifiers.normalize_code(r[found["kekv"]], 4)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .book import RawTable
 from .consolidate import TABLES_READ, consolidate, write_consolidation
+from .requests_job import ensure_folder
 
 __all__ = ["consolidate_dir", "workbooks_in"]
 
@@ -41,6 +42,7 @@ def consolidate_dir(folder: Path, out: Path, *, say: Say = print) -> int:
     if not paths:
         raise KoshtorysError(f"no .xlsx workbooks in {folder}")
     c = consolidate(paths, _read)
+    ensure_folder(Path(out).parent)
     write_consolidation(c, Path(out))
     say(f"consolidated {len(paths) - len(c.problems)} of {len(paths)} workbooks into {out}")
     for p in c.problems:

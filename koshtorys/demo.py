@@ -14,7 +14,7 @@ from pathlib import Path
 from . import jobs
 from .consolidate_job import consolidate_dir
 from .pdf import soffice_path
-from .requests_job import make_requests
+from .requests_job import ensure_folder, make_requests
 from .sample import sample_frames
 from .send_job import send
 from .template import build_workbook
@@ -39,7 +39,7 @@ def run_demo(outdir: Path, *, say: Say = print) -> int:
     """Run every step into ``outdir``; the exit status is the worst of the steps."""
     outdir = Path(outdir)
     inst = outdir / "institutions"
-    inst.mkdir(parents=True, exist_ok=True)
+    ensure_folder(inst)
     main = inst / "kreminna_2026.xlsx"
     second = inst / "pervomaiskyi_2026.xlsx"
     status = 0

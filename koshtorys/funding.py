@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import schema
 from .checks import Check
-from .money import round_rows
+from .money import MAX_AMOUNT, round_rows
 from .settings import Settings
 
 __all__ = ["FundingResult", "compute_funding"]
@@ -68,6 +68,11 @@ def _rows(frame: pd.DataFrame, cols: list[str]) -> Iterator[tuple[Any, ...]]:
     return frame.reindex(columns=cols).sort_index(kind="stable").itertuples(name=None)
 
 
+def _nan_last(x: float) -> float:
+    """Sort key that ranks NaN above every number (an undefined need is the worst)."""
+    return np.inf if np.isnan(x) else x
+
+
 def _years_text(years: list[int]) -> str:
     return ", ".join(str(y) for y in years)
 
@@ -76,6 +81,9 @@ def _expand_needs(needs: pd.DataFrame, settings: Settings, checks: list[Check]) 
     """One entry per activity and year; a row whose years overlap an earlier row is skipped."""
     out = _Needs()
     covered: dict[str, dict[int, int]] = defaultdict(dict)
+    activity: list[str] = []
+    year: list[int] = []
+    rows: list[int] = []
     amounts: list[float] = []
     rates: list[float] = []
     periods: list[int] = []
@@ -88,21 +96,36 @@ def _expand_needs(needs: pd.DataFrame, settings: Settings, checks: list[Check]) 
             checks.append(Check("error", "tblNeeds", int(row), "first_year", "years_overlap",
                                 {"value": aid, "first": min(clash)}))
             continue
-        out.order.setdefault(aid, len(out.order))
         rate = settings.index_rate if _blank(index_rate) else float(index_rate)
         for y in years:
             covered[aid][y] = int(row)
-            out.last[aid] = max(out.last.get(aid, y), y)
-            out.activity.append(aid)
-            out.year.append(y)
+            activity.append(aid)
+            year.append(y)
+            rows.append(int(row))
             amounts.append(float(base_amount))
             rates.append(rate)
             periods.append(y - int(base_year))
-    n = len(out.activity)
+    n = len(activity)
+    need = np.zeros(0)
     if n:
-        with np.errstate(invalid="ignore", divide="ignore"):  # fv divides by a zero rate
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            # fv divides by a zero rate; a wild rate overflows (caught just below)
             need = npf.fv(np.asarray(rates), np.asarray(periods), 0, -np.asarray(amounts))
-        out.need = np.asarray(need, dtype=float).reshape(n)
+        need = np.asarray(need, dtype=float).reshape(n)
+    keep = np.isfinite(need) & (np.abs(need) <= MAX_AMOUNT)
+    worst: dict[int, float] = {}
+    for i in np.flatnonzero(~keep):
+        worst[rows[i]] = max(worst.get(rows[i], 0.0), abs(float(need[i])), key=_nan_last)
+    for row, value in sorted(worst.items()):
+        checks.append(Check("error", "tblNeeds", row, "index_rate", "too_large",
+                            {"value": f"{value:g}", "max": f"{MAX_AMOUNT:g}"}))
+    for i in np.flatnonzero(keep):
+        aid, y = activity[i], year[i]
+        out.order.setdefault(aid, len(out.order))
+        out.last[aid] = max(out.last.get(aid, y), y)
+        out.activity.append(aid)
+        out.year.append(y)
+    out.need = need[keep]
     out.pos = {(a, y): i for i, (a, y) in enumerate(zip(out.activity, out.year, strict=True))}
     return out
 
@@ -142,15 +165,19 @@ def _apply_sources(
         idx = np.asarray([i for _, i in hits if i is not None], dtype=np.int64)
         if len(idx) == 0:
             continue
+        add = (np.full(len(idx), value) if rule == "fixed"
+               else value * nd.need[idx] if rule == "share" else None)
+        if add is not None and np.abs(add).max() > MAX_AMOUNT:
+            checks.append(Check("error", "tblSources", int(row), "value", "too_large",
+                                {"value": f"{np.abs(add).max():g}", "max": f"{MAX_AMOUNT:g}"}))
+            continue
         k = _SOURCES.index(src)
         unset = first_row[idx] < 0
         first_row[idx[unset]] = int(row)
         if src == "local":
             has_local[idx] = True
-        if rule == "fixed":
-            amounts[idx, k] += value
-        elif rule == "share":
-            amounts[idx, k] += value * nd.need[idx]
+        if add is not None:
+            amounts[idx, k] += add
         elif rule == "remainder":
             for i in idx:
                 remainders[int(i)].append((int(row), k))

@@ -18,7 +18,7 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, getaddresses, make_msgid
 from pathlib import Path
 
 from .errors import KoshtorysError
@@ -88,6 +88,17 @@ def _money(x: float, digits: int) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
+def _recipients(text: str) -> str:
+    """``mail_to`` as an address list. Outlook users separate addresses with ``;``,
+    which an address header does not: everything after the first ``;`` would be lost
+    silently. Semicolons outside quoted display names count as commas."""
+    quoted, chars = False, []
+    for ch in text:
+        quoted = not quoted if ch == '"' else quoted
+        chars.append("," if ch == ";" and not quoted else ch)
+    return ", ".join(formataddr(p) for p in getaddresses(["".join(chars)]) if p[1])
+
+
 def attachments_for(xlsx_path: Path) -> list[Path]:
     """The request workbook, and its PDF when one was printed beside it."""
     xlsx_path = Path(xlsx_path)
@@ -110,7 +121,7 @@ def build_message(doc_summary: RequestSummary, settings: Settings,
     if settings.mail_from:
         msg["From"] = settings.mail_from
     if settings.mail_to:
-        msg["To"] = settings.mail_to
+        msg["To"] = _recipients(settings.mail_to)
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain="koshtorys.local")
     program = f"КПКВК {s.kpkvk}" + (f" «{s.kpkvk_name}»" if s.kpkvk_name else "")
@@ -198,6 +209,9 @@ def send_all(messages: Sequence[EmailMessage], settings: Settings, password: str
     problem = None
     if not settings.smtp_host:
         problem = "smtp_host is not set in tblSettings"
+    elif not settings.mail_from or not settings.mail_to:
+        missing = "mail_from" if not settings.mail_from else "mail_to"
+        problem = f"{missing} is not set in tblSettings"
     elif settings.smtp_user and not password:
         problem = (f"no SMTP password: set {PASSWORD_ENV} or store it in the keyring "
                    f"(service '{KEYRING_SERVICE}', user '{settings.smtp_user}')")

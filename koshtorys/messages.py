@@ -33,6 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: {value} — більше допустимого ({max}).",
         "{where}: {value} is above the allowed maximum ({max}).",
     ),
+    "too_large": (
+        "{where}: {value} — завелике число (більше {max}); перевірте, чи не зайві нулі.",
+        "{where}: {value} is too large (above {max}); check for extra zeros.",
+    ),
     "bad_enum": (
         "{where}: «{value}» — невідоме значення; допустимі: {allowed}.",
         "{where}: '{value}' is not one of: {allowed}.",

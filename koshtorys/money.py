@@ -10,7 +10,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["allocate", "round_parts", "round_rows", "to_units", "from_units"]
+__all__ = ["MAX_AMOUNT", "allocate", "round_parts", "round_rows", "to_units", "from_units"]
+
+MAX_AMOUNT = 1e12
+"""The largest amount (UAH) one cell or one computed need may hold: ten times the
+largest city budget. Kopiyka sums of many such amounts still fit in 64-bit integers;
+beyond it a typo would wrap around into nonsense totals."""
 
 
 def to_units(amount: float, digits: int = 2) -> int:

@@ -270,8 +270,10 @@ def _amount_rows(
 def _indicators(
     s: Settings, staff: pd.DataFrame, services: pd.DataFrame,
     costs: dict[str, dict[str, object]], totals: KekvRow, expected_known: bool,
+    plan_known: bool = True,
 ) -> list[Indicator]:
-    """``staff`` and ``services`` of the program; ``costs``: tblUnitCosts rows by service."""
+    """``staff`` and ``services`` of the program; ``costs``: tblUnitCosts rows by service.
+    ``plan_known``: the program has plan-year amounts (else no change is computed)."""
     out: list[Indicator] = []
 
     def add(group: str, n: int, name: str, unit: str, source: str, value: object,
@@ -306,14 +308,14 @@ def _indicators(
                 "грн", "розрахунок вартості послуги", _round2(uc["cost_per_recipient"]),
                 "#,##0.00")
     approved = totals.amount("approved", "total")
-    if approved > 0:
+    if approved > 0 and plan_known:
         change = (totals.amount("plan", "total") / approved - 1) * 100
         add("якості", 4, f"Зміна обсягу видатків порівняно із затвердженим на {s.exec_year} рік",
             "%", "розрахунок", round(change, 1), "0.0")
-        if expected_known:
-            done = totals.amount("expected", "total") / approved * 100
-            add("якості", 4, f"Очікуване виконання плану {s.exec_year} року", "%",
-                "аналіз виконання бюджету", round(done, 1), "0.0")
+    if approved > 0 and expected_known:
+        done = totals.amount("expected", "total") / approved * 100
+        add("якості", 4, f"Очікуване виконання плану {s.exec_year} року", "%",
+            "аналіз виконання бюджету", round(done, 1), "0.0")
     return out
 
 
@@ -364,12 +366,13 @@ def build_requests(inputs: RequestInputs, *, kpkvk: str | None = None) -> list[R
     """
     s = inputs.settings
     programs = _programs(inputs)
+    single = len(programs) == 1
     if kpkvk is not None:
+        kpkvk = classifiers.normalize_code(kpkvk, 7) or kpkvk  # 813104 typed for 0813104
         if kpkvk not in programs:
             raise KoshtorysError(f"КПКВК {kpkvk} has no amounts in the workbook "
                                  f"(known: {', '.join(programs) or 'none'})")
         programs = [kpkvk]
-    single = len(_programs(inputs)) == 1
     py = s.plan_year
     columns = (
         AmountColumn("approved", s.exec_year, f"{s.exec_year} рік (затверджено)"),
@@ -410,7 +413,8 @@ def build_requests(inputs: RequestInputs, *, kpkvk: str | None = None) -> list[R
         )
         docs.append(RequestDoc(
             s, code, kpkvk_name(code), columns, rows, totals,
-            _indicators(s, staff_of(code), services_of(code), costs, totals, known),
+            _indicators(s, staff_of(code), services_of(code), costs, totals, known,
+                        bool(planned)),
             _funding(needs_of(code), split, split_ids, s.rounding), table, known,
         ))
     return docs

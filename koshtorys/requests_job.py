@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import jobs
+from .checks import Check
 from .errors import KoshtorysError
+from .fileio import ensure_not_locked
 from .jobs import JobResult
 from .request import RequestInputs, build_requests
 from .request_sheet import write_request
 
-__all__ = ["RequestsMade", "compute_book", "make_requests"]
+__all__ = ["RequestsMade", "compute_book", "make_requests", "require_plan_year",
+           "ensure_folder"]
 
 Say = Callable[[str], None]
 
@@ -46,6 +49,26 @@ def compute_book(path: Path) -> JobResult:
     return jobs.compute(tables, None, book.language(), strict=True)
 
 
+def ensure_folder(folder: Path) -> Path:
+    """Make ``folder`` (and its parents); a plain :class:`KoshtorysError` when it cannot be,
+    e.g. a file of that name is in the way."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KoshtorysError(f"cannot create the folder {folder}: "
+                             f"{exc.strerror or exc}") from exc
+    return folder
+
+
+def require_plan_year(checks: list[Check], name: str) -> None:
+    """Raise when tblSettings has no usable plan_year: it names the request files and
+    heads the form, so a default year would make requests for the wrong year."""
+    if any(c.code == "setting_missing" and c.params.get("key") == "plan_year" for c in checks):
+        raise KoshtorysError(f"{name}: plan_year is not set in tblSettings (the budget "
+                             "requests are made for it)")
+
+
 def request_inputs(result: JobResult) -> RequestInputs:
     f = result.inputs.frames if result.inputs else {}
     out = result.outputs
@@ -66,12 +89,14 @@ def make_requests(path: Path, outdir: Path, *, kpkvk: str | None = None, pdf: bo
                   say: Say = print) -> RequestsMade:
     """Write ``request_<plan_year>_<kpkvk>.xlsx`` per program into ``outdir``."""
     result = compute_book(Path(path))
+    require_plan_year(result.checks, Path(path).name)
     docs = build_requests(request_inputs(result), kpkvk=kpkvk)
     if not docs:
         raise KoshtorysError(f"{Path(path).name}: no program has amounts to request "
                              "(tblCostByKekv, tblPlan and tblVariance are empty)")
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    outdir = ensure_folder(Path(outdir))
+    for doc in docs:  # a request open in Excel stops them all, before any is rewritten
+        ensure_not_locked(outdir / doc.file_name)
     made = RequestsMade(result=result)
     for doc in docs:
         made.files.append(write_request(doc, outdir))

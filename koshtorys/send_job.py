@@ -13,6 +13,8 @@ from pathlib import Path
 from .errors import KoshtorysError
 from .mail import attachments_for, build_message, send_all, smtp_password, write_drafts
 from .request_sheet import read_summary
+from .requests_job import require_plan_year
+from .settings import Settings
 from .tables import convert_inputs
 
 __all__ = ["send"]
@@ -20,13 +22,15 @@ __all__ = ["send"]
 Say = Callable[[str], None]
 
 
-def _settings(path: Path):  # type: ignore[no-untyped-def]
+def _settings(path: Path) -> Settings:
     from .xlsx import FileBook
 
     raw = FileBook.open(path, check_lock=False).read_tables(["tblSettings"])
     if "tblSettings" not in raw:
         raise KoshtorysError(f"{path.name} has no table tblSettings")
-    return convert_inputs(raw, ["tblSettings"]).settings
+    inputs = convert_inputs(raw, ["tblSettings"])
+    require_plan_year(inputs.checks, path.name)
+    return inputs.settings
 
 
 def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = print) -> int:
@@ -46,8 +50,9 @@ def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = prin
         for p in written:
             say(f"draft: {p}")
         return 0
-    if not settings.mail_to or not settings.smtp_host:
-        raise KoshtorysError("set mail_to and smtp_host in tblSettings (or use --draft DIR)")
+    if not settings.mail_to or not settings.mail_from or not settings.smtp_host:
+        raise KoshtorysError("set mail_to, mail_from and smtp_host in tblSettings "
+                             "(or use --draft DIR)")
     report = send_all(messages, settings, smtp_password(settings))
     for line in report.lines():
         say(line)

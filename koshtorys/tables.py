@@ -20,6 +20,7 @@ import pandas as pd
 from . import classifiers, schema
 from .book import UNCALCULATED, CellError, RawTable, column_letter
 from .checks import Check
+from .money import MAX_AMOUNT
 from .schema import match_columns
 from .settings import Settings
 
@@ -154,6 +155,8 @@ def _convert(col: schema.Column, v: object) -> object:
             raise _Bad("below_min", value=_fmt(x), min=_fmt(col.min))
     if col.max is not None and x > col.max:
         raise _Bad("above_max", value=_fmt(x), max=_fmt(col.max))
+    if not math.isfinite(x) or abs(x) > MAX_AMOUNT:
+        raise _Bad("too_large", value=_fmt(x), max=_fmt(MAX_AMOUNT))
     return x
 
 
@@ -190,8 +193,7 @@ def _convert_table(
     cols = match_columns(t, raw.headers)
     locator.places[t.name] = (raw.sheet, raw.first_col, cols)
     checks: list[Check] = []
-    missing = [c for c in t.columns if c.key not in cols and (c.required or c.default is None)]
-    missing_required = [c for c in missing if c.required]
+    missing_required = [c for c in t.columns if c.required and c.key not in cols]
     for c in missing_required:
         checks.append(Check("error", t.name, raw.header_row, None, "column_missing",
                             {"where": raw.sheet, "value": t.name, "header": c.uk}))
@@ -259,7 +261,7 @@ def _frame(t: schema.Table, records: list[dict[str, object]], index: list[int]) 
         if c.kind in ("number", "money", "share"):
             df[c.key] = pd.to_numeric(df[c.key], errors="coerce").astype("float64")
         elif c.kind in ("int", "year") and (c.required or c.default is not None):
-            df[c.key] = df[c.key].astype("int64") if len(df) else df[c.key].astype("int64")
+            df[c.key] = df[c.key].astype("int64")
         elif c.kind in ("text", "code", "enum"):
             df[c.key] = df[c.key].astype(object)
     return df
@@ -273,7 +275,11 @@ def _settings(raw: RawTable | None, locator: Locator) -> tuple[Settings, list[Ch
     t = schema.table("tblSettings")
     cols = match_columns(t, raw.headers)
     locator.places[t.name] = (raw.sheet, raw.first_col, cols)
-    if "key" not in cols or "value" not in cols:
+    absent = [c for c in t.columns if c.key not in cols]
+    if absent:
+        for c in absent:
+            checks.append(Check("error", t.name, raw.header_row, None, "column_missing",
+                                {"where": raw.sheet, "value": t.name, "header": c.uk}))
         return Settings(), checks
     known = {s.key.casefold(): s for s in schema.SETTINGS}
     for i, row in enumerate(raw.rows):
@@ -391,6 +397,21 @@ def _cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
     return checks
 
 
+def _payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:
+    """Posts whose year's payroll (pay topped up to the minimum wage) is beyond
+    :data:`MAX_AMOUNT`: each cell may be plausible, their product is a typo."""
+    staff = frames.get("tblStaff")
+    if staff is None or staff.empty:
+        return []
+    pay = staff["monthly_pay"].clip(lower=float(settings.min_wage or 0.0))
+    payroll = staff["fte"] * pay * staff["months"]
+    bad = payroll > MAX_AMOUNT
+    frames["tblStaff"] = staff[~bad]
+    return [Check("error", "tblStaff", int(r), "fte", "too_large",
+                  {"value": _fmt(float(v)), "max": _fmt(MAX_AMOUNT)})
+            for r, v in zip(staff.index[bad], payroll[bad], strict=True)]
+
+
 def convert_inputs(raw: Mapping[str, RawTable], names: list[str] | None = None) -> Inputs:
     """Typed inputs from raw tables: the engine's only entry point from a workbook.
 
@@ -414,5 +435,6 @@ def convert_inputs(raw: Mapping[str, RawTable], names: list[str] | None = None) 
         else:
             missing.add(name)
             frames[name] = _frame(t, [], [])
+    checks += _payroll_limit(frames, settings)
     checks += _cross_checks(frames)
     return Inputs(frames, settings, checks, locator, missing)

@@ -74,3 +74,63 @@ def test_consolidate_lists_unreadable_files(demo: Path, tmp_path: Path) -> None:
     ws = next(ws for ws in wb.worksheets if "tblConsFiles" in ws.tables)
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "broken.xlsx" in text
+
+
+def _set_setting(book: Path, key: str, value: object) -> None:
+    wb = openpyxl.load_workbook(book)
+    for ws in wb.worksheets:
+        if "tblSettings" in ws.tables:
+            for row in ws[ws.tables["tblSettings"].ref][1:]:
+                if row[0].value == key:
+                    row[1].value = value
+    wb.save(book)
+
+
+def test_request_and_send_without_plan_year_do_nothing(demo: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    # the plan year names the files and heads the form: never guess it
+    book = tmp_path / "b.xlsx"
+    shutil.copyfile(demo / "institutions" / "kreminna_2026.xlsx", book)
+    _set_setting(book, "plan_year", None)
+    out = tmp_path / "req"
+    assert main(["request", str(book), "--outdir", str(out)]) == 2
+    assert "plan_year" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+    assert main(["send", str(book), "--outdir", str(out), "--draft", str(tmp_path / "d")]) == 2
+    assert not (tmp_path / "d").exists() or not any((tmp_path / "d").iterdir())
+
+
+def test_request_program_code_typed_without_its_leading_zero(demo: Path,
+                                                             tmp_path: Path) -> None:
+    book = demo / "institutions" / "kreminna_2026.xlsx"
+    assert main(["request", str(book), "--kpkvk", "813104", "--outdir", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.glob("*.xlsx")] == ["request_2026_0813104.xlsx"]
+
+
+def test_request_with_one_file_open_in_excel_writes_none(demo: Path, tmp_path: Path) -> None:
+    # exit 2 means nothing done: no request is rewritten when another is locked
+    book = demo / "institutions" / "kreminna_2026.xlsx"
+    out = tmp_path / "req"
+    out.mkdir()
+    (out / "~$request_2026_0813121.xlsx").write_bytes(b"owner")
+    assert main(["request", str(book), "--outdir", str(out)]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["~$request_2026_0813121.xlsx"]
+
+
+def test_consolidate_into_a_folder_not_yet_made(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "зведення" / "2026" / "усі.xlsx"
+    assert main(["consolidate", str(demo / "institutions"), "--out", str(out)]) == 0
+    assert out.is_file()
+
+
+@pytest.mark.parametrize("command", ["request", "demo"])
+def test_outdir_that_is_a_file_is_a_plain_error(demo: Path, tmp_path: Path, command: str,
+                                               capsys: pytest.CaptureFixture) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder")
+    args = ([command, str(demo / "institutions" / "kreminna_2026.xlsx")]
+            if command == "request" else [command])
+    assert main([*args, "--outdir", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert "taken" in err and "internal error" not in err
+    assert taken.read_text() == "a file, not a folder"

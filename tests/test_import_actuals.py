@@ -9,6 +9,7 @@ import pytest
 
 from koshtorys.actuals_import import read_report
 from koshtorys.cli import main
+from koshtorys.errors import KoshtorysError
 
 PORTAL_HEADER = ("REP_PERIOD;FUND_TYP;COD_BUDGET;COD_CONS_MB_PK;COD_CONS_MB_PK_NAME;"
                  "COD_CONS_MB_FK;COD_CONS_EK;COD_CONS_EK_NAME;ZAT_AMT;PLANS_AMT;FAKT_AMT;"
@@ -115,3 +116,48 @@ def test_portal_export_saved_as_xlsx(tmp_path: Path) -> None:
     assert list(zip(rows.kpkvk, rows.month, rows.amount, strict=True)) == [
         ("0813104", 1, 1000.5), ("0813104", 2, 2500.0)]
     assert rows.cumulative.all()
+
+
+def test_xlsx_plain_table_blank_rows_and_blank_fund(tmp_path: Path) -> None:
+    """A blank line between blocks is not a skipped line; a blank fund cell means general
+    (calamine gives NaN for it, which must not read as the fund 'nan')."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["kpkvk", "kekv", "fund", "month", "amount"])
+    ws.append(["0813104", "2111", None, 4, 100])
+    ws.append([None] * 5)
+    ws.append(["0813104", "2120", "special", 4, 22])
+    wb.save(tmp_path / "rep.xlsx")
+    rep = read_report(tmp_path / "rep.xlsx", year=2025)
+    assert rep.skipped == []
+    got = {(r.kekv, r.fund, r.month): r.amount for r in rep.rows.itertuples()}
+    assert got == {("2111", "general", 4): 100.0, ("2120", "special", 4): 22.0}
+
+
+def test_csv_line_of_empty_fields_is_not_skipped_as_an_error(tmp_path: Path) -> None:
+    rep = tmp_path / "rep.csv"
+    rep.write_text("kpkvk;kekv;fund;month;amount\n0813104;2111;general;4;100\n;;;;\n",
+                   encoding="utf-8")
+    got = read_report(rep, year=2025)
+    assert got.skipped == []
+    assert list(got.rows["amount"]) == [100.0]
+
+
+def test_blank_amount_is_skipped_not_read_as_zero(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["kpkvk", "kekv", "fund", "month", "amount"])
+    ws.append(["0813104", "2111", "general", 4, 100])
+    ws.append(["0813104", "2210", "general", 4, None])
+    wb.save(tmp_path / "rep.xlsx")
+    rep = read_report(tmp_path / "rep.xlsx", year=2025)
+    assert list(rep.rows["kekv"]) == ["2111"]
+    assert len(rep.skipped) == 1 and rep.skipped[0].startswith("line 3")
+
+
+def test_portal_export_without_rep_period_is_a_clear_error(tmp_path: Path) -> None:
+    rep = tmp_path / "rep.csv"
+    rep.write_text("FUND_TYP;COD_CONS_MB_PK;COD_CONS_EK;FAKT_AMT\nC;0813104;2111;100\n",
+                   encoding="utf-8")
+    with pytest.raises(KoshtorysError, match="REP_PERIOD"):
+        read_report(rep, year=2025)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import email.utils
 import ipaddress
 import socket
 import ssl
@@ -237,3 +238,27 @@ def test_drafts_for_outlook(tmp_path: Path) -> None:
     assert back["Subject"] == msgs[0]["Subject"]
     assert len(list(back.iter_attachments())) == 2
     assert "X-Unsent" not in msgs[0]  # the message to send is left as it was
+
+
+def test_recipients_separated_by_semicolons_all_get_the_message(tmp_path: Path) -> None:
+    # Outlook writes "a; b": every address must reach the To header (and so the envelope)
+    s = _settings(25, mail_to="fin@hromada.ua; budget@hromada.ua;  oblfin@oda.gov.ua")
+    msg = mail.build_message(_summary(), s, _files(tmp_path))
+    got = [addr for _name, addr in email.utils.getaddresses([str(msg["To"])])]
+    assert got == ["fin@hromada.ua", "budget@hromada.ua", "oblfin@oda.gov.ua"]
+
+
+def test_recipients_with_display_names_keep_them(tmp_path: Path) -> None:
+    s = _settings(25, mail_to='"Фінуправління, бюджетний відділ" <fin@hromada.ua>, b@h.ua')
+    msg = mail.build_message(_summary(), s, _files(tmp_path))
+    assert [a.addr_spec for a in msg["To"].addresses] == ["fin@hromada.ua", "b@h.ua"]
+    assert msg["To"].addresses[0].display_name == "Фінуправління, бюджетний відділ"
+
+
+def test_no_sender_address_sends_nothing(plain: tuple[Collector, int], tmp_path: Path) -> None:
+    handler, port = plain
+    s = _settings(port, mail_from="")
+    report = mail.send_all(_messages(tmp_path, s, 2), s, None)
+    assert report.sent == [] and len(report.not_sent) == 2
+    assert report.error and "mail_from" in report.error
+    assert handler.messages == []

@@ -178,6 +178,17 @@ def test_indicators_per_program() -> None:
     assert not any("профілактика" in i.name for i in a.indicators)
 
 
+
+def test_no_costing_gives_no_change_against_last_year() -> None:
+    # a workbook with plan and actuals only: the plan year is unknown, not a 100 % cut
+    inputs = _inputs()
+    inputs.cost_by_kekv = None
+    a = _doc(build_requests(inputs), A)
+    quality = {i.name: i.value for i in a.indicators if i.group == "якості"}
+    assert not any(name.startswith("Зміна обсягу") for name in quality)
+    # expected execution is still known: 1150 + 200 of 1200 + 240 approved → 93.8 %
+    assert list(quality.values()) == [93.8]
+
 def test_funding_by_source_for_the_programs_activities() -> None:
     docs = build_requests(_inputs())
     fa = _doc(docs, A).funding

@@ -181,3 +181,76 @@ def test_missing_settings_table_is_exit_2_material() -> None:
     del t["tblSettings"]
     with pytest.raises(TableMissing):
         jobs.compute(t, strict=True)
+
+
+def test_settings_table_without_key_or_value_column_is_an_error() -> None:
+    """Renamed headers must not silently give the default settings (plan year and all)."""
+    settings = [["Назва", "Що"], ["plan_year", 2026], ["esv_rate", 0.3]]
+    r = jobs.compute(tables(tblSettings=settings), only="costing")
+    got = {(c.code, c.params.get("header")) for c in errors(r, "tblSettings")}
+    assert ("column_missing", "Параметр") in got
+    assert ("column_missing", "Значення") in got
+    assert r.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "rows", "column"),
+    [
+        ("tblStaff", [STAFF[0], ["P1", "x", "direct", 1, 1e300, 12, None]], "monthly_pay"),
+        ("tblCosts", [COSTS[0], ["2210", "x", 1e30, None, None, "general"]], "amount"),
+        ("tblServices", [SERVICES[0], ["S1", "x", "година", 1e20, 1, None]], "planned_units"),
+        ("tblCosts", [COSTS[0], ["2210", "x", "1e400", None, None, "general"]], "amount"),
+    ],
+)
+def test_absurdly_large_numbers_are_errors(table: str, rows: list, column: str) -> None:
+    """Beyond 10^12 UAH kopiyka sums overflow: the cell is an error, not garbage totals."""
+    r = jobs.compute(tables(**{table: rows}), only="costing")
+    bad = [c for c in errors(r, table) if c.column == column]
+    assert bad and bad[0].row == 4
+    costs = r.outputs["tblCostByKekv"]["amount"]
+    assert (costs >= 0).all() and (costs < 1e13).all()
+
+
+def test_payroll_beyond_the_limit_is_an_error() -> None:
+    """Each cell is plausible on its own, the product is not: 10^7 posts × 10^6 UAH × 12."""
+    staff = [STAFF[0], ["P1", "x", "direct", 1e7, 1e6, 12, None], STAFF[2]]
+    r = jobs.compute(tables(tblStaff=staff), only="costing")
+    (c,) = errors(r, "tblStaff")
+    assert (c.row, c.code) == (4, "too_large")
+    # only the director (indirect: 20 000 × 12 = 240 000, ЄСВ 22 % = 52 800) and the
+    # two cost rows (12 000 + 6 000) are costed
+    assert r.outputs["tblCostByKekv"]["amount"].sum() == 240000 + 52800 + 12000 + 6000
+
+
+def test_need_growing_beyond_the_limit_is_an_error() -> None:
+    needs = [["activity_id", "base_year", "base_amount", "index_rate", "first_year",
+              "last_year"],
+             ["A1", 2026, 1000, 1e9, 2026, 2028],
+             ["A2", 2026, 1000, 0, 2026, 2026]]
+    sources = [["activity_id", "source", "rule", "value", "first_year", "last_year"],
+               ["A1", "state", "share", 0.5, 2026, 2028]]
+    r = jobs.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
+    got = [(c.table, c.row, c.code) for c in errors(r)]
+    assert ("tblNeeds", 4, "too_large") in got
+    split = r.outputs["tblFundingSplit"]
+    # 2026 (1000) and 2027 (1000 × (1 + 10^9) ≈ 10^12 + 1000) — the latter is too large
+    assert list(zip(split["activity_id"], split["year"], strict=True)) == [
+        ("A1", 2026), ("A2", 2026)]
+    assert split["need"].tolist() == [1000.0, 1000.0]
+
+
+def test_source_beyond_the_limit_is_an_error() -> None:
+    """10^9 EUR at 10^4 UAH per euro: each cell plausible, the amount 10^13 UAH is not."""
+    settings = SETTINGS + [["fx_EUR", 10000]]
+    needs = [["activity_id", "base_year", "base_amount", "first_year", "last_year"],
+             ["A1", 2026, 1000, 2026, 2026]]
+    sources = [["activity_id", "source", "rule", "value", "currency", "first_year",
+                "last_year"],
+               ["A1", "donor", "fixed", 1e9, "EUR", 2026, 2026],
+               ["A1", "state", "fixed", 400, "UAH", 2026, 2026]]
+    r = jobs.compute(tables(tblSettings=settings, tblNeeds=needs, tblSources=sources),
+                     only="funding")
+    assert [(c.row, c.column, c.code) for c in errors(r)] == [(4, "value", "too_large")]
+    split = r.outputs["tblFundingSplit"]
+    assert split.loc[0, ["need", "state", "donor", "local", "gap"]].tolist() == [
+        1000, 400, 0, 600, 0]
