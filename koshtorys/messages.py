@@ -139,6 +139,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: невідомий параметр «{value}» — його проігноровано.",
         "{where}: unknown setting '{value}' — ignored.",
     ),
+    "setting_twice": (
+        "{where}: параметр «{value}» уже задано в рядку {first}; діє це, нижче значення.",
+        "{where}: the setting '{value}' is already set in row {first}; this later value wins.",
+    ),
     "no_actuals": (
         "Касових видатків ще немає — аналіз виконання не побудовано.",
         "No cash expenditure yet — no execution analysis.",

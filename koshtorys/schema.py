@@ -263,7 +263,7 @@ TABLES: tuple[Table, ...] = (
             C("kpkvk", "КПКВК", "code", width=11),
             C("base_year", "Базовий рік", "year", required=True, width=10),
             C("base_amount", "Сума в базовому році", "money", required=True, min=0, fmt=MONEY),
-            C("index_rate", "Індекс зростання", "number", fmt=RATE, width=10),
+            C("index_rate", "Індекс зростання", "number", min=-1, max=10, fmt=RATE, width=10),
             C("first_year", "З року", "year", required=True, width=9),
             C("last_year", "По рік", "year", required=True, width=9),
         ),

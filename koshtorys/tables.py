@@ -102,6 +102,8 @@ def _number(v: object) -> float:
         s = v.strip().replace("\u00a0", "").replace(" ", "")
         if _NUM_TEXT.match(s):
             return float(s.replace(",", "."))
+        if s.endswith("%") and _NUM_TEXT.match(s[:-1]):  # "22%" typed as text
+            return float(s[:-1].replace(",", ".")) / 100
     raise _Bad("not_number", value=v)
 
 
@@ -282,6 +284,7 @@ def _settings(raw: RawTable | None, locator: Locator) -> tuple[Settings, list[Ch
                                 {"where": raw.sheet, "value": t.name, "header": c.uk}))
         return Settings(), checks
     known = {s.key.casefold(): s for s in schema.SETTINGS}
+    seen: dict[str, int] = {}
     for i, row in enumerate(raw.rows):
         key = row[cols["key"]] if cols["key"] < len(row) else None
         v = row[cols["value"]] if cols["value"] < len(row) else None
@@ -293,6 +296,11 @@ def _settings(raw: RawTable | None, locator: Locator) -> tuple[Settings, list[Ch
             checks.append(Check("warning", t.name, raw.sheet_row(i), "key", "setting_unknown",
                                 {"where": raw.cell(i, cols["key"]), "value": key}))
             continue
+        if s.key in seen:
+            checks.append(Check("warning", t.name, raw.sheet_row(i), "key", "setting_twice",
+                                {"where": raw.cell(i, cols["key"]), "value": s.key,
+                                 "first": seen[s.key]}))
+        seen[s.key] = raw.sheet_row(i)
         if v is UNCALCULATED:
             checks.append(Check("error", t.name, raw.sheet_row(i), "value", "no_formula_value",
                                 {"where": where}))

@@ -225,18 +225,18 @@ def test_payroll_beyond_the_limit_is_an_error() -> None:
 def test_need_growing_beyond_the_limit_is_an_error() -> None:
     needs = [["activity_id", "base_year", "base_amount", "index_rate", "first_year",
               "last_year"],
-             ["A1", 2026, 1000, 1e9, 2026, 2028],
+             ["A1", 2026, 1000, 10, 2026, 2046],  # 1000 × 11^20 ≈ 6.7e23
              ["A2", 2026, 1000, 0, 2026, 2026]]
     sources = [["activity_id", "source", "rule", "value", "first_year", "last_year"],
-               ["A1", "state", "share", 0.5, 2026, 2028]]
+               ["A1", "state", "share", 0.5, 2026, 2046]]
     r = jobs.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
     got = [(c.table, c.row, c.code) for c in errors(r)]
     assert ("tblNeeds", 4, "too_large") in got
     split = r.outputs["tblFundingSplit"]
-    # 2026 (1000) and 2027 (1000 × (1 + 10^9) ≈ 10^12 + 1000) — the latter is too large
+    # 1000 × 11^8 ≈ 2.1e11 (2034) is within the 1e12 limit; 1000 × 11^9 ≈ 2.4e12 (2035) not
     assert list(zip(split["activity_id"], split["year"], strict=True)) == [
-        ("A1", 2026), ("A2", 2026)]
-    assert split["need"].tolist() == [1000.0, 1000.0]
+        *[("A1", y) for y in range(2026, 2035)], ("A2", 2026)]
+    assert split["need"].tolist() == [1000.0 * 11**k for k in range(9)] + [1000.0]
 
 
 def test_source_beyond_the_limit_is_an_error() -> None:
@@ -254,3 +254,22 @@ def test_source_beyond_the_limit_is_an_error() -> None:
     split = r.outputs["tblFundingSplit"]
     assert split.loc[0, ["need", "state", "donor", "local", "gap"]].tolist() == [
         1000, 400, 0, 600, 0]
+
+
+def test_setting_given_twice_warns_and_percent_text_is_read() -> None:
+    settings = SETTINGS + [["esv_rate", "8,41%"], ["min_wage", 9000]]
+    r = jobs.compute(tables(tblSettings=settings), only="costing")
+    twice = [c for c in r.checks if c.code == "setting_twice"]
+    assert [(c.severity, c.row) for c in twice] == [("warning", 8)]  # header row 3 → 4..8
+    assert r.settings.esv_rate == pytest.approx(0.0841)
+    assert r.settings.min_wage == 9000
+
+
+def test_negative_index_below_minus_one_is_an_error() -> None:
+    needs = [["activity_id", "base_year", "base_amount", "index_rate", "first_year",
+              "last_year"], ["A1", 2026, 1000, -1.5, 2026, 2027]]
+    r = jobs.compute(tables(tblNeeds=needs, tblSources=[["activity_id", "source", "rule",
+                                                          "first_year", "last_year"]]),
+                     only="funding")
+    assert [(c.table, c.column, c.code) for c in errors(r)] == [
+        ("tblNeeds", "index_rate", "below_min")]
