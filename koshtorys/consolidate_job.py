@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .book import RawTable
 from .consolidate import TABLES_READ, consolidate, write_consolidation
-from .requests_job import ensure_folder
+from .fileio import ensure_folder
 
 __all__ = ["consolidate_dir", "workbooks_in"]
 

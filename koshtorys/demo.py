@@ -13,8 +13,9 @@ from pathlib import Path
 
 from . import jobs
 from .consolidate_job import consolidate_dir
+from .fileio import ensure_folder
 from .pdf import soffice_path
-from .requests_job import ensure_folder, make_requests
+from .requests_job import make_requests
 from .sample import sample_frames
 from .send_job import send
 from .template import build_workbook

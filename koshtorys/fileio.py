@@ -8,9 +8,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import WorkbookError
+from .errors import KoshtorysError, WorkbookError
 
-__all__ = ["atomic_path", "lock_file_of", "ensure_not_locked"]
+__all__ = ["atomic_path", "lock_file_of", "ensure_not_locked", "ensure_folder"]
 
 
 def lock_file_of(path: Path) -> Path:
@@ -57,3 +57,15 @@ def atomic_path(target: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+def ensure_folder(folder: Path) -> Path:
+    """Make ``folder`` (and its parents); a plain :class:`KoshtorysError` when it cannot be,
+    e.g. a file of that name is in the way."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KoshtorysError(f"cannot create the folder {folder}: "
+                             f"{exc.strerror or exc}") from exc
+    return folder

@@ -22,7 +22,7 @@ from email.utils import formataddr, formatdate, getaddresses, make_msgid
 from pathlib import Path
 
 from .errors import KoshtorysError
-from .fileio import atomic_path
+from .fileio import atomic_path, ensure_folder
 from .request import RequestSummary
 from .settings import Settings
 
@@ -269,11 +269,7 @@ def _draft_name(msg: EmailMessage, i: int, used: set[str]) -> str:
 def write_drafts(messages: Sequence[EmailMessage], draft_dir: Path) -> list[Path]:
     """Write each message as ``<request>.eml`` with ``X-Unsent: 1`` (Outlook opens it
     as a draft to review and send). The messages themselves are not changed."""
-    draft_dir = Path(draft_dir)
-    try:
-        draft_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KoshtorysError(f"cannot create {draft_dir}: {exc.strerror or exc}") from exc
+    draft_dir = ensure_folder(Path(draft_dir))
     used: set[str] = set()
     out = []
     for i, msg in enumerate(messages):

@@ -13,13 +13,13 @@ from pathlib import Path
 from . import jobs
 from .checks import Check
 from .errors import KoshtorysError
-from .fileio import ensure_not_locked
+from .fileio import ensure_folder, ensure_not_locked
 from .jobs import JobResult
 from .request import RequestInputs, build_requests
 from .request_sheet import write_request
 
 __all__ = ["RequestsMade", "compute_book", "make_requests", "require_plan_year",
-           "ensure_folder"]
+]
 
 Say = Callable[[str], None]
 
@@ -47,18 +47,6 @@ def compute_book(path: Path) -> JobResult:
     book = FileBook.open(path, check_lock=False)
     tables = book.read_tables(jobs.input_tables_for(tuple(jobs.PARTS)))
     return jobs.compute(tables, None, book.language(), strict=True)
-
-
-def ensure_folder(folder: Path) -> Path:
-    """Make ``folder`` (and its parents); a plain :class:`KoshtorysError` when it cannot be,
-    e.g. a file of that name is in the way."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KoshtorysError(f"cannot create the folder {folder}: "
-                             f"{exc.strerror or exc}") from exc
-    return folder
 
 
 def require_plan_year(checks: list[Check], name: str) -> None:
