@@ -37,22 +37,37 @@ def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = prin
     """Send (or draft) every request of the workbook; the exit status per the SPEC."""
     settings = _settings(Path(path))
     outdir = Path(outdir)
-    files = sorted(outdir.glob(f"request_{settings.plan_year}_*.xlsx"))
-    if not files:
-        from .pdf import soffice_path
+    if draft is None and not (settings.mail_to and settings.mail_from and settings.smtp_host):
+        raise KoshtorysError("set mail_to, mail_from and smtp_host in tblSettings "
+                             "(or use --draft DIR)")
+    from .pdf import soffice_path
+
+    pdf = soffice_path() is not None
+    found = [(f, read_summary(f)) for f in
+             sorted(outdir.glob(f"request_{settings.plan_year}_*.xlsx"))]
+    # a shared folder may hold other institutions' requests: send only this one's
+    mine = [(f, s) for f, s in found if not settings.institution or not s.institution
+            or s.institution == settings.institution]
+    for f, s in found:
+        if (f, s) not in mine:
+            say(f"skipped {f.name}: it is the request of {s.institution}")
+    if not mine:
         from .requests_job import make_requests
 
-        made = make_requests(Path(path), outdir, pdf=soffice_path() is not None, say=say)
-        files = made.files
-    messages = [build_message(read_summary(f), settings, attachments_for(f)) for f in files]
+        made = make_requests(Path(path), outdir, pdf=pdf, say=say)
+        mine = [(f, read_summary(f)) for f in made.files]
+    elif pdf:  # a PDF goes with each request when LibreOffice is here to print it
+        from .pdf import to_pdfs
+
+        missing = [f for f, _ in mine if not f.with_suffix(".pdf").exists()]
+        if missing:
+            to_pdfs(missing, outdir)
+    messages = [build_message(s, settings, attachments_for(f)) for f, s in mine]
     if draft is not None:
         written = write_drafts(messages, Path(draft))
         for p in written:
             say(f"draft: {p}")
         return 0
-    if not settings.mail_to or not settings.mail_from or not settings.smtp_host:
-        raise KoshtorysError("set mail_to, mail_from and smtp_host in tblSettings "
-                             "(or use --draft DIR)")
     report = send_all(messages, settings, smtp_password(settings))
     for line in report.lines():
         say(line)

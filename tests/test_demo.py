@@ -134,3 +134,20 @@ def test_outdir_that_is_a_file_is_a_plain_error(demo: Path, tmp_path: Path, comm
     err = capsys.readouterr().err
     assert "taken" in err and "internal error" not in err
     assert taken.read_text() == "a file, not a folder"
+
+
+def test_send_drafts_only_this_institutions_requests(demo: Path, tmp_path: Path) -> None:
+    """Two institutions' requests in one folder: each workbook sends only its own."""
+    out = tmp_path / "shared"
+    kreminna = demo / "institutions" / "kreminna_2026.xlsx"
+    other = demo / "institutions" / "pervomaiskyi_2026.xlsx"
+    # the other institution first: where both have a program, Kreminna's file replaces it
+    assert main(["request", str(other), "--outdir", str(out)]) == 0
+    assert main(["request", str(kreminna), "--outdir", str(out)]) == 0
+    assert len(list(out.glob("request_*.xlsx"))) > len(list((demo / "requests").glob(
+        "request_*.xlsx")))
+    mine = {p.name for p in (demo / "requests").glob("request_*.xlsx")}
+    assert main(["send", str(kreminna), "--outdir", str(out), "--draft",
+                 str(tmp_path / "drafts")]) == 0
+    drafts = {p.stem + ".xlsx" for p in (tmp_path / "drafts").glob("*.eml")}
+    assert drafts == mine
