@@ -353,14 +353,13 @@ def _num(df: pd.DataFrame, key: str, default: float) -> np.ndarray:
 
 
 def _kop(amounts: np.ndarray) -> np.ndarray:
-    """Hryvnias to kopiykas, half away from zero — :func:`money.to_units`, vectorised."""
-    return _round_units(np.asarray(amounts, dtype=float) * 100.0)
+    """Hryvnias to kopiykas, half away from zero."""
+    return money.to_units_array(amounts)
 
 
 def _round_units(units: np.ndarray) -> np.ndarray:
-    """Round float amounts already in kopiykas to whole kopiykas, half away from zero."""
-    u = np.asarray(units, dtype=float)
-    return (np.sign(u) * np.floor(np.abs(u) + 0.5 + 1e-9)).astype(np.int64)
+    """Float amounts already in kopiykas to whole kopiykas, half away from zero."""
+    return money.to_units_array(units, 0)
 
 
 def _row(label: object) -> int | None:

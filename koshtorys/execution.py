@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import schema
 from .checks import Check
+from .money import to_units_array
 
 __all__ = ["VarianceResult", "compute_variance"]
 
@@ -40,9 +41,8 @@ class VarianceResult:
 
 
 def _round2(x: np.ndarray) -> np.ndarray:
-    """Round money to kopiykas, half away from zero (as :func:`money.to_units`)."""
-    x = np.asarray(x, dtype=float)
-    return np.sign(x) * np.floor(np.abs(x) * 100 + 0.5 + 1e-9) / 100
+    """Round money to kopiykas, half away from zero."""
+    return to_units_array(x) / 100
 
 
 def _kop(x: np.ndarray) -> np.ndarray:

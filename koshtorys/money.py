@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["MAX_AMOUNT", "allocate", "round_parts", "round_rows", "to_units", "from_units"]
+__all__ = ["MAX_AMOUNT", "allocate", "round_parts", "round_rows", "to_units", "to_units_array",
+           "from_units"]
 
 MAX_AMOUNT = 1e12
 """The largest amount (UAH) one cell or one computed need may hold: ten times the
@@ -29,6 +30,16 @@ def to_units(amount: float, digits: int = 2) -> int:
     scaled = abs(amount) * 10**digits
     units = int(np.floor(scaled + 0.5 + 1e-9))
     return -units if amount < 0 else units
+
+
+def to_units_array(amounts: object, digits: int = 2) -> np.ndarray:
+    """:func:`to_units` of every element at once (int64), half away from zero.
+
+    >>> to_units_array([12.345, -0.005, 0.0]).tolist()
+    [1235, -1, 0]
+    """
+    a = np.asarray(amounts, dtype=float) * 10**digits
+    return (np.sign(a) * np.floor(np.abs(a) + 0.5 + 1e-9)).astype(np.int64)
 
 
 def from_units(units: int, digits: int = 2) -> float:
