@@ -9,7 +9,7 @@ the schema's column keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -25,6 +25,9 @@ __all__ = [
     "MemoryBook",
     "column_letter",
     "frame_rows",
+    "frame_columns",
+    "series_values",
+    "cell_value",
     "raw_from_rows",
 ]
 
@@ -114,8 +117,8 @@ def column_letter(n: int) -> str:
     return s
 
 
-def _cell_value(v: object) -> object:
-    """A DataFrame value as a plain cell value (NaN/NA → None, numpy → Python)."""
+def cell_value(v: object) -> object:
+    """A DataFrame value as a plain cell value (NaN/NA/NaT → None, numpy → Python)."""
     if v is None:
         return None
     try:
@@ -128,11 +131,24 @@ def _cell_value(v: object) -> object:
     return v
 
 
-def frame_rows(df: pd.DataFrame, keys: list[str]) -> list[list[object]]:
+def series_values(s: pd.Series) -> list[object]:
+    """A column as plain Python values, blanks (NaN, NA, NaT) as None — vectorised: this
+    runs for every cell an adapter writes."""
+    values, missing = s.tolist(), s.isna().tolist()
+    if s.dtype == object:  # object columns may still hold numpy scalars
+        return [None if m else (v.item() if hasattr(v, "item") else v)
+                for v, m in zip(values, missing, strict=True)]
+    return [None if m else v for v, m in zip(values, missing, strict=True)]
+
+
+def frame_columns(df: pd.DataFrame, keys: Sequence[str]) -> list[list[object]]:
+    """The columns ``keys`` of ``df`` as plain values; a key the frame lacks is blank."""
+    return [series_values(df[k]) if k in df.columns else [None] * len(df) for k in keys]
+
+
+def frame_rows(df: pd.DataFrame, keys: Sequence[str]) -> list[list[object]]:
     """Rows of ``df`` in the order of ``keys`` as plain Python cell values."""
-    cols = [df[k] if k in df.columns else pd.Series([None] * len(df), dtype=object)
-            for k in keys]
-    return [[_cell_value(v) for v in row] for row in zip(*cols, strict=True)] if keys else []
+    return [list(r) for r in zip(*frame_columns(df, keys), strict=True)] if keys else []
 
 
 def raw_from_rows(name: str, values: list[list[object]], sheet: str = "") -> RawTable:

@@ -18,13 +18,13 @@ from typing import Literal
 import pandas as pd
 
 from . import schema
-from .book import RawTable
+from .book import RawTable, frame_columns
 from .classifiers import normalize_code
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_not_locked
 from .money import from_units, to_units
 from .schema import match_columns, normalize_header
-from .xlsx.tablebook import TableSheet, frame_columns, write_table_book
+from .xlsx.tablebook import TableSheet, write_table_book
 
 __all__ = ["TABLES_READ", "FileStatus", "Consolidation", "consolidate", "write_consolidation"]
 

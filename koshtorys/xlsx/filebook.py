@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schema
-from ..book import RawTable
+from ..book import RawTable, cell_value, series_values
 from ..errors import TableMissing, WorkbookError
 from ..fileio import atomic_path, ensure_not_locked
 from . import charts, wbxml
@@ -36,21 +36,6 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size
-
-
-def _plain(v: object) -> object:
-    """A value from a row dict: NaN and NA are blanks."""
-    try:
-        return None if v is None or bool(pd.isna(v)) else v  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return v
-
-
-def _column_values(s: pd.Series) -> list[object]:
-    """A column as plain Python values, blanks (NaN, NA, NaT) as None."""
-    values = s.tolist()
-    missing = s.isna().tolist()
-    return [None if m else v for v, m in zip(values, missing, strict=True)]
 
 
 class FileBook:
@@ -187,7 +172,7 @@ class FileBook:
             n = len(df)
             chart_rows = min(int(df.attrs.get("chart_rows", n)), n)
             if info is None:
-                cols = [_column_values(df[k]) if k in df.columns else [None] * n
+                cols = [series_values(df[k]) if k in df.columns else [None] * n
                         for k in tdef.column_keys]
                 add_table_sheet(self._pkg, self.index, tdef, lang, cols, n, styles)
             else:
@@ -221,9 +206,9 @@ class FileBook:
                 edits.setdefault(key, {})[i] = value
         columns = []
         for ws_col, col in self._mapped(info, tdef):
-            values: list[object] = [KEEP] * n_old + [_plain(r.get(col.key)) for r in new_rows]
+            values: list[object] = [KEEP] * n_old + [cell_value(r.get(col.key)) for r in new_rows]
             for i, value in edits.get(col.key, {}).items():
-                values[i] = _plain(value)
+                values[i] = cell_value(value)
             columns.append(ColumnData(ws_col, values, col.fmt))
         if not edits and not n_new:
             return
@@ -264,7 +249,7 @@ class FileBook:
     @classmethod
     def _columns(cls, info: TableInfo, tdef: schema.Table, df: pd.DataFrame) -> list[ColumnData]:
         """New values of the table's schema columns from ``df`` (columns = keys)."""
-        return [ColumnData(ws_col, _column_values(df[col.key]) if col.key in df.columns
+        return [ColumnData(ws_col, series_values(df[col.key]) if col.key in df.columns
                            else [None] * len(df), col.fmt)
                 for ws_col, col in cls._mapped(info, tdef)]
 

@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-import pandas as pd
-
 from ..book import column_letter
 from .ooxml import column_xml, encode_text, format_range
 from .package import clean_sheet_name
 from .styles import _BUILTIN
 
-__all__ = ["TableSheet", "frame_columns", "write_table_book"]
+__all__ = ["TableSheet", "write_table_book"]
 
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -51,20 +49,6 @@ class TableSheet:
     freeze: str | None = None
     """First scrolling cell, e.g. ``"C2"``: rows above and columns left of it stay put."""
     style: str = "TableStyleLight9"
-
-
-def frame_columns(df: pd.DataFrame, keys: Sequence[str]) -> list[list[object]]:
-    """The columns ``keys`` of ``df`` as plain Python values (NaN/NA → None); a key the
-    frame lacks is a blank column."""
-    out: list[list[object]] = []
-    for k in keys:
-        if k not in df.columns:
-            out.append([None] * len(df))
-            continue
-        s = df[k]
-        values, missing = s.tolist(), s.isna().tolist()
-        out.append([None if m else v for v, m in zip(values, missing, strict=True)])
-    return out
 
 
 def _styles(formats: list[str]) -> tuple[str, dict[str, int]]:
