@@ -234,9 +234,10 @@ class _Layout:
         doc, s = self.doc, self.doc.settings
         code = doc.kpkvk
         lines = (
-            ("1. Головний розпорядник коштів", s.institution, "код ТПКВКМБ",
-             code[:2] + "00000"),
-            ("2. Відповідальний виконавець", s.institution, "код ТПКВКМБ", code[:3] + "0000"),
+            # order 604: the main spending unit by its departmental code (ТВКВКМБ, the
+            # first two digits of КПКВК), the executor by its program-level code
+            ("1. Головний розпорядник коштів", s.institution, "код ТВКВКМБ", code[:2]),
+            ("2. Відповідальний виконавець", s.institution, "код ПКВКМБ", code[:3] + "0000"),
             ("3. Бюджетна програма", doc.kpkvk_name or "", "КПКВКМБ / ТПКВКМБ",
              f"{code} / {code[3:]}"),
         )
