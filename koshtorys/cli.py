@@ -7,6 +7,7 @@ done, with one line on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import traceback
@@ -20,12 +21,18 @@ __all__ = ["main"]
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # the reader went away (`… | head`): the work is done, only the printing stops
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _summary(result, lang: str = "uk", limit: int = 12) -> None:  # type: ignore[no-untyped-def]
-    for name, df in result.outputs.items():
-        _say(f"  {name}: {len(df)} rows")
+def _summary(result, lang: str = "uk", limit: int = 12,  # type: ignore[no-untyped-def]
+             written: bool = True) -> None:
+    if written:
+        for name, df in result.outputs.items():
+            _say(f"  {name}: {len(df)} rows")
     errors = [c for c in result.checks if c.severity == "error"]
     warnings = [c for c in result.checks if c.severity == "warning"]
     _say(f"  tblChecks: {len(errors)} errors, {len(warnings)} warnings")
@@ -75,7 +82,7 @@ def cmd_check(a: argparse.Namespace) -> int:
     result = jobs.check(book)
     book.save()
     _say(f"checked {a.path}")
-    _summary(result, book.language(), limit=50)
+    _summary(result, book.language(), limit=50, written=False)
     return result.exit_code
 
 
@@ -189,13 +196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"koshtorys: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("koshtorys: interrupted; no file was changed", file=sys.stderr)
+        print("koshtorys: interrupted; a workbook is either fully written or untouched",
+              file=sys.stderr)
         return 2
     except Exception as exc:  # a bug: one line for the user, the trace in a log file
         log = Path(tempfile.gettempdir()) / "koshtorys-error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(f"koshtorys: internal error ({type(exc).__name__}: {exc}); no file was changed; "
-              f"details in {log}", file=sys.stderr)
+        print(f"koshtorys: internal error ({type(exc).__name__}: {exc}); workbooks are only "
+              f"ever replaced whole, never half-written; details in {log}", file=sys.stderr)
         return 2
 
 
