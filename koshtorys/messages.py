@@ -79,6 +79,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: «{value}» відсутній у таблиці {other}.",
         "{where}: '{value}' is not in {other}.",
     ),
+    "refers_invalid": (
+        "{where}: «{value}» є в таблиці {other} (рядок {first}), але той рядок має помилку — "
+        "виправте його, і цей рядок теж врахується.",
+        "{where}: '{value}' is in {other} (row {first}), but that row has an error — fix it "
+        "and this row counts again.",
+    ),
     "share_sum": (
         "{where}: частки часу посади «{value}» у сумі {total} — більше 1 (100%).",
         "{where}: the time shares of post '{value}' add up to {total}, more than 1.",

@@ -204,6 +204,8 @@ def _convert_table(
     if missing_required:
         return _frame(t, records, index), checks
     memo: dict[tuple[str, type, object], tuple[object, _Bad | None, str | None]] = {}
+    invalid: dict[object, int] = {}
+    """id → worksheet row of rows left out for an error (so references to them say so)"""
     for i, row in enumerate(raw.rows):
         cells = {k: (row[j] if j < len(row) else None) for k, j in cols.items()}
         if all(_is_blank(v) for v in cells.values()):
@@ -253,7 +255,11 @@ def _convert_table(
         if ok:
             records.append(rec)
             index.append(sheet_row)
-    return _frame(t, records, index), checks
+        elif len(t.keys) == 1 and isinstance(rec.get(t.keys[0]), str):
+            invalid.setdefault(rec[t.keys[0]], sheet_row)
+    df = _frame(t, records, index)
+    df.attrs["invalid_ids"] = invalid
+    return df, checks
 
 
 def _frame(t: schema.Table, records: list[dict[str, object]], index: list[int]) -> pd.DataFrame:
@@ -333,14 +339,19 @@ def _duplicates(df: pd.DataFrame, table: str, key: str) -> tuple[pd.DataFrame, l
     return df, checks
 
 
-def _unknown(df: pd.DataFrame, table: str, key: str, known: set[object],
+def _unknown(df: pd.DataFrame, table: str, key: str, target: pd.DataFrame,
              other: str) -> tuple[pd.DataFrame, list[Check]]:
-    """Rows whose ``key`` (when not blank) is not in ``known``: error, dropped."""
+    """Rows whose ``key`` (when not blank) is not an id of ``target``: error, dropped.
+    An id whose own row has an error is named as such, not as unknown."""
     if df.empty:
         return df, []
+    known = set(target[key])  # the referencing column has the target's id column name
+    invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
     col = df[key]
     bad = col.notna() & (col.astype(str) != "") & ~col.isin(known)
     checks = [
+        Check("error", table, int(r), key, "refers_invalid",
+              {"value": v, "other": other, "first": invalid[v]}) if v in invalid else
         Check("error", table, int(r), key, "unknown_id", {"value": v, "other": other})
         for r, v in zip(df.index[bad], col[bad], strict=True)
     ]
@@ -357,15 +368,13 @@ def _cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
     if "tblStaff" in frames:
         frames["tblStaff"], c = _duplicates(frames["tblStaff"], "tblStaff", "position_id")
         checks += c
-    services = set(frames["tblServices"]["service_id"]) if "tblServices" in frames else set()
     if "tblTime" in frames:
         tm = frames["tblTime"]
         if "tblStaff" in frames:
-            tm, c = _unknown(tm, "tblTime", "position_id",
-                             set(frames["tblStaff"]["position_id"]), "tblStaff")
+            tm, c = _unknown(tm, "tblTime", "position_id", frames["tblStaff"], "tblStaff")
             checks += c
         if "tblServices" in frames:
-            tm, c = _unknown(tm, "tblTime", "service_id", services, "tblServices")
+            tm, c = _unknown(tm, "tblTime", "service_id", frames["tblServices"], "tblServices")
             checks += c
         if not tm.empty:
             totals = tm.groupby("position_id", sort=False)["share"].sum()
@@ -378,7 +387,7 @@ def _cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
         frames["tblTime"] = tm
     if "tblCosts" in frames and "tblServices" in frames:
         frames["tblCosts"], c = _unknown(frames["tblCosts"], "tblCosts", "service_id",
-                                         services, "tblServices")
+                                         frames["tblServices"], "tblServices")
         checks += c
     for name in ("tblNeeds", "tblSources"):
         df = frames.get(name)
@@ -391,7 +400,7 @@ def _cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
             frames[name] = df[~bad]
     if "tblSources" in frames and "tblNeeds" in frames:
         frames["tblSources"], c = _unknown(frames["tblSources"], "tblSources", "activity_id",
-                                           set(frames["tblNeeds"]["activity_id"]), "tblNeeds")
+                                           frames["tblNeeds"], "tblNeeds")
         checks += c
     for name in ("tblPlan", "tblActuals"):
         df = frames.get(name)

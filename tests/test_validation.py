@@ -273,3 +273,15 @@ def test_negative_index_below_minus_one_is_an_error() -> None:
                      only="funding")
     assert [(c.table, c.column, c.code) for c in errors(r)] == [
         ("tblNeeds", "index_rate", "below_min")]
+
+
+def test_reference_to_a_row_with_an_error_says_so() -> None:
+    services = [SERVICES[0], ["S1", "Догляд", "година", 0, 10, None], SERVICES[2]]
+    r = jobs.compute(tables(tblServices=services), only="costing")
+    got = {(c.table, c.row, c.code) for c in errors(r)}
+    assert ("tblServices", 4, "not_positive") in got
+    # TIME row 4 (P1 → S1) and COSTS row 4 (2210 → S1) point at the row with the error
+    assert ("tblTime", 4, "refers_invalid") in got
+    assert ("tblCosts", 4, "refers_invalid") in got
+    msg = next(c for c in errors(r) if c.code == "refers_invalid").message("en")
+    assert "row 4" in msg and "S1" in msg
