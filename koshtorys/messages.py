@@ -172,7 +172,18 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     """The message for ``code`` in ``lang`` with ``params`` filled in."""
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
-    return template.format_map(_Params(params))
+    shown = {k: _money(v, lang) if type(v) is float else v for k, v in params.items()}
+    return template.format_map(_Params(shown))
+
+
+def _money(x: float, lang: str) -> str:
+    """An amount with kopiykas: «7 000,50» in Ukrainian (no-break space between
+    thousands), "7000.50" in English."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    if lang == "uk":
+        return f"{x:,.2f}".replace(",", "\u00a0").replace(".", ",")
+    return f"{x:.2f}"
 
 
 class _Params(dict):  # type: ignore[type-arg]

@@ -184,7 +184,16 @@ class FileBook:
                                      chart_rows, chart_parts)
             self._index = None
         styles.save()
+        self._after_cell_edits()
+
+    def _after_cell_edits(self) -> None:
+        """Excel recalculates on open, and finds no stale calcChain: it repairs a workbook
+        whose chain names a cell that no longer holds a formula (rows cut from a table),
+        while without the part it silently rebuilds the chain."""
         self._pkg.put(self._pkg.main, wbxml.ensure_full_calc(self._pkg.read(self._pkg.main)))
+        for rel in self._pkg.rels(self._pkg.main):
+            if rel.is_("calcChain") and not rel.external:
+                self._pkg.drop(self._pkg.main, rel.target)
 
     def update_table(self, name: str, cells: Mapping[tuple[int, str], object],
                      new_rows: Sequence[Mapping[str, object]]) -> None:
@@ -221,8 +230,7 @@ class FileBook:
             charts.update_charts(self._pkg, info, {}, n_old + n_new,
                                  charts.chart_parts(self._pkg))
             styles.save()
-            self._pkg.put(self._pkg.main,
-                          wbxml.ensure_full_calc(self._pkg.read(self._pkg.main)))
+            self._after_cell_edits()
         except BaseException:
             self._pkg.restore(state)
             raise

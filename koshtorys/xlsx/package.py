@@ -96,6 +96,7 @@ class Package:
         self._by_lower = {i.filename.lower(): i for i in self._infos}
         self._staged: dict[str, bytes] = {}
         self._new: list[str] = []
+        self._dropped: set[str] = set()
         self._cache: dict[str, bytes] = {}
         self.main = self._main_part()
 
@@ -115,7 +116,7 @@ class Package:
         if part in self._staged:
             return part
         info = self._by_lower.get(part.lower())
-        return info.filename if info else None
+        return info.filename if info and info.filename not in self._dropped else None
 
     def has(self, part: str) -> bool:
         return self.name_of(part) is not None
@@ -146,7 +147,7 @@ class Package:
         return self._zip.open(name)
 
     def parts(self) -> Iterator[str]:
-        yield from (i.filename for i in self._infos)
+        yield from (i.filename for i in self._infos if i.filename not in self._dropped)
         yield from self._new
 
     def rels(self, part: str) -> list[Rel]:
@@ -221,6 +222,34 @@ class Package:
             self.add(name, data, None)
         return rid
 
+    def drop(self, source: str, part: str) -> None:
+        """Stage the removal of ``part`` with its relationships from ``source``, its own
+        relationships and its content-type Override (no dangling reference is left)."""
+        name = self.name_of(part)
+        if name is None:
+            return
+        rels = rels_name(source)
+        if self.has(rels):
+            root = parse_xml(self.read(rels))
+            for r in list(root):
+                if r.get("TargetMode") != "External" and \
+                        resolve(source, r.get("Target", "")).lower() == name.lower():
+                    root.remove(r)
+            self.put(rels, to_bytes(root))
+        root = parse_xml(self.read("[Content_Types].xml"))
+        for o in list(root.iter(f"{{{CT_NS}}}Override")):
+            if o.get("PartName", "").lower() == "/" + name.lower():
+                root.remove(o)
+        self.put("[Content_Types].xml", to_bytes(root))
+        for gone in (name, self.name_of(rels_name(name))):
+            if gone is None:
+                continue
+            self._staged.pop(gone, None)
+            if gone in self._new:
+                self._new.remove(gone)
+            else:
+                self._dropped.add(gone)
+
     def unique_part(self, pattern: str) -> str:
         """The first free part name ``pattern % n`` for n = 1, 2, …"""
         n = 1
@@ -228,12 +257,12 @@ class Package:
             n += 1
         return pattern % n
 
-    def snapshot(self) -> tuple[dict[str, bytes], list[str]]:
+    def snapshot(self) -> tuple[dict[str, bytes], list[str], set[str]]:
         """The staged state, to go back to with :meth:`restore`."""
-        return dict(self._staged), list(self._new)
+        return dict(self._staged), list(self._new), set(self._dropped)
 
-    def restore(self, state: tuple[dict[str, bytes], list[str]]) -> None:
-        self._staged, self._new = dict(state[0]), list(state[1])
+    def restore(self, state: tuple[dict[str, bytes], list[str], set[str]]) -> None:
+        self._staged, self._new, self._dropped = dict(state[0]), list(state[1]), set(state[2])
 
     @property
     def original(self) -> bytes:
@@ -242,16 +271,18 @@ class Package:
 
     @property
     def changed(self) -> bool:
-        return bool(self._staged)
+        return bool(self._staged or self._dropped)
 
     def changed_parts(self) -> set[str]:
-        return set(self._staged)
+        return set(self._staged) | self._dropped
 
     # ------------------------------------------------------------------ writing
     def entries(self) -> Iterator[zipwrite.Entry]:
         """Archive entries of the new file: originals in order (raw copies when unchanged),
         then new parts."""
         for info in self._infos:
+            if info.filename in self._dropped:
+                continue
             if info.filename in self._staged:
                 yield zipwrite.new_entry(info.filename, self._staged[info.filename], info)
             else:

@@ -144,6 +144,10 @@ def rewrite_table(
     new_cols = [(col, column_xml(letters[col], _padded(written[col].values, n_new),
                                  style[col], g.top))
                 for col in sorted(written)]
+    for col, cells in new_cols:  # a kept cell is copied from the old row, never written twice
+        for i in keep.get(col, ()):
+            if i < len(cells):
+                cells[i] = ""
     px = sheet.prefix
     if px:  # the main namespace has a prefix in this part: our text must use it too
         new_cols = [(col, [_prefixed(x, px) for x in cells]) for col, cells in new_cols]
