@@ -27,7 +27,6 @@ from .errors import KoshtorysError
 
 __all__ = ["ReportRows", "read_report", "merge_actuals"]
 
-_FUND = {"C": "general", "S": "special"}
 _PLAIN = {
     "kpkvk": ("kpkvk", "кпквк", "кпквк мб", "код програми"),
     "kekv": ("kekv", "кекв", "код кекв"),
@@ -126,13 +125,13 @@ def read_report(path: Path, year: int | None = None) -> ReportRows:
             raise KoshtorysError(f"{Path(path).name}: a portal export needs the column "
                                  "REP_PERIOD (the month of each line)")
         for i, r in _records(df):
-            fund = _FUND.get(str(r[cols["FUND_TYP"]]).strip().upper()) if "FUND_TYP" in cols \
+            fund = schema.enum_value("fund", r[cols["FUND_TYP"]]) if "FUND_TYP" in cols \
                 else "general"
             if fund is None:
-                continue  # T = total of both funds: would count twice
+                continue  # T = total of both funds (C + S): would count twice
             m, why = _month(r[cols["REP_PERIOD"]], year)
-            kp = classifiers.normalize_code(r.get(cols.get("COD_CONS_MB_PK", ""), ""), 7)
-            ke = classifiers.normalize_code(r[cols["COD_CONS_EK"]], 4)
+            kp = classifiers.code("kpkvk", r.get(cols.get("COD_CONS_MB_PK", ""), ""))
+            ke = classifiers.code("kekv", r[cols["COD_CONS_EK"]])
             amt = _amount(r[cols["FAKT_AMT"]])
             if m is None or kp is None or ke is None or amt is None:
                 skipped.append(f"line {i}: {why or 'unreadable code or amount'}")
@@ -151,17 +150,14 @@ def read_report(path: Path, year: int | None = None) -> ReportRows:
             raise KoshtorysError(
                 f"{Path(path).name}: not a portal export (FAKT_AMT, COD_CONS_EK …) nor a table "
                 f"with kpkvk, kekv, fund, month, amount (missing: {', '.join(sorted(need))})")
-        aliases = schema.ENUM_ALIASES["fund"]
         for i, r in _records(df):
             m, why = _month(r[found["month"]], year)
-            kp = classifiers.normalize_code(r[found["kpkvk"]], 7)
-            ke = classifiers.normalize_code(r[found["kekv"]], 4)
+            kp = classifiers.code("kpkvk", r[found["kpkvk"]])
+            ke = classifiers.code("kekv", r[found["kekv"]])
             amt = _amount(r[found["amount"]])
-            fund_text = str(r.get(found.get("fund", ""), "") or "general").strip().casefold()
-            fund = aliases.get(fund_text, fund_text)
-            if fund in ("c", "s"):
-                fund = _FUND[fund.upper()]
-            if fund not in schema.ENUMS["fund"]:
+            fund_text = r.get(found.get("fund", ""), "") or "general"
+            fund = schema.enum_value("fund", fund_text)
+            if fund is None:
                 skipped.append(f"line {i}: fund '{fund_text}'")
                 continue
             if m is None or kp is None or ke is None or amt is None:

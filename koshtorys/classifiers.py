@@ -19,7 +19,8 @@ import re
 from importlib import resources
 from numbers import Integral, Real
 
-__all__ = ["kekv_name", "is_kekv", "kpkvk_name", "normalize_code", "kekv_codes", "tpkvk_codes"]
+__all__ = ["CODE_WIDTH", "code", "kekv_name", "is_kekv", "kpkvk_name", "normalize_code",
+           "kekv_codes", "tpkvk_codes"]
 
 _DIGITS = re.compile(r"^\d+(?:\.0*)?$")
 
@@ -52,6 +53,19 @@ def _kekv_leaves() -> frozenset[str]:
         if len(stem) < 4 and any(d != c and d.startswith(stem) for d in codes):
             groups.add(c)
     return frozenset(set(codes) - groups)
+
+
+#: Digits of each budget code; the one place these widths are written down.
+CODE_WIDTH: dict[str, int] = {"kpkvk": 7, "kekv": 4, "edrpou": 8}
+
+
+def code(key: str, value: object) -> str | None:
+    """``value`` as the code named ``key`` (``kpkvk``, ``kekv``, ``edrpou``), zeros restored.
+
+    >>> code("kpkvk", 813104)
+    '0813104'
+    """
+    return normalize_code(value, CODE_WIDTH[key])
 
 
 def normalize_code(value: object, width: int) -> str | None:
@@ -88,13 +102,13 @@ def normalize_code(value: object, width: int) -> str | None:
 
 def kekv_name(code: object) -> str | None:
     """Official name of a КЕКВ code (group or item), ``None`` when unknown."""
-    c = normalize_code(code, 4)
+    c = normalize_code(code, CODE_WIDTH["kekv"])
     return kekv_codes().get(c) if c else None
 
 
 def is_kekv(code: object) -> bool:
     """True for a КЕКВ item usable in plans and estimates (not a group such as 2200)."""
-    c = normalize_code(code, 4)
+    c = normalize_code(code, CODE_WIDTH["kekv"])
     return c is not None and c in _kekv_leaves()
 
 
@@ -106,10 +120,10 @@ def kpkvk_name(code: object) -> str | None:
     True
     """
     if isinstance(code, str) and len(code.strip()) == 4:
-        c = normalize_code(code, 4)
+        c = normalize_code(code, 4)  # a ТПКВКМБ itself
     elif isinstance(code, int | float) and not isinstance(code, bool) and 0 <= code < 10_000:
         c = normalize_code(code, 4)
     else:
-        c = normalize_code(code, 7)
+        c = normalize_code(code, CODE_WIDTH["kpkvk"])
         c = c[-4:] if c else None
     return tpkvk_codes().get(c) if c else None

@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import schema
 from .book import RawTable, frame_columns
-from .classifiers import normalize_code
+from .classifiers import CODE_WIDTH, code
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_not_locked
 from .money import from_units, to_units
@@ -35,7 +35,6 @@ TABLES_READ: tuple[str, ...] = ("tblSettings", "tblVarianceSummary", "tblFunding
 """What :func:`consolidate` needs from each workbook (pass it to the file adapter)."""
 _OUTPUTS = {"variance": "tblVarianceSummary", "funding": "tblFundingSummary",
             "cost_by_kekv": "tblCostByKekv"}
-_CODE_WIDTH = {"kpkvk": 7, "kekv": 4}
 _EXTRA = (("institution", "Установа"), ("source_file", "Файл"))
 _FILES = (("file", "Файл"), ("institution", "Установа"), ("status", "Стан"),
           ("message", "Повідомлення"))
@@ -93,9 +92,8 @@ def _value(col: schema.Column, v: object) -> object:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     text = str(v).strip()
-    width = _CODE_WIDTH.get(col.key)
-    if col.kind == "code" and width:
-        return normalize_code(text, width) or text
+    if col.kind == "code" and col.key in CODE_WIDTH:
+        return code(col.key, text) or text
     if col.key == "year" and text.isdigit():
         return int(text)
     return text

@@ -55,10 +55,9 @@ def plan_import(raw_actuals, report, settings_year: int | None = None) -> Import
     for row in raw_actuals.rows:
         def cell(k: str, row=row) -> object:
             return row[cols[k]] if k in cols and cols[k] < len(row) else None
-        fund = str(cell("fund") or "general").strip().casefold()
-        fund = schema.ENUM_ALIASES["fund"].get(fund, fund)
-        keys.append((classifiers.normalize_code(cell("kpkvk"), 7),
-                     classifiers.normalize_code(cell("kekv"), 4), fund))
+        fund = schema.enum_value("fund", cell("fund") or "general") or str(cell("fund"))
+        keys.append((classifiers.code("kpkvk", cell("kpkvk")),
+                     classifiers.code("kekv", cell("kekv")), fund))
         values.append({m: (cell(m) if isinstance(cell(m), int | float) else None)
                        for m in schema.MONTHS})
     current = pd.DataFrame(

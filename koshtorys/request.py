@@ -368,7 +368,7 @@ def build_requests(inputs: RequestInputs, *, kpkvk: str | None = None) -> list[R
     programs = _programs(inputs)
     single = len(programs) == 1
     if kpkvk is not None:
-        kpkvk = classifiers.normalize_code(kpkvk, 7) or kpkvk  # 813104 typed for 0813104
+        kpkvk = classifiers.code("kpkvk", kpkvk) or kpkvk  # 813104 typed for 0813104
         if kpkvk not in programs:
             raise KoshtorysError(f"КПКВК {kpkvk} has no amounts in the workbook "
                                  f"(known: {', '.join(programs) or 'none'})")

@@ -30,6 +30,7 @@ __all__ = [
     "header",
     "sheet_name",
     "normalize_header",
+    "enum_value",
     "match_columns",
 ]
 
@@ -58,7 +59,7 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
     "category": {"прямі": "direct", "прямий": "direct", "непрямі": "indirect",
                  "непрямий": "indirect", "адміністративні": "indirect"},
     "fund": {"загальний": "general", "спеціальний": "special", "зф": "general",
-             "сф": "special"},
+             "сф": "special", "c": "general", "s": "special"},  # C/S: treasury reports
     "source": {"місцевий": "local", "бюджет тг": "local", "державний": "state",
                "обласний": "oblast", "донор": "donor", "мтд": "donor"},
     "rule": {"фіксована": "fixed", "частка": "share", "залишок": "remainder"},
@@ -358,6 +359,20 @@ TABLES: tuple[Table, ...] = (
 _BY_NAME = {t.name: t for t in TABLES}
 INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "input")
 OUTPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "output")
+
+
+def enum_value(enum: str, value: object) -> str | None:
+    """The code of ``enum`` that ``value`` spells (the code itself in any case, or a
+    Ukrainian alias); ``None`` when it spells none.
+
+    >>> enum_value("fund", "Загальний"), enum_value("fund", "S"), enum_value("fund", "T")
+    ('general', 'special', None)
+    """
+    text = str(value).strip().casefold()
+    for code in ENUMS[enum]:
+        if text == code.casefold():
+            return code
+    return ENUM_ALIASES.get(enum, {}).get(text)
 
 
 def normalize_header(text: object) -> str:

@@ -26,7 +26,6 @@ from .settings import Settings
 
 __all__ = ["Inputs", "Locator", "convert_inputs"]
 
-_CODE_WIDTH = {"kpkvk": 7, "kekv": 4, "edrpou": 8}
 _NUM_TEXT = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
 
@@ -119,21 +118,17 @@ def _convert(col: schema.Column, v: object) -> object:
             return v.isoformat()[:10]
         return str(v).strip()
     if kind == "code":
-        width = _CODE_WIDTH.get(col.key, 0)
-        code = classifiers.normalize_code(v, width) if width else str(v).strip()
+        if col.key not in classifiers.CODE_WIDTH:
+            return str(v).strip()
+        code = classifiers.code(col.key, v)
         if code is None:
-            raise _Bad(f"bad_{col.key}" if width else "not_number", value=v)
+            raise _Bad(f"bad_{col.key}", value=v)
         return code
     if kind == "enum":
-        text = str(v).strip()
-        allowed = schema.ENUMS[col.enum or col.key]
-        for a in allowed:
-            if text.casefold() == a.casefold():
-                return a
-        alias = schema.ENUM_ALIASES.get(col.enum or col.key, {}).get(text.casefold())
-        if alias:
-            return alias
-        raise _Bad("bad_enum", value=v, allowed=", ".join(allowed))
+        found = schema.enum_value(col.enum or col.key, v)
+        if found is None:
+            raise _Bad("bad_enum", value=v, allowed=", ".join(schema.ENUMS[col.enum or col.key]))
+        return found
     if kind == "bool":
         if isinstance(v, bool):
             return v
