@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from koshtorys.errors import KoshtorysError, TableMissing
+from koshtorys.errors import KoshtorysError
 
 from .live import LiveBook
 
@@ -312,21 +312,6 @@ def new_template(book: Any = None, path: Path | None = None, lang: str | None = 
     return _run("new_template", book, work)
 
 
-def _import_into(live: LiveBook, report: Path) -> Any:
-    """The report's months into the live ``tblActuals`` (as ``koshtorys import-actuals``)."""
-    from koshtorys.actuals_import import read_report
-    from koshtorys.import_job import plan_import
-    from koshtorys.tables import convert_inputs
-
-    raw = live.read_tables(["tblSettings", "tblActuals"])
-    if "tblActuals" not in raw:
-        raise TableMissing("the workbook has no table tblActuals")
-    settings = convert_inputs(raw, ["tblSettings"]).settings
-    result = plan_import(raw["tblActuals"], read_report(report, year=settings.exec_year))
-    live.update_table("tblActuals", result.cells, result.new_rows)
-    return result
-
-
 def import_actuals(book: Any = None, report: Path | None = None) -> int:
     """Імпорт виконання: a treasury / open budget report into tblActuals of this workbook."""
     def work(live: LiveBook, ui: _Ui) -> int:
@@ -340,9 +325,10 @@ def import_actuals(book: Any = None, report: Path | None = None) -> int:
                                         command="import-actuals BOOK REPORT")) from None
         if chosen is None:
             return 0
-        result = _import_into(live, chosen)
-        summary = result.summary() if hasattr(result, "summary") else ""
-        ui.tell(_t("imported", ui.lang, summary=summary))
-        return int(getattr(result, "exit_code", 0))
+        from koshtorys.import_job import import_into
+
+        result = import_into(live, chosen)
+        ui.tell(_t("imported", ui.lang, summary=result.summary()))
+        return result.exit_code
 
     return _run("import_actuals", book, work)

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
 
 from . import classifiers, schema
-from .actuals_import import read_report
+from .actuals_import import ReportRows, merge_actuals, read_report
+from .book import Book, RawTable
 from .errors import TableMissing
 from .schema import match_columns
 from .tables import convert_inputs
 
-__all__ = ["ImportResult", "plan_import", "import_actuals"]
+__all__ = ["ImportResult", "plan_import", "import_into", "import_actuals"]
+
+
+class UpdatableBook(Book, Protocol):
+    """A book that can also change single cells of an input table (file or live)."""
+
+    def update_table(self, name: str, cells: dict[tuple[int, str], float],
+                     new_rows: list[dict[str, object]]) -> None: ...
 
 
 @dataclass
@@ -39,16 +50,13 @@ class ImportResult:
         return "\n".join(lines)
 
 
-def plan_import(raw_actuals, report, settings_year: int | None = None) -> ImportResult:  # type: ignore[no-untyped-def]
-    """The cell changes that put ``report`` (ReportRows) into the raw ``tblActuals``."""
-    from .actuals_import import merge_actuals
-
+def plan_import(raw_actuals: RawTable, report: ReportRows) -> ImportResult:
+    """The cell changes that put ``report`` into the raw ``tblActuals``."""
     t = schema.table("tblActuals")
     cols = match_columns(t, raw_actuals.headers)
     missing = [k for k in ("kpkvk", "kekv", *schema.MONTHS) if k not in cols]
     if missing:
         raise TableMissing(f"tblActuals has no column {', '.join(missing)}")
-    import pandas as pd
 
     keys: list[tuple[str | None, str | None, str]] = []
     values: list[dict[str, object]] = []
@@ -86,17 +94,24 @@ def plan_import(raw_actuals, report, settings_year: int | None = None) -> Import
     return result
 
 
-def import_actuals(path: Path, report_path: Path) -> ImportResult:
-    """Read ``report_path`` into the workbook at ``path`` (written atomically)."""
-    from .xlsx import FileBook
-
-    book = FileBook.open(path)
+def import_into(book: UpdatableBook, report_path: Path) -> ImportResult:
+    """Read ``report_path`` into ``book``'s ``tblActuals`` (the file or the live workbook);
+    the months of the execution year it brings replace those months."""
     raw = book.read_tables(["tblSettings", "tblActuals"])
     if "tblActuals" not in raw:
-        raise TableMissing(f"{path.name} has no table tblActuals")
+        raise TableMissing("the workbook has no table tblActuals")
     settings = convert_inputs(raw, ["tblSettings"]).settings
     report = read_report(report_path, year=settings.exec_year)
     result = plan_import(raw["tblActuals"], report)
     book.update_table("tblActuals", result.cells, result.new_rows)
+    return result
+
+
+def import_actuals(path: Path, report_path: Path) -> ImportResult:
+    """``koshtorys import-actuals``: :func:`import_into` the workbook file, saved atomically."""
+    from .xlsx import FileBook
+
+    book = FileBook.open(path)
+    result = import_into(book, report_path)
     book.save()
     return result
