@@ -18,7 +18,6 @@ import pandas as pd
 from koshtorys import schema
 from koshtorys.book import CellError, Lang, RawTable, frame_rows
 from koshtorys.errors import TableMissing
-from koshtorys.schema import normalize_header
 
 __all__ = ["LiveBook", "excel_value", "EXCEL_ERRORS"]
 
@@ -128,14 +127,9 @@ class LiveBook:
         once, when nothing has been yet); Ukrainian when nothing tells."""
         if self._lang is None:
             raws = list(self._raw.values()) or list(self.read_tables(["tblSettings"]).values())
-            uk = en = 0
-            for raw in raws:
-                if raw.name not in _KNOWN:
-                    continue
-                heads = {normalize_header(h) for h in raw.headers}
-                t = schema.table(raw.name)
-                uk += sum(normalize_header(c.uk) in heads for c in t.columns)
-                en += sum(normalize_header(c.key) in heads for c in t.columns)
+            votes = [schema.header_votes(schema.table(r.name), r.headers) for r in raws
+                     if r.name in _KNOWN]
+            uk, en = sum(v[0] for v in votes), sum(v[1] for v in votes)
             self._lang = "en" if en > uk else "uk"
         return self._lang
 

@@ -31,6 +31,7 @@ __all__ = [
     "sheet_name",
     "normalize_header",
     "enum_value",
+    "header_votes",
     "match_columns",
 ]
 
@@ -359,6 +360,18 @@ TABLES: tuple[Table, ...] = (
 _BY_NAME = {t.name: t for t in TABLES}
 INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "input")
 OUTPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "output")
+
+
+def header_votes(t: Table, headers: list[str]) -> tuple[int, int]:
+    """How many of ``t``'s columns ``headers`` name in Ukrainian and in English: the
+    workbook's language is the one with more.
+
+    >>> header_votes(table("tblTime"), ["Код посади", "service_id", "Частка робочого часу"])
+    (2, 1)
+    """
+    heads = {normalize_header(h) for h in headers}
+    return (sum(normalize_header(c.uk) in heads for c in t.columns),
+            sum(normalize_header(c.key) in heads for c in t.columns))
 
 
 def enum_value(enum: str, value: object) -> str | None:

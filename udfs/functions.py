@@ -71,14 +71,10 @@ def _error(message: str) -> Grid:
 def _language(value: object, table_name: str) -> str:
     """``uk`` when the header row matches more Ukrainian headers than column keys."""
     from koshtorys import schema
-    from koshtorys.schema import normalize_header
 
     if not isinstance(value, list) or not value or not isinstance(value[0], list):
         return "uk"
-    heads = {normalize_header(h) for h in value[0]}
-    t = schema.table(table_name)
-    uk = sum(normalize_header(c.uk) in heads for c in t.columns)
-    en = sum(normalize_header(c.key) in heads for c in t.columns)
+    uk, en = schema.header_votes(schema.table(table_name), value[0])
     return "en" if en > uk else "uk"
 
 

@@ -8,6 +8,7 @@ missing, workbook.xml's calcPr) and copies every other zip entry as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -15,13 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schema
-from ..book import RawTable, cell_value, series_values
+from ..book import RawTable, cell_value, frame_columns
 from ..errors import TableMissing, WorkbookError
 from ..fileio import atomic_path, ensure_not_locked
 from . import charts, wbxml
 from .index import TableInfo, WorkbookIndex
 from .newsheet import add_table_sheet
-from .ooxml import norm_header
 from .package import Package, load_bytes
 from .reader import FastValues, SharedStrings, plain_values, read_regions
 from .sheetwrite import KEEP, ColumnData, rewrite_table
@@ -128,14 +128,11 @@ class FileBook:
             info = self.index.table(name)
             if info is None:
                 continue
-            got = [norm_header(h) for h in info.columns]
-            tdef = schema.table(name)
-            uk = sum(norm_header(c.uk) in got for c in tdef.columns)
-            en = sum(norm_header(c.key) in got for c in tdef.columns)
+            uk, en = schema.header_votes(schema.table(name), list(info.columns))
             if uk != en:
                 return "uk" if uk > en else "en"
-        uk_sheets = {norm_header(t.sheet_uk) for t in schema.TABLES}
-        if any(norm_header(s) in uk_sheets for s in self.sheet_names()):
+        uk_sheets = {schema.normalize_header(t.sheet_uk) for t in schema.TABLES}
+        if any(schema.normalize_header(s) in uk_sheets for s in self.sheet_names()):
             return "uk"
         return "en"
 
@@ -172,17 +169,18 @@ class FileBook:
             n = len(df)
             chart_rows = min(int(df.attrs.get("chart_rows", n)), n)
             if info is None:
-                cols = [series_values(df[k]) if k in df.columns else [None] * n
-                        for k in tdef.column_keys]
+                cols = frame_columns(df, tdef.column_keys)
                 add_table_sheet(self._pkg, self.index, tdef, lang, cols, n, styles)
+                self._index = None  # a new sheet and table: read the workbook's map again
             else:
                 columns = self._columns(info, tdef, df)
                 others = [t for t in self.index.tables.values()
                           if t.sheet_part == info.sheet_part and t.part != info.part]
-                rewrite_table(self._pkg, info, columns, n, styles, others)
+                new_ref = rewrite_table(self._pkg, info, columns, n, styles, others)
                 charts.update_charts(self._pkg, info, {c.col: c.values for c in columns},
                                      chart_rows, chart_parts)
-            self._index = None
+                # only this table's extent changed: no need to parse every part again
+                self.index.tables[name.lower()] = dataclasses.replace(info, ref=new_ref)
         styles.save()
         self._after_cell_edits()
 
@@ -241,25 +239,16 @@ class FileBook:
     def _mapped(info: TableInfo, tdef: schema.Table) -> list[tuple[int, schema.Column]]:
         """(worksheet column, schema column) of the table's columns that hold schema keys,
         found by header in either language; the user's own columns are left out."""
-        by_header: dict[str, schema.Column] = {}
-        for c in tdef.columns:
-            by_header.setdefault(norm_header(c.uk), c)
-            by_header.setdefault(norm_header(c.key), c)
-        out: list[tuple[int, schema.Column]] = []
-        used: set[str] = set()
-        for j, header in enumerate(info.columns):
-            col = by_header.get(norm_header(header))
-            if col is not None and col.key not in used:
-                used.add(col.key)
-                out.append((info.first_col + j, col))
-        return out
+        found = schema.match_columns(tdef, list(info.columns))
+        return sorted((info.first_col + j, tdef.column(key)) for key, j in found.items())
 
     @classmethod
     def _columns(cls, info: TableInfo, tdef: schema.Table, df: pd.DataFrame) -> list[ColumnData]:
         """New values of the table's schema columns from ``df`` (columns = keys)."""
-        return [ColumnData(ws_col, series_values(df[col.key]) if col.key in df.columns
-                           else [None] * len(df), col.fmt)
-                for ws_col, col in cls._mapped(info, tdef)]
+        mapped = cls._mapped(info, tdef)
+        values = frame_columns(df, [col.key for _, col in mapped])
+        return [ColumnData(ws_col, v, col.fmt) for (ws_col, col), v in zip(mapped, values,
+                                                                          strict=True)]
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the workbook atomically to ``path`` (default: where it was opened)."""

@@ -32,7 +32,6 @@ __all__ = [
     "cell_xml",
     "column_xml",
     "serialize",
-    "norm_header",
     "prefix_map",
     "attrs_xml",
 ]
@@ -120,11 +119,6 @@ def encode_text(s: str) -> str:
     if not _NEEDS_ESCAPE.search(s):
         return s
     return _NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", s)
-
-
-def norm_header(s: object) -> str:
-    """Header as compared: case-folded, whitespace collapsed."""
-    return " ".join(str(s).split()).casefold() if s is not None else ""
 
 
 _EPOCH = datetime(1899, 12, 30)
