@@ -248,12 +248,14 @@ def request(book: Any = None, outdir: Path | None = None) -> int:
 def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None) -> int:
     """Надіслати: email the requests; without SMTP settings, write .eml drafts instead."""
     def work(live: LiveBook, ui: _Ui) -> int:
+        from koshtorys.mail import can_mail
         from koshtorys.tables import convert_inputs
 
         path = _saved_path(live, ui.lang)
         target = Path(outdir) if outdir else path.parent / "requests"
         settings = convert_inputs(live.read_tables(["tblSettings"]), ["tblSettings"]).settings
-        drafts = Path(draft) if draft else (None if settings.smtp_host else target / "drafts")
+        # the same rule as `koshtorys send`: mail when it can, drafts otherwise
+        drafts = Path(draft) if draft else (None if can_mail(settings) else target / "drafts")
         send_fn = _function("koshtorys.send_job", "send", ui.lang)
         code = int(_call(send_fn, path, target, draft=drafts, say=ui.progress) or 0)
         if code != 0:

@@ -27,6 +27,7 @@ from .request import RequestSummary
 from .settings import Settings
 
 __all__ = [
+    "can_mail",
     "PASSWORD_ENV",
     "KEYRING_SERVICE",
     "SendReport",
@@ -61,6 +62,11 @@ class SendReport:
         out = [f"sent: {s}" for s in self.sent]
         out += [f"NOT sent: {s} — {why}" for s, why in self.not_sent]
         return out
+
+
+def can_mail(settings: Settings) -> bool:
+    """Whether the settings say where mail goes and from whom; else drafts are the way."""
+    return bool(settings.mail_to and settings.mail_from and settings.smtp_host)
 
 
 def smtp_password(settings: Settings) -> str | None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import KoshtorysError
-from .mail import attachments_for, build_message, send_all, smtp_password, write_drafts
+from .mail import attachments_for, build_message, can_mail, send_all, smtp_password, write_drafts
 from .request_sheet import read_summary
 from .requests_job import require_plan_year
 from .settings import Settings
@@ -37,7 +37,7 @@ def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = prin
     """Send (or draft) every request of the workbook; the exit status per the SPEC."""
     settings = _settings(Path(path))
     outdir = Path(outdir)
-    if draft is None and not (settings.mail_to and settings.mail_from and settings.smtp_host):
+    if draft is None and not can_mail(settings):
         raise KoshtorysError("set mail_to, mail_from and smtp_host in tblSettings "
                              "(or use --draft DIR)")
     from .pdf import soffice_path

@@ -359,8 +359,9 @@ def test_action_missing_from_this_build_is_a_readable_message(
     assert "koshtorys.send_job.send" in book.app.alerts[0]["prompt"]
 
 
+@pytest.mark.parametrize("missing", ["smtp_host", "mail_to"])
 def test_send_without_smtp_writes_drafts(monkeypatch: pytest.MonkeyPatch,
-                                         tmp_path: Path) -> None:
+                                         tmp_path: Path, missing: str) -> None:
     calls = []
 
     def send(path: Path, outdir: Path, draft: Path | None = None, say=None) -> int:
@@ -372,7 +373,7 @@ def test_send_without_smtp_writes_drafts(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setitem(sys.modules, "koshtorys.send_job", fake)
     frames = sample_frames()
     settings = frames["tblSettings"]
-    frames["tblSettings"] = settings[settings["key"] != "smtp_host"]
+    frames["tblSettings"] = settings[settings["key"] != missing]
     book = fake_workbook(frames, fullname=str(tmp_path / "k.xlsx"))
     assert macros.send(book) == 0
     assert calls == [(tmp_path / "k.xlsx", tmp_path / "requests",
