@@ -17,7 +17,7 @@ from .errors import TableMissing
 from .settings import Settings
 from .tables import Inputs, convert_inputs
 
-__all__ = ["PARTS", "JobResult", "compute", "refresh", "check", "input_tables_for"]
+__all__ = ["PARTS", "JobResult", "compute", "evaluate", "refresh", "check", "input_tables_for"]
 
 Progress = Callable[[str], None]
 
@@ -81,7 +81,7 @@ def compute(
     outputs: dict[str, pd.DataFrame] = {}
     done: list[str] = []
     for part in parts:
-        essential, _, produced = PARTS[part]
+        essential, _, _ = PARTS[part]
         absent = [n for n in essential if n in inputs.missing]
         if absent:
             if strict and only:
@@ -129,24 +129,25 @@ def _write(book: Book, result: JobResult, lang: str, checks_only: bool) -> None:
     book.write_tables(frames, lang)  # type: ignore[arg-type]
 
 
+def evaluate(book: Book, only: str | None = None,
+             progress: Progress | None = None) -> JobResult:
+    """Read the input tables the job needs, once, and compute; nothing is written."""
+    (progress or (lambda _m: None))("read")
+    parts = (only,) if only else tuple(PARTS)
+    tables = book.read_tables(input_tables_for(parts))
+    return compute(tables, only, book.language(), progress, strict=True)
+
+
 def refresh(book: Book, only: str | None = None, progress: Progress | None = None) -> JobResult:
     """Read the book once, compute (all parts or ``only`` one), write outputs once."""
-    say = progress or (lambda _m: None)
-    lang = book.language()
-    parts = (only,) if only else tuple(PARTS)
-    say("read")
-    wanted = input_tables_for(parts)
-    tables = book.read_tables(wanted)
-    result = compute(tables, only, lang, progress, strict=True)
-    say("write")
-    _write(book, result, lang, checks_only=False)
+    result = evaluate(book, only, progress)
+    (progress or (lambda _m: None))("write")
+    _write(book, result, book.language(), checks_only=False)
     return result
 
 
 def check(book: Book, progress: Progress | None = None) -> JobResult:
     """Validate everything (the engine's own checks included); write only tblChecks."""
-    lang = book.language()
-    tables = book.read_tables(input_tables_for(tuple(PARTS)))
-    result = compute(tables, None, lang, progress, strict=True)
-    _write(book, result, lang, checks_only=True)
+    result = evaluate(book, None, progress)
+    _write(book, result, book.language(), checks_only=True)
     return result

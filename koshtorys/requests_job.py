@@ -44,9 +44,7 @@ def compute_book(path: Path) -> JobResult:
     """Every result of the workbook at ``path``, computed in memory (nothing written)."""
     from .xlsx import FileBook
 
-    book = FileBook.open(path, check_lock=False)
-    tables = book.read_tables(jobs.input_tables_for(tuple(jobs.PARTS)))
-    return jobs.compute(tables, None, book.language(), strict=True)
+    return jobs.evaluate(FileBook.open(path, check_lock=False))
 
 
 def require_plan_year(checks: list[Check], name: str) -> None:
