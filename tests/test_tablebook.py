@@ -46,3 +46,13 @@ def test_values_in_calamine(tmp_path: Path) -> None:
     rows = CalamineWorkbook.from_path(str(_book(tmp_path))).get_sheet_by_name("Дані").to_python()
     assert [r[0] for r in rows[1:]] == TEXTS
     assert [r[2] for r in rows[1:]] == [0.5, 1.0, "", 0.125]
+
+
+def test_sheet_names_that_collide_after_truncation_stay_unique(tmp_path: Path) -> None:
+    """Three sheets asking for the same 31-character name: each gets its own."""
+    long = "Д" * 27 + " (2)"
+    sheets = [TableSheet(long, f"tblX{i}", ["a"], [[1]]) for i in range(3)]
+    out = tmp_path / "t.xlsx"
+    write_table_book(out, sheets)
+    names = load_workbook(out).sheetnames
+    assert len(set(names)) == 3 and all(len(n) <= 31 for n in names)

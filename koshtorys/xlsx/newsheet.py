@@ -10,27 +10,15 @@ from .. import schema
 from ..book import column_letter
 from .index import WorkbookIndex
 from .ooxml import cell_xml, encode_text, format_range
-from .package import Package, clean_sheet_name
+from .package import Package, unique_sheet_name
 from .styles import Styles
 from .wbxml import add_sheet_entry
 
-__all__ = ["add_table_sheet", "unique_sheet_name"]
+__all__ = ["add_table_sheet"]
 
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _TABLE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
-
-def unique_sheet_name(wanted: str, taken: Sequence[str]) -> str:
-    """``wanted`` made legal and different from every name in ``taken`` (case-blind)."""
-    base = clean_sheet_name(wanted)
-    lower = {t.lower() for t in taken}
-    name, n = base, 2
-    while name.lower() in lower:
-        suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
-        n += 1
-    return name
 
 
 def _rel_types(pkg: Package) -> tuple[str, str]:

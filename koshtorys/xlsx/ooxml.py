@@ -15,7 +15,6 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 __all__ = [
-    "REL_NS",
     "PKG_REL_NS",
     "CT_NS",
     "XML_NS",
@@ -36,7 +35,6 @@ __all__ = [
     "attrs_xml",
 ]
 
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

@@ -10,7 +10,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -145,10 +145,6 @@ class Package:
         if name in self._staged or name in self._cache:
             return io.BytesIO(self.read(name))
         return self._zip.open(name)
-
-    def parts(self) -> Iterator[str]:
-        yield from (i.filename for i in self._infos if i.filename not in self._dropped)
-        yield from self._new
 
     def rels(self, part: str) -> list[Rel]:
         """Relationships of ``part`` (``""`` = the package)."""
@@ -300,3 +296,15 @@ _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 def clean_sheet_name(name: str) -> str:
     """A legal sheet name: no ``[]:*?/\\``, at most 31 characters."""
     return _SHEET_NAME_BAD.sub("_", name).strip("'")[:31] or "Sheet"
+
+
+def unique_sheet_name(wanted: str, taken: Sequence[str]) -> str:
+    """``wanted`` made legal and different from every name in ``taken`` (case-blind)."""
+    base = clean_sheet_name(wanted)
+    lower = {t.lower() for t in taken}
+    name, n = base, 2
+    while name.lower() in lower:
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    return name

@@ -16,8 +16,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ..book import column_letter
-from .ooxml import column_xml, encode_text, format_range
-from .package import clean_sheet_name
+from .ooxml import column_xml, encode_text, format_range, split_ref
+from .package import unique_sheet_name
 from .styles import _BUILTIN
 
 __all__ = ["TableSheet", "write_table_book"]
@@ -84,9 +84,7 @@ def _styles(formats: list[str]) -> tuple[str, dict[str, int]]:
 def _pane(freeze: str | None) -> str:
     if not freeze:
         return "<sheetViews><sheetView workbookViewId=\"0\"/></sheetViews>"
-    letters = freeze.rstrip("0123456789")
-    row = int(freeze[len(letters):] or 1)
-    col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters.upper())))
+    row, col = split_ref(freeze)
     split = (f' xSplit="{col - 1}"' if col > 1 else "") + (f' ySplit="{row - 1}"'
                                                            if row > 1 else "")
     active = ("bottomRight" if col > 1 and row > 1 else "bottomLeft" if row > 1
@@ -143,9 +141,7 @@ def write_table_book(path: Path, sheets: Sequence[TableSheet]) -> Path:
                  ("/xl/styles.xml", f"{_SML}.styles+xml")]
     wb_rels = []
     for i, t in enumerate(sheets, start=1):
-        name = clean_sheet_name(t.sheet)
-        while name.lower() in {n.lower() for n in names}:
-            name = clean_sheet_name(f"{name[:27]} ({i})")
+        name = unique_sheet_name(t.sheet, names)
         names.append(name)
         sheet_xml, ref = _sheet_xml(t, xf_of)
         parts += [(f"xl/worksheets/sheet{i}.xml", sheet_xml),
