@@ -24,7 +24,7 @@ import pandas as pd
 
 from . import classifiers, schema
 from .errors import KoshtorysError
-from .money import from_units, round_parts, to_units
+from .money import from_units, round_parts, to_units, to_units_array
 from .settings import Settings
 
 __all__ = [
@@ -258,7 +258,7 @@ def _amount_rows(
             g, s = rounded[(col.key, "general", c)], rounded[(col.key, "special", c)]
             amounts[(col.key, "general")] = g
             amounts[(col.key, "special")] = s
-            amounts[(col.key, "total")] = round(g + s, digits)
+            amounts[(col.key, "total")] = from_units(to_units(g + s, digits), digits)
         if any(amounts.values()):
             rows.append(KekvRow(c, kekv_name(c), amounts))
             for key, v in amounts.items():
@@ -320,7 +320,7 @@ def _indicators(
 
 
 def _round2(v: object) -> float | None:
-    return None if _blank(v) else round(float(v), 2)  # type: ignore[arg-type]
+    return None if _blank(v) else from_units(to_units(float(v)))  # type: ignore[arg-type]
 
 
 def _funding(needs: pd.DataFrame, split: pd.DataFrame, split_ids: pd.Series,
@@ -334,7 +334,8 @@ def _funding(needs: pd.DataFrame, split: pd.DataFrame, split_ids: pd.Series,
         return pd.DataFrame(columns=cols)
     g = rows.assign(year=rows["year"].astype(int)).groupby("year", sort=True)[
         list(_FUNDING_COLS)].sum()
-    g = g.map(lambda x: round(float(x), digits))
+    g = pd.DataFrame(to_units_array(g.to_numpy(), digits) / 10**digits, index=g.index,
+                     columns=g.columns)  # sums of rounded amounts, float noise removed
     return g.reset_index()[cols]
 
 

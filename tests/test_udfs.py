@@ -209,3 +209,9 @@ def test_import_does_no_work() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "['koshtorys.udfs', 'koshtorys.udfs.functions']"
+
+
+def test_index_amount_rounds_half_away_from_zero_like_every_amount() -> None:
+    # 0.125 is exact in binary: Python's round() would give 0.12 (half to even)
+    assert index_amount(0.125, 0, 0) == 0.13
+    assert index_amount(-0.125, 0, 0) == -0.13

@@ -195,7 +195,9 @@ def index_amount(amount: float, rate: float, years: float) -> float | str:
             value = float(npf.fv(*args))
         if not math.isfinite(value):
             raise _ArgError(_say("not_number", "uk", arg="amount", value=value))
-        return round(value, 2)
+        from koshtorys.money import from_units, to_units
+
+        return from_units(to_units(value))  # half away from zero, as every amount
     except _ArgError as exc:
         return f"{ERROR_PREFIX} {exc}"
     except Exception as exc:  # a worksheet function must return a value, never raise
