@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_folder
+from .messages import format_money
 from .request import RequestSummary
 from .settings import Settings
 
@@ -88,12 +89,6 @@ def smtp_password(settings: Settings) -> str | None:
         return None
 
 
-def _money(x: float, digits: int) -> str:
-    """``1 234 567`` / ``1 234,50``: Ukrainian grouping (no-break space) and comma."""
-    text = f"{x:,.{digits}f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
-
-
 def _recipients(text: str) -> str:
     """``mail_to`` as an address list. Outlook users separate addresses with ``;``,
     which an address header does not: everything after the first ``;`` would be lost
@@ -138,9 +133,9 @@ def build_message(doc_summary: RequestSummary, settings: Settings,
         f"(індивідуальний, форма {s.plan_year}-2) за програмою {program}"
         + (f" від установи «{institution}»" if institution else "") + ".\n\n"
         f"Видатки на {s.plan_year} рік:\n"
-        f"  загальний фонд — {_money(s.totals.get('general', 0), s.rounding)} грн;\n"
-        f"  спеціальний фонд — {_money(s.totals.get('special', 0), s.rounding)} грн;\n"
-        f"  разом — {_money(s.totals.get('total', 0), s.rounding)} грн.\n\n"
+        f"  загальний фонд — {format_money(s.totals.get('general', 0), digits=s.rounding)} грн;\n"
+        f"  спеціальний фонд — {format_money(s.totals.get('special', 0), digits=s.rounding)} грн;\n"
+        f"  разом — {format_money(s.totals.get('total', 0), digits=s.rounding)} грн.\n\n"
         f"Додатки: {names}. Таблиця tblRequest на аркуші «Дані» — для завантаження.\n\n"
         "З повагою\n" + (f"{institution}\n" if institution else "")
     )

@@ -6,7 +6,7 @@ use ``str.format`` fields; ``{where}`` is the cell (``Штат!E7``) when known.
 
 from __future__ import annotations
 
-__all__ = ["MESSAGES", "render"]
+__all__ = ["MESSAGES", "render", "format_money"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "not_number": (
@@ -172,18 +172,22 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     """The message for ``code`` in ``lang`` with ``params`` filled in."""
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
-    shown = {k: _money(v, lang) if type(v) is float else v for k, v in params.items()}
+    shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
     return template.format_map(_Params(shown))
 
 
-def _money(x: float, lang: str) -> str:
-    """An amount with kopiykas: «7 000,50» in Ukrainian (no-break space between
-    thousands), "7000.50" in English."""
+def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:
+    """An amount as people read it: «7 000,50» in Ukrainian (no-break space between
+    thousands, decimal comma), "7000.50" in English.
+
+    >>> format_money(1234567.5), format_money(1234567.5, "en"), format_money(12.0, digits=0)
+    ('1\xa0234\xa0567,50', '1234567.50', '12')
+    """
     if x != x or x in (float("inf"), float("-inf")):
         return str(x)
     if lang == "uk":
-        return f"{x:,.2f}".replace(",", "\u00a0").replace(".", ",")
-    return f"{x:.2f}"
+        return f"{x:,.{digits}f}".replace(",", "\u00a0").replace(".", ",")
+    return f"{x:.{digits}f}"
 
 
 class _Params(dict):  # type: ignore[type-arg]
