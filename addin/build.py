@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from koshtorys.errors import KoshtorysError
-from koshtorys.fileio import atomic_path
+from koshtorys.fileio import atomic_path, ensure_folder
 
 from .ovba import Module, vba_project_bin
 
@@ -284,7 +284,7 @@ def build_addin(outdir: Path) -> list[Path]:
     """Write ``koshtorys.xlam`` into ``outdir`` (atomically; byte-identical for the same
     sources and xlwings version) and return the files written."""
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(outdir)
     target = outdir / ADDIN_NAME
     parts = addin_parts()
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
@@ -336,11 +336,7 @@ def install_addin(*, platform: str | None = None, home: Path | None = None,
             f"{built.resolve()}: copy it to Excel's XLSTART folder on that computer "
             "(Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART) and run "
             "'koshtorys addin install' there to set the Python interpreter")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KoshtorysError(f"cannot create {folder}: {exc.strerror}") from exc
-    target = build_addin(folder)[0]
+    target = build_addin(ensure_folder(folder))[0]
     conf, key = _user_config(platform, home, environ)
     interpreter = python or sys.executable
     try:

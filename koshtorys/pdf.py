@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import KoshtorysError
+from .fileio import ensure_folder
 
 __all__ = ["soffice_path", "to_pdf", "to_pdfs"]
 
@@ -53,7 +54,7 @@ def to_pdfs(paths: Sequence[Path], outdir: Path, *, timeout: float = 120) -> lis
     if soffice is None:
         raise KoshtorysError("LibreOffice (soffice) is not installed: cannot make PDF files")
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(outdir)
     inputs = [Path(p).resolve() for p in paths]
     for p in inputs:
         if not p.is_file():
