@@ -23,7 +23,8 @@ from .classifiers import CODE_WIDTH, code
 from .errors import KoshtorysError
 from .fileio import atomic_path, ensure_not_locked
 from .money import from_units, to_units
-from .schema import match_columns, normalize_header
+from .schema import match_columns
+from .tables import convert_inputs
 from .xlsx.tablebook import TableSheet, write_table_book
 
 __all__ = ["TABLES_READ", "FileStatus", "Consolidation", "consolidate", "write_consolidation"]
@@ -130,17 +131,10 @@ def _frame(raw: RawTable, name: str) -> pd.DataFrame:
 
 
 def _institution(raw: RawTable | None) -> str | None:
+    """The institution named in ``tblSettings`` (read as everywhere else)."""
     if raw is None:
         return None
-    cols = match_columns(schema.table("tblSettings"), raw.headers)
-    if "key" not in cols or "value" not in cols:
-        return None
-    for row in raw.rows:
-        k = row[cols["key"]] if cols["key"] < len(row) else None
-        v = row[cols["value"]] if cols["value"] < len(row) else None
-        if normalize_header(k) == "institution" and v is not None and str(v).strip():
-            return str(v).strip()
-    return None
+    return convert_inputs({"tblSettings": raw}, ["tblSettings"]).settings.institution or None
 
 
 def _empty(name: str) -> pd.DataFrame:
