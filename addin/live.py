@@ -1,4 +1,4 @@
-"""The :class:`~koshtorys.book.Book` protocol over a workbook open in Excel (xlwings).
+"""The :class:`~koshtorys.core.book.Book` protocol over a workbook open in Excel (xlwings).
 
 Every table moves in one call: a table is read with one ``.value`` of its whole
 range and written with one ``.value =`` of its data body (cell-by-cell writes
@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from koshtorys import schema
-from koshtorys.book import CellError, Lang, RawTable, frame_rows
-from koshtorys.errors import TableMissing
+from koshtorys.core import schema
+from koshtorys.core.book import CellError, Lang, RawTable, frame_rows
+from koshtorys.core.errors import TableMissing
 
 __all__ = ["LiveBook", "excel_value", "EXCEL_ERRORS"]
 
@@ -65,7 +65,7 @@ def _runs(positions: Iterable[int]) -> list[tuple[int, int]]:
 
 
 class LiveBook:
-    """An open workbook (an ``xlwings.Book``) seen as a :class:`koshtorys.book.Book`."""
+    """An open workbook (an ``xlwings.Book``) seen as a :class:`koshtorys.core.book.Book`."""
 
     def __init__(self, book: Any) -> None:
         self.book = book
@@ -175,7 +175,7 @@ class LiveBook:
         return [t.column(k).header(lang) for k in keys]
 
     def _replace(self, name: str, df: pd.DataFrame, lang: Lang, sheet: Any, table: Any) -> None:
-        from koshtorys.schema import match_columns
+        from koshtorys.core.schema import match_columns
 
         keys = self._keys(name, df)
         header = table.header_row_range
@@ -247,7 +247,7 @@ class LiveBook:
         Formulas elsewhere in the touched columns survive: the touched block is read
         and written back as formulas (one read, one write); new rows are one more write.
         """
-        from koshtorys.schema import match_columns
+        from koshtorys.core.schema import match_columns
 
         place = self._find(name)
         if place is None:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from koshtorys.errors import KoshtorysError
+from koshtorys.core.errors import KoshtorysError
 
 from .live import LiveBook
 
@@ -150,7 +150,7 @@ def _run(action: str, book: Any, work: Callable[[LiveBook, _Ui], int]) -> int:
 
 
 def _report(result: Any, ui: _Ui, checked: bool = False) -> int:
-    from koshtorys import schema
+    from koshtorys.core import schema
 
     errors = sum(c.severity == "error" for c in result.checks)
     warnings = len(result.checks) - errors
@@ -164,9 +164,9 @@ def _report(result: Any, ui: _Ui, checked: bool = False) -> int:
 
 def _refresh(book: Any, only: str | None) -> int:
     def work(live: LiveBook, ui: _Ui) -> int:
-        from koshtorys import jobs
+        from koshtorys import parts
 
-        return _report(jobs.refresh(live, only=only, progress=ui.progress), ui)
+        return _report(parts.refresh(live, only=only, progress=ui.progress), ui)
 
     return _run(only or "refresh", book, work)
 
@@ -194,9 +194,9 @@ def funding(book: Any = None) -> int:
 def check(book: Any = None) -> int:
     """Перевірка: validate everything, write only tblChecks."""
     def work(live: LiveBook, ui: _Ui) -> int:
-        from koshtorys import jobs
+        from koshtorys import parts
 
-        return _report(jobs.check(live, progress=ui.progress), ui, checked=True)
+        return _report(parts.check(live, progress=ui.progress), ui, checked=True)
 
     return _run("check", book, work)
 
@@ -233,7 +233,7 @@ def request(book: Any = None, outdir: Path | None = None) -> int:
     def work(live: LiveBook, ui: _Ui) -> int:
         path = _saved_path(live, ui.lang)
         target = Path(outdir) if outdir else path.parent / "requests"
-        make = _function("koshtorys.requests_job", "make_requests", ui.lang)
+        make = _function("koshtorys.commands.request", "make_requests", ui.lang)
         made = _call(make, path, target, kpkvk=None, pdf=False, say=ui.progress)
         code = int(getattr(made, "exit_code", made or 0))
         note = "" if code == 0 else "\n" + ("Є помилки у вхідних даних: див. таблицю перевірки."
@@ -248,15 +248,15 @@ def request(book: Any = None, outdir: Path | None = None) -> int:
 def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None) -> int:
     """Надіслати: email the requests; without SMTP settings, write .eml drafts instead."""
     def work(live: LiveBook, ui: _Ui) -> int:
-        from koshtorys.mail import can_mail
-        from koshtorys.tables import convert_inputs
+        from koshtorys.convert import convert_inputs
+        from koshtorys.documents.mail import can_mail
 
         path = _saved_path(live, ui.lang)
         target = Path(outdir) if outdir else path.parent / "requests"
         settings = convert_inputs(live.read_tables(["tblSettings"]), ["tblSettings"]).settings
         # the same rule as `koshtorys send`: mail when it can, drafts otherwise
         drafts = Path(draft) if draft else (None if can_mail(settings) else target / "drafts")
-        send_fn = _function("koshtorys.send_job", "send", ui.lang)
+        send_fn = _function("koshtorys.commands.send", "send", ui.lang)
         code = int(_call(send_fn, path, target, draft=drafts, say=ui.progress) or 0)
         if code != 0:
             ui.tell(_t("send_failed", ui.lang, outdir=target), critical=True)
@@ -306,7 +306,7 @@ def new_template(book: Any = None, path: Path | None = None, lang: str | None = 
             return 0
         if target.exists() and not ui.ask(_t("replace", ui.lang, path=target)):
             return 0
-        build = _function("koshtorys.template", "build_workbook", ui.lang)
+        build = _function("koshtorys.xlsx.template", "build_workbook", ui.lang)
         build(target, lang=lang or ui.lang)
         live.book.app.books.open(str(target))
         return 0
@@ -327,7 +327,7 @@ def import_actuals(book: Any = None, report: Path | None = None) -> int:
                                         command="import-actuals BOOK REPORT")) from None
         if chosen is None:
             return 0
-        from koshtorys.import_job import import_into
+        from koshtorys.commands.import_actuals import import_into
 
         result = import_into(live, chosen)
         ui.tell(_t("imported", ui.lang, summary=result.summary()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from koshtorys import schema
+from koshtorys.core import schema
 
 __all__ = ["institution_frames", "SIZES"]
 

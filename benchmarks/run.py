@@ -67,16 +67,16 @@ def _task(task: str, path: Path, extra: str | None) -> float:
         wb.save(path)
         return time.perf_counter() - t
     if task == "refresh":
-        from koshtorys import jobs
+        from koshtorys import parts
         from koshtorys.xlsx import FileBook
 
         t = time.perf_counter()
         book = FileBook.open(path)
-        jobs.refresh(book)
+        parts.refresh(book)
         book.save()
         return time.perf_counter() - t
     if task == "requests":
-        from koshtorys.requests_job import make_requests
+        from koshtorys.commands.request import make_requests
 
         t = time.perf_counter()
         make_requests(path, Path(extra or path.parent / "req"), say=lambda _m: None)
@@ -91,7 +91,7 @@ def _task(task: str, path: Path, extra: str | None) -> float:
                 wb.get_sheet_by_name(name).to_python()
         return time.perf_counter() - t
     if task == "consolidate":
-        from koshtorys.consolidate_job import consolidate_dir
+        from koshtorys.commands.consolidate import consolidate_dir
 
         t = time.perf_counter()
         consolidate_dir(path, Path(extra or path.parent / "cons.xlsx"), say=lambda _m: None)
@@ -103,18 +103,18 @@ def _task(task: str, path: Path, extra: str | None) -> float:
 
 def _institution(path: Path, scale: float, seed: int = 7, name: str = "Установа") -> None:
     from benchmarks.generate import institution_frames
-    from koshtorys.template import build_workbook
+    from koshtorys.xlsx.template import build_workbook
 
     build_workbook(path, lang="uk", sample=institution_frames(scale, seed, name))
 
 
 def _refreshed_copies(src: Path, folder: Path, n: int) -> None:
     """``n`` refreshed institution workbooks (different seeds would only cost time)."""
-    from koshtorys import jobs
+    from koshtorys import parts
     from koshtorys.xlsx import FileBook
 
     book = FileBook.open(src)
-    jobs.refresh(book)
+    parts.refresh(book)
     book.save()
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
@@ -123,7 +123,7 @@ def _refreshed_copies(src: Path, folder: Path, n: int) -> None:
 
 def _table_rows(path: Path) -> tuple[int, int]:
     """(input rows, output rows) of the workbook's tables."""
-    from koshtorys import schema
+    from koshtorys.core import schema
     from koshtorys.xlsx import FileBook
 
     inputs = {t.name.lower() for t in schema.INPUT_TABLES if t.name != "tblSettings"}

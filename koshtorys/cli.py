@@ -14,8 +14,9 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from koshtorys.core.errors import KoshtorysError
+
 from . import __version__
-from .errors import KoshtorysError
 
 __all__ = ["main"]
 
@@ -43,8 +44,9 @@ def _summary(result, lang: str = "uk", limit: int = 12,  # type: ignore[no-untyp
 
 
 def cmd_new(a: argparse.Namespace) -> int:
-    from .sample import sample_frames
-    from .template import build_workbook
+    from koshtorys.xlsx.template import build_workbook
+
+    from .samples import sample_frames
 
     path = Path(a.path)
     if path.suffix.lower() != ".xlsx":
@@ -65,10 +67,10 @@ def _open(path: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_refresh(a: argparse.Namespace) -> int:
-    from . import jobs
+    from . import parts
 
     book = _open(a.path)
-    result = jobs.refresh(book, only=a.only)
+    result = parts.refresh(book, only=a.only)
     book.save()
     _say(f"refreshed {a.path}" + (f" ({a.only})" if a.only else ""))
     _summary(result, book.language())
@@ -76,10 +78,10 @@ def cmd_refresh(a: argparse.Namespace) -> int:
 
 
 def cmd_check(a: argparse.Namespace) -> int:
-    from . import jobs
+    from . import parts
 
     book = _open(a.path)
-    result = jobs.check(book)
+    result = parts.check(book)
     book.save()
     _say(f"checked {a.path}")
     _summary(result, book.language(), limit=50, written=False)
@@ -87,7 +89,7 @@ def cmd_check(a: argparse.Namespace) -> int:
 
 
 def cmd_import_actuals(a: argparse.Namespace) -> int:
-    from .import_job import import_actuals
+    from koshtorys.commands.import_actuals import import_actuals
 
     added = import_actuals(Path(a.path), Path(a.report))
     _say(added.summary())
@@ -95,27 +97,27 @@ def cmd_import_actuals(a: argparse.Namespace) -> int:
 
 
 def cmd_request(a: argparse.Namespace) -> int:
-    from .requests_job import make_requests
+    from koshtorys.commands.request import make_requests
 
     made = make_requests(Path(a.path), Path(a.outdir), kpkvk=a.kpkvk, pdf=a.pdf, say=_say)
     return made.exit_code
 
 
 def cmd_send(a: argparse.Namespace) -> int:
-    from .send_job import send
+    from koshtorys.commands.send import send
 
     return send(Path(a.path), Path(a.outdir), draft=Path(a.draft) if a.draft else None,
                 say=_say)
 
 
 def cmd_consolidate(a: argparse.Namespace) -> int:
-    from .consolidate_job import consolidate_dir
+    from koshtorys.commands.consolidate import consolidate_dir
 
     return consolidate_dir(Path(a.dir), Path(a.out), say=_say)
 
 
 def cmd_addin(a: argparse.Namespace) -> int:
-    from .addin.build import build_addin, install_addin
+    from koshtorys.addin.vba.build import build_addin, install_addin
 
     if a.action == "build":
         for p in build_addin(Path(a.outdir)):
@@ -126,7 +128,7 @@ def cmd_addin(a: argparse.Namespace) -> int:
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from koshtorys.commands.demo import run_demo
 
     return run_demo(Path(a.outdir), say=_say)
 

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import classifiers, schema
-from .book import UNCALCULATED, CellError, RawTable, column_letter
-from .checks import Check
-from .money import MAX_AMOUNT
-from .schema import match_columns
-from .settings import Settings
+from koshtorys.core.book import UNCALCULATED, CellError, RawTable, column_letter
+from koshtorys.core.checks import Check
+from koshtorys.core.money import MAX_AMOUNT
+from koshtorys.core.schema import match_columns
+from koshtorys.core.settings import Settings
+
+from .core import classifiers, schema
 
 __all__ = ["Inputs", "Locator", "convert_inputs"]
 

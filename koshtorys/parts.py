@@ -1,4 +1,4 @@
-"""What the ribbon buttons and the command line do, over any :class:`~koshtorys.book.Book`.
+"""What the ribbon buttons and the command line do, over any :class:`~koshtorys.core.book.Book`.
 
 ``compute`` is pure (raw tables in, output frames and checks out); ``refresh`` and
 ``check`` read the book once, compute, and write the output tables in one call.
@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .book import Book, RawTable
-from .checks import Check, checks_frame, has_errors
-from .errors import TableMissing
-from .settings import Settings
-from .tables import Inputs, convert_inputs
+from koshtorys.core.book import Book, RawTable
+from koshtorys.core.checks import Check, checks_frame, has_errors
+from koshtorys.core.errors import TableMissing
+from koshtorys.core.settings import Settings
+
+from .convert import Inputs, convert_inputs
 
 __all__ = ["PARTS", "JobResult", "compute", "evaluate", "refresh", "check", "input_tables_for"]
 
@@ -92,14 +93,14 @@ def compute(
         say(part)
         f = inputs.frames
         if part == "costing":
-            from .costing import compute_costs
+            from koshtorys.engine.costing import compute_costs
 
             r = compute_costs(f["tblServices"], f["tblStaff"], f["tblTime"], f["tblCosts"],
                               settings)
             outputs["tblUnitCosts"], outputs["tblCostByKekv"] = r.unit_costs, r.cost_by_kekv
             checks += r.checks
         elif part == "execution":
-            from .execution import compute_variance
+            from koshtorys.engine.execution import compute_variance
 
             v = compute_variance(f["tblPlan"], f["tblActuals"],
                                  under_threshold=settings.under_threshold,
@@ -108,7 +109,7 @@ def compute(
             outputs["tblQuarterTotals"] = v.quarters
             checks += v.checks
         else:
-            from .funding import compute_funding
+            from koshtorys.engine.funding import compute_funding
 
             fr = compute_funding(f["tblNeeds"], f["tblSources"], settings)
             summary = fr.summary.copy()

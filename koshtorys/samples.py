@@ -59,8 +59,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from . import schema
-from .money import allocate, from_units, to_units
+from koshtorys.core.money import allocate, from_units, to_units
+
+from .core import schema
 
 __all__ = ["sample_frames", "VARIANTS"]
 

@@ -3,7 +3,7 @@
 Only the public surface is used: the ``koshtorys`` command in a subprocess, and
 openpyxl to write the inputs and read the outputs (tables found by name, columns
 by header). Expected numbers are worked out here from the SPEC's formulas; the
-Ukrainian headers are taken from ``koshtorys.schema`` only to locate columns.
+Ukrainian headers are taken from ``koshtorys.core.schema`` only to locate columns.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from koshtorys import schema
+from koshtorys.core import schema
 
 # --- The SPEC's tables and column keys, spelled as the SPEC writes them -------------
 

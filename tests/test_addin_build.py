@@ -21,10 +21,11 @@ from hypothesis import strategies as st
 from lxml import etree
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from koshtorys.addin import build, macros
-from koshtorys.addin.cfb import write_cfb
-from koshtorys.addin.ovba import compress, decrypt
-from koshtorys.errors import KoshtorysError
+from koshtorys.addin import macros
+from koshtorys.addin.vba import build
+from koshtorys.addin.vba.cfb import write_cfb
+from koshtorys.addin.vba.ovba import compress, decrypt
+from koshtorys.core.errors import KoshtorysError
 
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"
 BUTTONS = ["Оновити", "Вартість послуг", "Виконання", "Фінансування", "Перевірка",

@@ -8,8 +8,8 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from koshtorys import classifiers
-from koshtorys.classifiers import is_kekv, kekv_name, kpkvk_name, normalize_code
+from koshtorys.core import classifiers
+from koshtorys.core.classifiers import is_kekv, kekv_name, kpkvk_name, normalize_code
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from koshtorys import schema
-from koshtorys.book import RawTable
-from koshtorys.consolidate import TABLES_READ, consolidate, write_consolidation
-from koshtorys.errors import WorkbookError
-from koshtorys.request_sheet import add_excel_table
+from koshtorys.core import schema
+from koshtorys.core.book import RawTable
+from koshtorys.core.errors import WorkbookError
+from koshtorys.documents.request_sheet import add_excel_table
+from koshtorys.engine.consolidate import TABLES_READ, consolidate, write_consolidation
 
 VAR_KEYS = schema.table("tblVarianceSummary").column_keys
 

@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from koshtorys import costing, money, schema
-from koshtorys.costing import allocate_groups, compute_costs
-from koshtorys.messages import render
-from koshtorys.settings import Settings
+from koshtorys.core import money, schema
+from koshtorys.core.messages import render
+from koshtorys.core.settings import Settings
+from koshtorys.engine import costing
+from koshtorys.engine.costing import allocate_groups, compute_costs
 
 # ----------------------------------------------------------------------------- builders
 

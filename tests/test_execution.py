@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from koshtorys import execution, schema
-from koshtorys.execution import compute_variance
+from koshtorys.core import schema
+from koshtorys.engine import execution
+from koshtorys.engine.execution import compute_variance
 
 M = [f"m{i:02d}" for i in range(1, 13)]
 COLS = ["kpkvk", "kekv", "fund", *M]

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from koshtorys import funding, schema
-from koshtorys.funding import compute_funding
-from koshtorys.settings import Settings
+from koshtorys.core import schema
+from koshtorys.core.settings import Settings
+from koshtorys.engine import funding
+from koshtorys.engine.funding import compute_funding
 
 NAN = float("nan")
 NEED_COLS = ["activity_id", "name", "kpkvk", "base_year", "base_amount", "index_rate",

@@ -9,9 +9,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from koshtorys import jobs, schema
-from koshtorys.template import build_workbook
+from koshtorys import parts
+from koshtorys.core import schema
 from koshtorys.xlsx import FileBook
+from koshtorys.xlsx.template import build_workbook
 
 money = st.decimals(min_value=0, max_value=500_000, places=2).map(float)
 
@@ -70,11 +71,11 @@ def test_refresh_twice_is_byte_identical(frames: dict[str, pd.DataFrame]) -> Non
         path = Path(tmp) / "b.xlsx"
         build_workbook(path, lang="en", sample=frames)
         book = FileBook.open(path)
-        first = jobs.refresh(book)
+        first = parts.refresh(book)
         book.save()
         once = path.read_bytes()
         book = FileBook.open(path)
-        jobs.refresh(book)
+        parts.refresh(book)
         book.save()
         assert path.read_bytes() == once
         # and what the file holds is what was computed

@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from koshtorys.actuals_import import read_report
 from koshtorys.cli import main
-from koshtorys.errors import KoshtorysError
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.readers.report import read_report
 
 PORTAL_HEADER = ("REP_PERIOD;FUND_TYP;COD_BUDGET;COD_CONS_MB_PK;COD_CONS_MB_PK_NAME;"
                  "COD_CONS_MB_FK;COD_CONS_EK;COD_CONS_EK_NAME;ZAT_AMT;PLANS_AMT;FAKT_AMT;"

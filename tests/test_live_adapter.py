@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from fake_xlwings import FakeBook, FakeError
 
-from koshtorys import jobs, schema
+from koshtorys import parts
 from koshtorys.addin import macros
 from koshtorys.addin.live import LiveBook, excel_value
-from koshtorys.book import CellError, MemoryBook, frame_rows
-from koshtorys.sample import sample_frames
+from koshtorys.core import schema
+from koshtorys.core.book import CellError, MemoryBook, frame_rows
+from koshtorys.samples import sample_frames
 
 INPUTS = [t.name for t in schema.INPUT_TABLES]
 
@@ -47,7 +48,7 @@ def fake_workbook(frames: dict[str, pd.DataFrame], lang: str = "uk",
 def expected_outputs(frames: dict[str, pd.DataFrame], lang: str = "uk",
                      only: str | None = None) -> tuple[dict[str, pd.DataFrame], int]:
     mem = MemoryBook.from_frames(frames, lang)  # type: ignore[arg-type]
-    result = jobs.refresh(mem, only=only)
+    result = parts.refresh(mem, only=only)
     return mem.written, result.exit_code
 
 
@@ -109,7 +110,7 @@ def test_error_cells_become_checks_at_their_address() -> None:
     staff.sheet.cells[(5, 6)] = FakeError("#DIV/0!")  # second post's monthly_pay (F5)
     live = LiveBook(book)
     assert live.read_tables(["tblStaff"])["tblStaff"].rows[1][4] == CellError("#DIV/0!")
-    result = jobs.check(live)
+    result = parts.check(live)
     where = [c.message("uk") for c in result.checks if c.table == "tblStaff" and c.row == 5]
     assert where and "Штат!F5" in where[0]
 
@@ -122,7 +123,7 @@ def test_refresh_reads_each_input_once_and_writes_each_output_once(n: int, lang:
     frames = scaled_frames(n)
     book = fake_workbook(frames, lang=lang)
     live = LiveBook(book)
-    result = jobs.refresh(live)
+    result = parts.refresh(live)
     expected, code = expected_outputs(frames, lang)
     assert result.exit_code == code
     assert set(expected) >= {"tblUnitCosts", "tblVariance", "tblFundingSplit", "tblChecks"}
@@ -150,7 +151,7 @@ def test_refresh_reads_each_input_once_and_writes_each_output_once(n: int, lang:
 def test_written_values_keep_codes_and_blanks() -> None:
     frames = sample_frames()
     book = fake_workbook(frames)
-    jobs.refresh(LiveBook(book))
+    parts.refresh(LiveBook(book))
     by_kekv = table_rows(book, "tblCostByKekv")
     assert by_kekv and all(isinstance(r[0], str) and len(r[0]) == 7 for r in by_kekv)
     assert any(r[0].startswith("0") for r in by_kekv)  # "0813104", not 813104.0
@@ -166,7 +167,7 @@ def test_codes_in_text_formatted_cells_get_no_apostrophe() -> None:
     sheet = book.table("tblCostByKekv").sheet
     for r in range(2, 60):
         sheet.formats[(r, 1)] = "@"  # kpkvk, as the template prepares it
-    jobs.refresh(LiveBook(book))
+    parts.refresh(LiveBook(book))
     rows = table_rows(book, "tblCostByKekv")
     assert rows and all(r[0] == r[0].strip("'") and len(r[0]) == 7 for r in rows)
     assert all(sheet.formats.get((r, 2)) == "@" for r in range(2, 2 + len(rows)))  # kekv too
@@ -182,7 +183,7 @@ def test_table_shrinks_and_leftover_rows_are_cleared() -> None:
     variance.bottom = 401
     variance.empty = False
     book.log.clear()
-    jobs.refresh(LiveBook(book))
+    parts.refresh(LiveBook(book))
     expected, _ = expected_outputs(frames)
     n = len(expected["tblVariance"])
     assert variance.bottom == 1 + n
@@ -196,7 +197,7 @@ def test_missing_output_table_gets_a_new_sheet() -> None:
     book = fake_workbook(frames, outputs=False)
     book.sheet("Вартість послуг")  # the sheet name is taken, the table is not there
     active = book.sheets.active
-    jobs.refresh(LiveBook(book))
+    parts.refresh(LiveBook(book))
     unit = book.table("tblUnitCosts")
     assert unit.sheet.name == "Вартість послуг (2)"
     headers, _ = book.table_values("tblUnitCosts")
@@ -219,7 +220,7 @@ def test_user_column_inside_an_output_table_is_kept() -> None:
     notes = [[None] * 3 + [f"нотатка {i}"] + [None] * 14 for i in range(30)]
     book.sheet(t.sheet("uk")).put_table("tblUnitCosts", headers, notes)
     book.log.clear()
-    jobs.refresh(LiveBook(book))
+    parts.refresh(LiveBook(book))
     _, rows = book.table_values("tblUnitCosts")
     expected, _ = expected_outputs(frames)
     want = frame_rows(expected["tblUnitCosts"], t.column_keys)
@@ -282,7 +283,7 @@ def test_part_macros_write_only_their_tables() -> None:
     outputs = {t.name for t in schema.OUTPUT_TABLES}
     for fn, main in ((macros.costing, "tblUnitCosts"), (macros.execution, "tblVariance"),
                      (macros.funding, "tblFundingSplit")):
-        tables = set(jobs.PARTS[fn.__name__][2]) & outputs
+        tables = set(parts.PARTS[fn.__name__][2]) & outputs
         assert main in tables
         book = fake_workbook(sample_frames())
         fn(book)
@@ -314,7 +315,7 @@ def test_macro_turns_a_bug_into_a_message_and_a_log(monkeypatch: pytest.MonkeyPa
     def broken(*_a: object, **_k: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(jobs, "refresh", broken)
+    monkeypatch.setattr(parts, "refresh", broken)
     monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
     book = fake_workbook(sample_frames())
     assert macros.refresh(book) == 2
@@ -340,9 +341,9 @@ def test_request_saves_and_calls_the_file_job(monkeypatch: pytest.MonkeyPatch,
         calls.append((path, outdir, kpkvk, pdf))
         return types.SimpleNamespace(exit_code=0)
 
-    fake = types.ModuleType("koshtorys.requests_job")
+    fake = types.ModuleType("koshtorys.commands.request")
     fake.make_requests = make_requests  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "koshtorys.requests_job", fake)
+    monkeypatch.setitem(sys.modules, "koshtorys.commands.request", fake)
     path = tmp_path / "кошторис.xlsx"
     book = fake_workbook(sample_frames(), fullname=str(path))
     assert macros.request(book) == 0
@@ -353,10 +354,10 @@ def test_request_saves_and_calls_the_file_job(monkeypatch: pytest.MonkeyPatch,
 
 def test_action_missing_from_this_build_is_a_readable_message(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(sys.modules, "koshtorys.send_job", None)  # import fails
+    monkeypatch.setitem(sys.modules, "koshtorys.commands.send", None)  # import fails
     book = fake_workbook(sample_frames(), fullname=str(tmp_path / "k.xlsx"))
     assert macros.send(book) == 2
-    assert "koshtorys.send_job.send" in book.app.alerts[0]["prompt"]
+    assert "koshtorys.commands.send.send" in book.app.alerts[0]["prompt"]
 
 
 @pytest.mark.parametrize("missing", ["smtp_host", "mail_to"])
@@ -368,9 +369,9 @@ def test_send_without_smtp_writes_drafts(monkeypatch: pytest.MonkeyPatch,
         calls.append((path, outdir, draft))
         return 0
 
-    fake = types.ModuleType("koshtorys.send_job")
+    fake = types.ModuleType("koshtorys.commands.send")
     fake.send = send  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "koshtorys.send_job", fake)
+    monkeypatch.setitem(sys.modules, "koshtorys.commands.send", fake)
     frames = sample_frames()
     settings = frames["tblSettings"]
     frames["tblSettings"] = settings[settings["key"] != missing]

@@ -17,10 +17,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from koshtorys import mail
-from koshtorys.errors import KoshtorysError
-from koshtorys.request import RequestSummary
-from koshtorys.settings import Settings
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.settings import Settings
+from koshtorys.documents import mail
+from koshtorys.documents.request import RequestSummary
 
 PASSWORD = "s3cret-пароль"  # non-ASCII: smtplib.login cannot send it, koshtorys must
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from koshtorys.money import from_units, round_parts, round_rows, to_units
+from koshtorys.core.money import from_units, round_parts, round_rows, to_units
 
 amount = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
 # money as it is typed: whole kopiykas, or half a kopiyka (the tie cases)

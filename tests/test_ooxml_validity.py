@@ -33,9 +33,9 @@ from fixtures_xlsx import (
 from lxml import etree
 from openpyxl.utils.cell import range_boundaries
 
-from koshtorys import schema
 from koshtorys.cli import main
-from koshtorys.sample import sample_frames
+from koshtorys.core import schema
+from koshtorys.samples import sample_frames
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -1140,7 +1140,7 @@ def test_excel_saved_rows_grow_and_shrink(files: dict[str, Path], tmp_path: Path
     the output tables over them and when it shrinks them again."""
     import pandas as pd
 
-    from koshtorys import jobs
+    from koshtorys import parts
     from koshtorys.xlsx import FileBook
 
     p = _excel_like(_copy(files["new_uk_sample"], tmp_path / "x.xlsx"))
@@ -1149,7 +1149,7 @@ def test_excel_saved_rows_grow_and_shrink(files: dict[str, Path], tmp_path: Path
     assert violations(p) == []
     p = _excel_like(p)
     book = FileBook.open(p)
-    outputs = jobs.refresh(book).outputs
+    outputs = parts.refresh(book).outputs
     book.write_tables({k: df.head(1) for k, df in outputs.items()}, "uk")
     book.save()
     assert violations(p) == []

@@ -41,8 +41,8 @@ from PIL import Image as PILImage
 from python_calamine import CalamineWorkbook
 
 import koshtorys.xlsx.zipwrite
-from koshtorys import schema
-from koshtorys.errors import WorkbookError
+from koshtorys.core import schema
+from koshtorys.core.errors import WorkbookError
 from koshtorys.xlsx import FileBook
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension")

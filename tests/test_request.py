@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from koshtorys import schema
-from koshtorys.errors import KoshtorysError
-from koshtorys.request import RequestInputs, build_requests, request_file_name
-from koshtorys.request_sheet import read_summary, write_request
-from koshtorys.settings import Settings
+from koshtorys.core import schema
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.settings import Settings
+from koshtorys.documents.request import RequestInputs, build_requests, request_file_name
+from koshtorys.documents.request_sheet import read_summary, write_request
 
 A, B = "0813104", "0813121"
 
@@ -324,7 +324,7 @@ def test_write_to_a_file_path(tmp_path: Path) -> None:
 def test_pdf_and_png_are_not_blank(written: list[Path], tmp_path: Path) -> None:
     from PIL import Image
 
-    from koshtorys.pdf import to_pdf
+    from koshtorys.documents.pdf import to_pdf
 
     pdf = to_pdf(written[0], tmp_path)
     assert pdf.name == "request_2026_0813104.pdf" and pdf.stat().st_size > 1000
@@ -340,7 +340,7 @@ def test_pdf_and_png_are_not_blank(written: list[Path], tmp_path: Path) -> None:
 
 def test_pdf_failure_is_one_line_and_stale_pdf_not_taken(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from koshtorys import pdf
+    from koshtorys.documents import pdf
 
     # a stand-in soffice that, like the real one on failure, exits 0 and writes nothing
     fake = tmp_path / "soffice"
@@ -365,7 +365,7 @@ def test_pdf_failure_is_one_line_and_stale_pdf_not_taken(tmp_path: Path,
 
 
 def test_pdf_batches_keep_same_named_files_apart() -> None:
-    from koshtorys.pdf import _batches
+    from koshtorys.documents.pdf import _batches
 
     a, b, c = Path("/x/r.xlsx"), Path("/y/r.xlsx"), Path("/x/s.xlsx")
     assert _batches([a, b, c]) == [[a, c], [b]]

@@ -13,13 +13,13 @@ import pytest
 from openpyxl.chart import BarChart
 from openpyxl.utils.cell import range_boundaries
 
-from koshtorys import schema
-from koshtorys.book import RawTable
-from koshtorys.errors import WorkbookError
-from koshtorys.jobs import compute
-from koshtorys.sample import VARIANTS, sample_frames
-from koshtorys.tables import convert_inputs
-from koshtorys.template import build_workbook
+from koshtorys.convert import convert_inputs
+from koshtorys.core import schema
+from koshtorys.core.book import RawTable
+from koshtorys.core.errors import WorkbookError
+from koshtorys.parts import compute
+from koshtorys.samples import VARIANTS, sample_frames
+from koshtorys.xlsx.template import build_workbook
 
 SEEDS = Path("/work/shared/seeds")
 

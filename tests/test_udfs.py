@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import koshtorys.udfs as udfs
-from koshtorys import jobs, schema
-from koshtorys.book import MemoryBook, frame_rows
-from koshtorys.sample import sample_frames
+from koshtorys import parts
+from koshtorys.core import schema
+from koshtorys.core.book import MemoryBook, frame_rows
+from koshtorys.samples import sample_frames
 from koshtorys.udfs import funding, index_amount, kekv_name, kpkvk_name, unit_costs, variance
 
 MONTHS = list(schema.MONTHS)
@@ -105,7 +106,7 @@ def test_funding_by_hand() -> None:
 def test_same_numbers_as_refresh(lang: str) -> None:
     frames = sample_frames()
     mem = MemoryBook.from_frames(frames, lang)  # type: ignore[arg-type]
-    jobs.refresh(mem)
+    parts.refresh(mem)
     s = grid("tblSettings", frames["tblSettings"], lang)
     cases = [
         ("tblUnitCosts", unit_costs(grid("tblServices", frames["tblServices"], lang),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from koshtorys import jobs
-from koshtorys.book import UNCALCULATED, CellError, RawTable
+from koshtorys import parts
+from koshtorys.core.book import UNCALCULATED, CellError, RawTable
 
 SETTINGS = [["key", "value"], ["plan_year", 2026], ["min_wage", 8000], ["hours_per_fte", 2000]]
 SERVICES = [
@@ -38,13 +38,13 @@ def tables(**over: list[list[object]]) -> dict[str, RawTable]:
     return {k: raw(k, v) for k, v in base.items()}
 
 
-def errors(result: jobs.JobResult, table: str | None = None) -> list:
+def errors(result: parts.JobResult, table: str | None = None) -> list:
     return [c for c in result.checks if c.severity == "error"
             and (table is None or c.table == table)]
 
 
 def test_clean_inputs_have_no_errors_and_codes_keep_zeros() -> None:
-    r = jobs.compute(tables(), only="costing")
+    r = parts.compute(tables(), only="costing")
     assert errors(r) == []
     # the service typed as the number 813104 still belongs to program "0813104"
     assert set(r.inputs.frames["tblServices"]["kpkvk"]) == {"0813104"}
@@ -54,7 +54,7 @@ def test_clean_inputs_have_no_errors_and_codes_keep_zeros() -> None:
 def test_text_in_number_cell_points_at_the_cell() -> None:
     staff = [STAFF[0], ["P1", "Соціальний робітник", "direct", 2, "десять тисяч", 12, None],
              STAFF[2]]
-    r = jobs.compute(tables(tblStaff=staff), only="costing")
+    r = parts.compute(tables(tblStaff=staff), only="costing")
     (c,) = errors(r, "tblStaff")
     assert (c.row, c.column) == (4, "monthly_pay")  # header on row 3 → first data row 4
     assert "Staff!E4" in c.message("uk") and "десять тисяч" in c.message("uk")
@@ -82,14 +82,14 @@ def test_text_in_number_cell_points_at_the_cell() -> None:
     ],
 )
 def test_bad_values_are_errors_at_their_cell(table: str, rows: list, column: str) -> None:
-    r = jobs.compute(tables(**{table: rows}), only="costing")
+    r = parts.compute(tables(**{table: rows}), only="costing")
     found = [(c.table, c.row, c.column) for c in errors(r)]
     assert (table, 4, column) in found
 
 
 def test_shares_above_one_for_a_post() -> None:
     time = [TIME[0], ["P1", "S1", 0.7], ["P1", "S2", 0.5]]
-    r = jobs.compute(tables(tblTime=time), only="costing")
+    r = parts.compute(tables(tblTime=time), only="costing")
     (c,) = errors(r, "tblTime")
     assert c.column == "share" and "1.2" in c.message("en")
 
@@ -98,7 +98,7 @@ def test_unknown_and_duplicate_ids() -> None:
     services = SERVICES + [["S1", "Дубль", "година", 10, 1, None]]
     time = TIME + [["P9", "S1", 0.1], ["P1", "S9", 0.0]]
     costs = COSTS + [["2210", "x", 5, "S7", None, "general"]]
-    r = jobs.compute(tables(tblServices=services, tblTime=time, tblCosts=costs),
+    r = parts.compute(tables(tblServices=services, tblTime=time, tblCosts=costs),
                      only="costing")
     codes = {(c.table, c.column, c.code) for c in errors(r)}
     assert ("tblServices", "service_id", "duplicate_id") in codes
@@ -110,7 +110,7 @@ def test_unknown_and_duplicate_ids() -> None:
 def test_formula_without_value_and_error_cells() -> None:
     costs = [COSTS[0], ["2210", "x", UNCALCULATED, None, None, "general"],
              ["2240", "y", CellError("#DIV/0!"), None, None, "general"]]
-    r = jobs.compute(tables(tblCosts=costs), only="costing")
+    r = parts.compute(tables(tblCosts=costs), only="costing")
     got = {(c.row, c.code) for c in errors(r, "tblCosts")}
     assert got == {(4, "no_formula_value"), (5, "error_value")}
 
@@ -120,7 +120,7 @@ def test_blank_rows_are_skipped_and_headers_match_either_language() -> None:
                     "Планова кількість отримувачів", "КПКВК"],
                    ["S1", "Догляд", "година", 100, 0, None], [None] * 6,
                    ["S2", "Інше", "година", 100, 0, None]]
-    r = jobs.compute(tables(tblServices=services_uk), only="costing")
+    r = parts.compute(tables(tblServices=services_uk), only="costing")
     assert list(r.inputs.frames["tblServices"]["service_id"]) == ["S1", "S2"]
     assert list(r.inputs.frames["tblServices"].index) == [4, 6]
 
@@ -128,7 +128,7 @@ def test_blank_rows_are_skipped_and_headers_match_either_language() -> None:
 def test_missing_required_column_is_an_error() -> None:
     staff = [[h for h in STAFF[0] if h != "monthly_pay"]] + [
         [v for h, v in zip(STAFF[0], row, strict=True) if h != "monthly_pay"] for row in STAFF[1:]]
-    r = jobs.compute(tables(tblStaff=staff), only="costing")
+    r = parts.compute(tables(tblStaff=staff), only="costing")
     assert any(c.code == "column_missing" and c.table == "tblStaff" for c in errors(r))
 
 
@@ -143,7 +143,7 @@ def test_funding_bad_inputs() -> None:
                ["A1", "state", "remainder", None, "UAH", 2026, 2026],
                ["A9", "donor", "fixed", 10, "UAH", 2026, 2026],
                ["A1", "donor", "fixed", 10, "GBP", 2026, 2026]]
-    r = jobs.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
+    r = parts.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
     codes = {(c.table, c.code) for c in errors(r)}
     assert ("tblNeeds", "years_order") in codes
     assert ("tblSources", "unknown_id") in codes
@@ -156,7 +156,7 @@ def test_promised_beyond_need_is_an_error() -> None:
              ["A1", 2026, 1000, 2026, 2026]]
     sources = [["activity_id", "source", "rule", "value", "first_year", "last_year"],
                ["A1", "donor", "fixed", 1500, 2026, 2026]]
-    r = jobs.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
+    r = parts.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
     assert any(c.code == "over_promised" for c in errors(r))
     split = r.outputs["tblFundingSplit"]
     assert split.loc[0, "gap"] == -500
@@ -165,7 +165,7 @@ def test_promised_beyond_need_is_an_error() -> None:
 def test_settings_errors() -> None:
     settings = [["key", "value"], ["plan_year", "двадцять"], ["esv_rate", 22],
                 ["indirect_base", "area"], ["no_such_key", 1]]
-    r = jobs.compute(tables(tblSettings=settings), only="costing")
+    r = parts.compute(tables(tblSettings=settings), only="costing")
     got = {(c.severity, c.code) for c in r.checks if c.table == "tblSettings"}
     assert ("error", "not_number") in got
     assert ("error", "above_max") in got
@@ -175,18 +175,18 @@ def test_settings_errors() -> None:
 
 
 def test_missing_settings_table_is_exit_2_material() -> None:
-    from koshtorys.errors import TableMissing
+    from koshtorys.core.errors import TableMissing
 
     t = tables()
     del t["tblSettings"]
     with pytest.raises(TableMissing):
-        jobs.compute(t, strict=True)
+        parts.compute(t, strict=True)
 
 
 def test_settings_table_without_key_or_value_column_is_an_error() -> None:
     """Renamed headers must not silently give the default settings (plan year and all)."""
     settings = [["Назва", "Що"], ["plan_year", 2026], ["esv_rate", 0.3]]
-    r = jobs.compute(tables(tblSettings=settings), only="costing")
+    r = parts.compute(tables(tblSettings=settings), only="costing")
     got = {(c.code, c.params.get("header")) for c in errors(r, "tblSettings")}
     assert ("column_missing", "Параметр") in got
     assert ("column_missing", "Значення") in got
@@ -204,7 +204,7 @@ def test_settings_table_without_key_or_value_column_is_an_error() -> None:
 )
 def test_absurdly_large_numbers_are_errors(table: str, rows: list, column: str) -> None:
     """Beyond 10^12 UAH kopiyka sums overflow: the cell is an error, not garbage totals."""
-    r = jobs.compute(tables(**{table: rows}), only="costing")
+    r = parts.compute(tables(**{table: rows}), only="costing")
     bad = [c for c in errors(r, table) if c.column == column]
     assert bad and bad[0].row == 4
     costs = r.outputs["tblCostByKekv"]["amount"]
@@ -214,7 +214,7 @@ def test_absurdly_large_numbers_are_errors(table: str, rows: list, column: str) 
 def test_payroll_beyond_the_limit_is_an_error() -> None:
     """Each cell is plausible on its own, the product is not: 10^7 posts × 10^6 UAH × 12."""
     staff = [STAFF[0], ["P1", "x", "direct", 1e7, 1e6, 12, None], STAFF[2]]
-    r = jobs.compute(tables(tblStaff=staff), only="costing")
+    r = parts.compute(tables(tblStaff=staff), only="costing")
     (c,) = errors(r, "tblStaff")
     assert (c.row, c.code) == (4, "too_large")
     # only the director (indirect: 20 000 × 12 = 240 000, ЄСВ 22 % = 52 800) and the
@@ -229,7 +229,7 @@ def test_need_growing_beyond_the_limit_is_an_error() -> None:
              ["A2", 2026, 1000, 0, 2026, 2026]]
     sources = [["activity_id", "source", "rule", "value", "first_year", "last_year"],
                ["A1", "state", "share", 0.5, 2026, 2046]]
-    r = jobs.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
+    r = parts.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
     got = [(c.table, c.row, c.code) for c in errors(r)]
     assert ("tblNeeds", 4, "too_large") in got
     split = r.outputs["tblFundingSplit"]
@@ -248,7 +248,7 @@ def test_source_beyond_the_limit_is_an_error() -> None:
                 "last_year"],
                ["A1", "donor", "fixed", 1e9, "EUR", 2026, 2026],
                ["A1", "state", "fixed", 400, "UAH", 2026, 2026]]
-    r = jobs.compute(tables(tblSettings=settings, tblNeeds=needs, tblSources=sources),
+    r = parts.compute(tables(tblSettings=settings, tblNeeds=needs, tblSources=sources),
                      only="funding")
     assert [(c.row, c.column, c.code) for c in errors(r)] == [(4, "value", "too_large")]
     split = r.outputs["tblFundingSplit"]
@@ -258,7 +258,7 @@ def test_source_beyond_the_limit_is_an_error() -> None:
 
 def test_setting_given_twice_warns_and_percent_text_is_read() -> None:
     settings = SETTINGS + [["esv_rate", "8,41%"], ["min_wage", 9000]]
-    r = jobs.compute(tables(tblSettings=settings), only="costing")
+    r = parts.compute(tables(tblSettings=settings), only="costing")
     twice = [c for c in r.checks if c.code == "setting_twice"]
     assert [(c.severity, c.row) for c in twice] == [("warning", 8)]  # header row 3 → 4..8
     assert r.settings.esv_rate == pytest.approx(0.0841)
@@ -268,7 +268,7 @@ def test_setting_given_twice_warns_and_percent_text_is_read() -> None:
 def test_negative_index_below_minus_one_is_an_error() -> None:
     needs = [["activity_id", "base_year", "base_amount", "index_rate", "first_year",
               "last_year"], ["A1", 2026, 1000, -1.5, 2026, 2027]]
-    r = jobs.compute(tables(tblNeeds=needs, tblSources=[["activity_id", "source", "rule",
+    r = parts.compute(tables(tblNeeds=needs, tblSources=[["activity_id", "source", "rule",
                                                           "first_year", "last_year"]]),
                      only="funding")
     assert [(c.table, c.column, c.code) for c in errors(r)] == [
@@ -277,7 +277,7 @@ def test_negative_index_below_minus_one_is_an_error() -> None:
 
 def test_reference_to_a_row_with_an_error_says_so() -> None:
     services = [SERVICES[0], ["S1", "Догляд", "година", 0, 10, None], SERVICES[2]]
-    r = jobs.compute(tables(tblServices=services), only="costing")
+    r = parts.compute(tables(tblServices=services), only="costing")
     got = {(c.table, c.row, c.code) for c in errors(r)}
     assert ("tblServices", 4, "not_positive") in got
     # TIME row 4 (P1 → S1) and COSTS row 4 (2210 → S1) point at the row with the error

@@ -22,9 +22,9 @@ from fixtures_xlsx import (
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
-from koshtorys import schema
-from koshtorys.book import UNCALCULATED, CellError
-from koshtorys.errors import WorkbookError
+from koshtorys.core import schema
+from koshtorys.core.book import UNCALCULATED, CellError
+from koshtorys.core.errors import WorkbookError
 from koshtorys.xlsx import FileBook
 
 UK_STAFF = schema.table("tblStaff").headers("uk")

@@ -3,8 +3,8 @@
 Each table argument is a 2-D list whose first row is the header row, e.g.
 ``=KOSHT.UNIT_COSTS(tblServices[#All], tblStaff[#All], tblTime[#All],
 tblCosts[#All], tblSettings[#All])``. The arguments become
-:class:`~koshtorys.book.RawTable` values and go through
-:func:`koshtorys.jobs.compute`, the very code the ribbon and the command line
+:class:`~koshtorys.core.book.RawTable` values and go through
+:func:`koshtorys.parts.compute`, the very code the ribbon and the command line
 run, so the numbers are the same as a refresh.
 
 The result's header row speaks the language of the first argument's headers:
@@ -18,7 +18,7 @@ column, no data rows) or an input error that a refresh would report in
 The decorators only attach metadata (pass-throughs off Windows). The module
 attribute ``__xlwings_func_namespace__`` names the ``KOSHT`` namespace for
 xlwings runtimes that read it (xlwings Lite / Server); the classic add-in gets
-the same prefix from its VBA module ``KOSHT`` (see ``koshtorys.addin.build``).
+the same prefix from its VBA module ``KOSHT`` (see ``koshtorys.addin.vba.build``).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _error(message: str) -> Grid:
 
 def _language(value: object, table_name: str) -> str:
     """``uk`` when the header row matches more Ukrainian headers than column keys."""
-    from koshtorys import schema
+    from koshtorys.core import schema
 
     if not isinstance(value, list) or not value or not isinstance(value[0], list):
         return "uk"
@@ -80,9 +80,9 @@ def _language(value: object, table_name: str) -> str:
 
 def _table(arg: str, value: object, table_name: str, lang: str, need_rows: bool) -> Any:
     """The argument as a RawTable, or :class:`_ArgError` saying what is wrong with it."""
-    from koshtorys import schema
-    from koshtorys.book import raw_from_rows
-    from koshtorys.schema import match_columns
+    from koshtorys.core import schema
+    from koshtorys.core.book import raw_from_rows
+    from koshtorys.core.schema import match_columns
 
     if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
         raise _ArgError(_say("not_2d", lang, arg=arg))
@@ -106,14 +106,15 @@ def _run(part: str, output: str, args: list[tuple[str, object, str, bool]],
     lang = "uk"
     try:
         lang = _language(args[0][1], args[0][2])
-        from koshtorys import jobs, schema
-        from koshtorys.book import frame_rows
+        from koshtorys import parts
+        from koshtorys.core import schema
+        from koshtorys.core.book import frame_rows
 
         tables = {name: _table(arg, value, name, lang, need)
                   for arg, value, name, need in args}
         if settings is not None:
             tables["tblSettings"] = _table("settings", settings, "tblSettings", lang, False)
-        result = jobs.compute(tables, only=part, lang=lang)
+        result = parts.compute(tables, only=part, lang=lang)
         errors = [c for c in result.checks if c.severity == "error"]
         if errors:
             first = errors[0].message(lang)
@@ -195,7 +196,7 @@ def index_amount(amount: float, rate: float, years: float) -> float | str:
             value = float(npf.fv(*args))
         if not math.isfinite(value):
             raise _ArgError(_say("not_number", "uk", arg="amount", value=value))
-        from koshtorys.money import from_units, to_units
+        from koshtorys.core.money import from_units, to_units
 
         return from_units(to_units(value))  # half away from zero, as every amount
     except _ArgError as exc:
@@ -206,7 +207,7 @@ def index_amount(amount: float, rate: float, years: float) -> float | str:
 
 def _code_name(kind: str, width: int, code: object,
                lookup: Callable[[object], str | None]) -> str:
-    from koshtorys import classifiers
+    from koshtorys.core import classifiers
 
     try:
         normalized = classifiers.normalize_code(code, width)
@@ -222,7 +223,7 @@ def _code_name(kind: str, width: int, code: object,
 @xw.func(category=CATEGORY)
 def kekv_name(code: object) -> str:
     """Name of an economic classification code (КЕКВ), e.g. 2111 → «Заробітна плата»."""
-    from koshtorys import classifiers
+    from koshtorys.core import classifiers
 
     return _code_name("КЕКВ", 4, code, classifiers.kekv_name)
 
@@ -230,7 +231,7 @@ def kekv_name(code: object) -> str:
 @xw.func(category=CATEGORY)
 def kpkvk_name(code: object) -> str:
     """Name of a program code (КПКВК МБ, 7 digits), from its ТПКВКМБ part."""
-    from koshtorys import classifiers
+    from koshtorys.core import classifiers
 
     return _code_name("КПКВК", 7, code, classifiers.kpkvk_name)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .book import RawTable
-from .consolidate import TABLES_READ, consolidate, write_consolidation
-from .fileio import ensure_folder
+from koshtorys.core.book import RawTable
+from koshtorys.core.fileio import ensure_folder
+from koshtorys.engine.consolidate import TABLES_READ, consolidate, write_consolidation
 
 __all__ = ["consolidate_dir", "workbooks_in"]
 
@@ -27,14 +27,14 @@ def workbooks_in(folder: Path, exclude: Path | None = None) -> list[Path]:
 
 
 def _read(path: Path) -> Mapping[str, RawTable]:
-    from .xlsx import FileBook
+    from koshtorys.xlsx import FileBook
 
     return FileBook.open(path, check_lock=False).read_tables(TABLES_READ)
 
 
 def consolidate_dir(folder: Path, out: Path, *, say: Say = print) -> int:
     """Consolidate ``folder``'s workbooks into ``out``; 1 when some could not be read."""
-    from .errors import KoshtorysError
+    from koshtorys.core.errors import KoshtorysError
 
     if not Path(folder).is_dir():
         raise KoshtorysError(f"{folder} is not a folder")

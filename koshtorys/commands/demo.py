@@ -11,15 +11,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import jobs
-from .consolidate_job import consolidate_dir
-from .fileio import ensure_folder
-from .pdf import soffice_path
-from .requests_job import make_requests
-from .sample import sample_frames
-from .send_job import send
-from .template import build_workbook
-from .xlsx import FileBook
+from koshtorys import parts
+from koshtorys.core.fileio import ensure_folder
+from koshtorys.documents.pdf import soffice_path
+from koshtorys.samples import sample_frames
+from koshtorys.xlsx import FileBook
+from koshtorys.xlsx.template import build_workbook
+
+from .consolidate import consolidate_dir
+from .request import make_requests
+from .send import send
 
 __all__ = ["run_demo"]
 
@@ -51,7 +52,7 @@ def run_demo(outdir: Path, *, say: Say = print) -> int:
 
     t = _step(say, 2, "refreshing it (unit costs, execution, funding)")
     book = FileBook.open(main)
-    result = jobs.refresh(book)
+    result = parts.refresh(book)
     book.save()
     status = max(status, result.exit_code)
     uc = result.outputs.get("tblUnitCosts")
@@ -87,7 +88,7 @@ def run_demo(outdir: Path, *, say: Say = print) -> int:
     t = _step(say, 5, "a second institution (illustrative) for the consolidation")
     build_workbook(second, lang="uk", sample=sample_frames("pervomaiskyi"))
     book2 = FileBook.open(second)
-    status = max(status, jobs.refresh(book2).exit_code)
+    status = max(status, parts.refresh(book2).exit_code)
     book2.save()
 
     _step(say, 6, "consolidating both institutions")

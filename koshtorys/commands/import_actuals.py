@@ -12,12 +12,12 @@ from typing import Protocol
 
 import pandas as pd
 
-from . import classifiers, schema
-from .actuals_import import ReportRows, merge_actuals, read_report
-from .book import Book, RawTable
-from .errors import TableMissing
-from .schema import match_columns
-from .tables import convert_inputs
+from koshtorys.convert import convert_inputs
+from koshtorys.core import classifiers, schema
+from koshtorys.core.book import Book, RawTable
+from koshtorys.core.errors import TableMissing
+from koshtorys.core.schema import match_columns
+from koshtorys.readers.report import ReportRows, merge_actuals, read_report
 
 __all__ = ["ImportResult", "plan_import", "import_into", "import_actuals"]
 
@@ -109,7 +109,7 @@ def import_into(book: UpdatableBook, report_path: Path) -> ImportResult:
 
 def import_actuals(path: Path, report_path: Path) -> ImportResult:
     """``koshtorys import-actuals``: :func:`import_into` the workbook file, saved atomically."""
-    from .xlsx import FileBook
+    from koshtorys.xlsx import FileBook
 
     book = FileBook.open(path)
     result = import_into(book, report_path)

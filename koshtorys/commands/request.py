@@ -10,13 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import jobs
-from .checks import Check
-from .errors import KoshtorysError
-from .fileio import ensure_folder, ensure_not_locked
-from .jobs import JobResult
-from .request import RequestInputs, build_requests
-from .request_sheet import write_request
+from koshtorys import parts
+from koshtorys.core.checks import Check
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.fileio import ensure_folder, ensure_not_locked
+from koshtorys.documents.request import RequestInputs, build_requests
+from koshtorys.documents.request_sheet import write_request
+from koshtorys.parts import JobResult
 
 __all__ = ["RequestsMade", "compute_book", "make_requests", "require_plan_year",
 ]
@@ -42,9 +42,9 @@ class RequestsMade:
 
 def compute_book(path: Path) -> JobResult:
     """Every result of the workbook at ``path``, computed in memory (nothing written)."""
-    from .xlsx import FileBook
+    from koshtorys.xlsx import FileBook
 
-    return jobs.evaluate(FileBook.open(path, check_lock=False))
+    return parts.evaluate(FileBook.open(path, check_lock=False))
 
 
 def require_plan_year(checks: list[Check], name: str) -> None:
@@ -92,7 +92,7 @@ def make_requests(path: Path, outdir: Path, *, kpkvk: str | None = None, pdf: bo
         say(f"  note: the workbook has {len(errors)} error check(s); rows with errors are "
             "left out (koshtorys check shows them)")
     if pdf:
-        from .pdf import soffice_path, to_pdfs
+        from koshtorys.documents.pdf import soffice_path, to_pdfs
 
         if soffice_path() is None:
             made.pdf_problem = "LibreOffice (soffice) is not installed: no PDF was made"

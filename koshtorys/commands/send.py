@@ -10,12 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import KoshtorysError
-from .mail import attachments_for, build_message, can_mail, send_all, smtp_password, write_drafts
-from .request_sheet import read_summary
-from .requests_job import require_plan_year
-from .settings import Settings
-from .tables import convert_inputs
+from koshtorys.convert import convert_inputs
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.settings import Settings
+from koshtorys.documents.mail import (
+    attachments_for,
+    build_message,
+    can_mail,
+    send_all,
+    smtp_password,
+    write_drafts,
+)
+from koshtorys.documents.request_sheet import read_summary
+
+from .request import require_plan_year
 
 __all__ = ["send"]
 
@@ -23,7 +31,7 @@ Say = Callable[[str], None]
 
 
 def _settings(path: Path) -> Settings:
-    from .xlsx import FileBook
+    from koshtorys.xlsx import FileBook
 
     raw = FileBook.open(path, check_lock=False).read_tables(["tblSettings"])
     if "tblSettings" not in raw:
@@ -40,7 +48,7 @@ def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = prin
     if draft is None and not can_mail(settings):
         raise KoshtorysError("set mail_to, mail_from and smtp_host in tblSettings "
                              "(or use --draft DIR)")
-    from .pdf import soffice_path
+    from koshtorys.documents.pdf import soffice_path
 
     pdf = soffice_path() is not None
     found = [(f, read_summary(f)) for f in
@@ -52,12 +60,12 @@ def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = prin
         if (f, s) not in mine:
             say(f"skipped {f.name}: it is the request of {s.institution}")
     if not mine:
-        from .requests_job import make_requests
+        from .request import make_requests
 
         made = make_requests(Path(path), outdir, pdf=pdf, say=say)
         mine = [(f, read_summary(f)) for f in made.files]
     elif pdf:  # a PDF goes with each request when LibreOffice is here to print it
-        from .pdf import to_pdfs
+        from koshtorys.documents.pdf import to_pdfs
 
         missing = [f for f, _ in mine if not f.with_suffix(".pdf").exists()]
         if missing:

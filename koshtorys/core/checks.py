@@ -25,7 +25,7 @@ class Check:
     column: str | None
     """Column key (language-neutral)."""
     code: str
-    """Reason code, a key of :data:`koshtorys.messages.MESSAGES`."""
+    """Reason code, a key of :data:`koshtorys.core.messages.MESSAGES`."""
     params: dict[str, object] = field(default_factory=dict)
 
     def message(self, lang: str = "uk") -> str:

@@ -21,11 +21,12 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, getaddresses, make_msgid
 from pathlib import Path
 
-from .errors import KoshtorysError
-from .fileio import atomic_path, ensure_folder
-from .messages import format_money
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.fileio import atomic_path, ensure_folder
+from koshtorys.core.messages import format_money
+from koshtorys.core.settings import Settings
+
 from .request import RequestSummary
-from .settings import Settings
 
 __all__ = [
     "can_mail",

@@ -17,8 +17,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import KoshtorysError
-from .fileio import ensure_folder
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.fileio import ensure_folder
 
 __all__ = ["soffice_path", "to_pdf", "to_pdfs"]
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import classifiers, schema
-from .errors import KoshtorysError
-from .money import from_units, round_parts, to_units, to_units_array
-from .settings import Settings
+from koshtorys.core import classifiers, schema
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.money import from_units, round_parts, to_units, to_units_array
+from koshtorys.core.settings import Settings
 
 __all__ = [
     "FUNDS",

@@ -1,6 +1,6 @@
 """The budget request laid out as a print-ready workbook, and read back for ``send``.
 
-:mod:`koshtorys.request` computes a :class:`~koshtorys.request.RequestDoc`; this
+:mod:`koshtorys.documents.request` computes a :class:`~koshtorys.documents.request.RequestDoc`; this
 module only draws it: A4, fitted to width, repeated header rows, borders, the
 machine-readable ``tblRequest``, no macros.
 """
@@ -21,9 +21,10 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .errors import KoshtorysError
-from .fileio import atomic_path, ensure_not_locked
-from .money import from_units, to_units
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.fileio import atomic_path, ensure_not_locked
+from koshtorys.core.money import from_units, to_units
+
 from .request import (
     _FUNDING_COLS,
     FUNDS,

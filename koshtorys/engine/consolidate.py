@@ -17,15 +17,15 @@ from typing import Literal
 
 import pandas as pd
 
-from . import schema
-from .book import RawTable, frame_columns
-from .classifiers import CODE_WIDTH, code
-from .errors import KoshtorysError
-from .fileio import atomic_path, ensure_not_locked
-from .money import from_units, to_units
-from .schema import match_columns
-from .tables import convert_inputs
-from .xlsx.tablebook import TableSheet, write_table_book
+from koshtorys.convert import convert_inputs
+from koshtorys.core import schema
+from koshtorys.core.book import RawTable, frame_columns
+from koshtorys.core.classifiers import CODE_WIDTH, code
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.fileio import atomic_path, ensure_not_locked
+from koshtorys.core.money import from_units, to_units
+from koshtorys.core.schema import match_columns
+from koshtorys.xlsx.tablebook import TableSheet, write_table_book
 
 __all__ = ["TABLES_READ", "FileStatus", "Consolidation", "consolidate", "write_consolidation"]
 

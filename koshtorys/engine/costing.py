@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import money, schema
-from .checks import Check
-from .settings import Settings
+from koshtorys.core import money, schema
+from koshtorys.core.checks import Check
+from koshtorys.core.settings import Settings
 
 __all__ = ["CostingResult", "compute_costs", "allocate_groups", "PAYROLL_KEKV", "ESV_KEKV"]
 
@@ -64,7 +64,7 @@ class CostingResult:
 
 def allocate_groups(totals: np.ndarray, group: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Largest-remainder split of many integer totals at once (vectorised
-    :func:`koshtorys.money.allocate`).
+    :func:`koshtorys.core.money.allocate`).
 
     ``totals[g]`` is split over the parts ``i`` with ``group[i] == g`` in proportion
     to ``weights[i]`` (≥ 0). Parts of one group sum to its total exactly; ties go to

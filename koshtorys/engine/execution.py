@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .checks import Check
-from .money import to_units_array
+from koshtorys.core import schema
+from koshtorys.core.checks import Check
+from koshtorys.core.money import to_units_array
 
 __all__ = ["VarianceResult", "compute_variance"]
 

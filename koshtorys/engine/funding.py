@@ -1,9 +1,9 @@
 """Multi-year funding plans: each activity's need per year, split by source.
 
 Pure engine code: ``tblNeeds`` and ``tblSources`` as DataFrames (index = the
-worksheet row) and :class:`~koshtorys.settings.Settings` in, ``tblFundingSplit``
+worksheet row) and :class:`~koshtorys.core.settings.Settings` in, ``tblFundingSplit``
 and ``tblFundingSummary`` out. Needs are indexed with numpy-financial's ``fv``;
-every split row is rounded with :func:`koshtorys.money.round_rows` (``round_parts``
+every split row is rounded with :func:`koshtorys.core.money.round_rows` (``round_parts``
 for all rows at once), so the sources plus the gap equal the rounded need exactly.
 """
 
@@ -18,10 +18,10 @@ import numpy as np
 import numpy_financial as npf
 import pandas as pd
 
-from . import schema
-from .checks import Check
-from .money import MAX_AMOUNT, round_rows
-from .settings import Settings
+from koshtorys.core import schema
+from koshtorys.core.checks import Check
+from koshtorys.core.money import MAX_AMOUNT, round_rows
+from koshtorys.core.settings import Settings
 
 __all__ = ["FundingResult", "compute_funding"]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import classifiers, schema
-from .errors import KoshtorysError
+from koshtorys.core import classifiers, schema
+from koshtorys.core.errors import KoshtorysError
 
 __all__ = ["ReportRows", "read_report", "merge_actuals"]
 

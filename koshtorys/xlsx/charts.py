@@ -13,7 +13,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from ..book import column_letter
+from koshtorys.core.book import column_letter
+
 from .index import TableInfo
 from .ooxml import CT_NS, col_index, parse_xml, to_bytes
 from .package import Package

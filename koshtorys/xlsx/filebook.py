@@ -1,4 +1,4 @@
-"""The workbook file as a :class:`koshtorys.book.Book`.
+"""The workbook file as a :class:`koshtorys.core.book.Book`.
 
 Reading streams only the sheets that hold the requested tables. Writing never loads the
 workbook into a spreadsheet model: it edits the few parts that hold output tables
@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import schema
-from ..book import RawTable, cell_value, frame_columns
-from ..errors import TableMissing, WorkbookError
-from ..fileio import atomic_path, ensure_not_locked
+from koshtorys.core import schema
+from koshtorys.core.book import RawTable, cell_value, frame_columns
+from koshtorys.core.errors import TableMissing, WorkbookError
+from koshtorys.core.fileio import atomic_path, ensure_not_locked
+
 from . import charts, wbxml
 from .index import TableInfo, WorkbookIndex
 from .newsheet import add_table_sheet

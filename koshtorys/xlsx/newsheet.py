@@ -6,8 +6,9 @@ import posixpath
 from collections.abc import Sequence
 from xml.sax.saxutils import quoteattr
 
-from .. import schema
-from ..book import column_letter
+from koshtorys.core import schema
+from koshtorys.core.book import column_letter
+
 from .index import WorkbookIndex
 from .ooxml import cell_xml, encode_text, format_range
 from .package import Package, unique_sheet_name

@@ -92,7 +92,7 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
 
 
 def cell_ref(row: int, col: int) -> str:
-    from ..book import column_letter
+    from koshtorys.core.book import column_letter
 
     return f"{column_letter(col)}{row}"
 

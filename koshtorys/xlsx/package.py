@@ -18,7 +18,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..errors import WorkbookError
+from koshtorys.core.errors import WorkbookError
+
 from . import zipwrite
 from .ooxml import CT_NS, PKG_REL_NS, parse_xml, to_bytes
 

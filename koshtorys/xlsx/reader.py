@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 
 from lxml import etree
 
-from ..book import UNCALCULATED, CellError
+from koshtorys.core.book import UNCALCULATED, CellError
+
 from .ooxml import col_index, decode_text, parse_xml
 from .package import Package
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..errors import WorkbookError
+from koshtorys.core.errors import WorkbookError
+
 from .ooxml import col_index, parse_xml, prefix_map, root_ns, serialize
 from .rowcut import cut_rows
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..book import column_letter
-from ..errors import WorkbookError
+from koshtorys.core.book import column_letter
+from koshtorys.core.errors import WorkbookError
+
 from .index import TableInfo
 from .ooxml import attrs_xml, column_xml, format_range, parse_range, parse_xml, root_ns, to_bytes
 from .package import Package

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from ..book import column_letter
+from koshtorys.core.book import column_letter
+
 from .ooxml import column_xml, encode_text, format_range, split_ref
 from .package import unique_sheet_name
 from .styles import _BUILTIN

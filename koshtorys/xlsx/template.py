@@ -1,7 +1,7 @@
 """``koshtorys new``: build an empty (or sample-filled) program workbook.
 
 The workbook is fresh, so openpyxl writes it whole; refresh later works on it
-with the file adapter. Everything comes from :mod:`koshtorys.schema`: each table
+with the file adapter. Everything comes from :mod:`koshtorys.core.schema`: each table
 is a real Excel table with its fixed name, on its own sheet (title in row 1,
 header in row 3), with number formats, column widths, frozen panes and data
 validation prepared for the rows a user will type. One small output table,
@@ -26,9 +26,9 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import classifiers, schema
-from .book import frame_rows
-from .fileio import atomic_path, ensure_not_locked
+from koshtorys.core import classifiers, schema
+from koshtorys.core.book import frame_rows
+from koshtorys.core.fileio import atomic_path, ensure_not_locked
 
 __all__ = ["build_workbook", "TITLE_ROW", "HEADER_ROW", "PREPARED_ROWS"]
 
@@ -74,7 +74,7 @@ def build_workbook(
     """Write a new program workbook to ``path`` (atomically).
 
     ``sample`` maps input table names to DataFrames whose columns are schema keys
-    (``tblSettings`` as key/value rows), as :func:`koshtorys.sample.sample_frames`
+    (``tblSettings`` as key/value rows), as :func:`koshtorys.samples.sample_frames`
     gives; without it the input tables hold one blank row and the settings their
     defaults.
     """

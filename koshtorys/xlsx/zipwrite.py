@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from ..errors import WorkbookError
+from koshtorys.core.errors import WorkbookError
 
 __all__ = ["Entry", "raw_entry", "new_entry", "write_zip"]
 
