@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -86,6 +87,24 @@ class LiveBook:
 
     def _find(self, name: str) -> tuple[Any, Any] | None:
         return self._locate().get(name.casefold())
+
+    @property
+    def name(self) -> str:
+        """The workbook's name as Excel shows it."""
+        return str(self.book.name)
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder of the workbook's file; ``None`` before it was first saved or when it
+        lives in OneDrive/SharePoint (a URL, not a folder)."""
+        full = str(self.book.fullname)
+        if "://" in full:
+            return None
+        path = Path(full)
+        return path.parent if path.is_absolute() and path.suffix else None
+
+    def save(self) -> None:
+        """Nothing to do: the user saves the workbook in Excel when they choose."""
 
     def status(self, text: str | bool) -> None:
         """Show ``text`` in Excel's status bar (``False`` gives it back to Excel)."""

@@ -1,24 +1,41 @@
-"""The ``koshtorys`` command line: the same jobs as the ribbon, without Excel.
+"""The ``koshtorys`` command line: the same commands as the ribbon, without Excel.
 
-Exit status: 0 done; 1 done, but with error checks (see tblChecks); 2 nothing
+Each subcommand opens what it works on, calls one function of
+:mod:`koshtorys.commands`, prints the lines of the :class:`Outcome` it returns and
+exits with its code: 0 done; 1 done, but with error checks (see tblChecks); 2 nothing
 done, with one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import os
 import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from koshtorys.core.errors import KoshtorysError
+from typing import Any
 
 from . import __version__
+from .core.errors import KoshtorysError
 
-__all__ = ["main"]
+__all__ = ["main", "ERROR_LOG"]
+
+ERROR_LOG = "koshtorys-error.log"
+_state: dict[str, str] = {}
+"""The language the user is spoken to in, once a workbook told it."""
+
+
+def _lang() -> str:
+    """The workbook's language once known; before that the environment's (Ukrainian for a
+    ``uk`` locale), else English."""
+    if "lang" in _state:
+        return _state["lang"]
+    env = os.environ.get("KOSHTORYS_LANG") or os.environ.get("LC_ALL") or \
+        os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    return "uk" if env.lower().startswith(("uk", "ua")) else "en"
 
 
 def _say(text: str) -> None:
@@ -29,111 +46,88 @@ def _say(text: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _summary(result, lang: str = "uk", limit: int = 12,  # type: ignore[no-untyped-def]
-             written: bool = True) -> None:
-    if written:
-        for name, df in result.outputs.items():
-            _say(f"  {name}: {len(df)} rows")
-    errors = [c for c in result.checks if c.severity == "error"]
-    warnings = [c for c in result.checks if c.severity == "warning"]
-    _say(f"  tblChecks: {len(errors)} errors, {len(warnings)} warnings")
-    for c in (errors + warnings)[:limit]:
-        _say(f"    {c.severity}: {c.message(lang)}")
-    if len(errors) + len(warnings) > limit:
-        _say(f"    … {len(errors) + len(warnings) - limit} more in tblChecks")
+def _open(path: str, check_lock: bool = True) -> Any:
+    from .xlsx import FileBook
+
+    book = FileBook.open(Path(path), check_lock=check_lock)
+    _state["lang"] = book.language()
+    return book
+
+
+def _done(out: Any) -> int:
+    for line in out.lines:
+        _say(line)
+    return int(out.exit_code)
 
 
 def cmd_new(a: argparse.Namespace) -> int:
-    from koshtorys.xlsx.template import build_workbook
+    from .commands.new import new
 
-    from .samples import sample_frames
-
-    path = Path(a.path)
-    if path.suffix.lower() != ".xlsx":
-        raise KoshtorysError(f"{path.name}: koshtorys new makes an .xlsx workbook (an .xlsm "
-                             "needs Excel to add its macros: save it as .xlsm there)")
-    if path.exists() and not a.force:
-        raise KoshtorysError(f"{path} already exists (use --force to replace it)")
-    build_workbook(path, lang=a.lang, sample=sample_frames() if a.sample else None)
-    _say(f"created {path} ({'Ukrainian' if a.lang == 'uk' else 'English'}"
-         f"{', with the sample' if a.sample else ''})")
-    return 0
-
-
-def _open(path: str):  # type: ignore[no-untyped-def]
-    from .xlsx import FileBook
-
-    return FileBook.open(Path(path))
+    _state["lang"] = a.lang
+    return _done(new(Path(a.path), lang=a.lang, sample=a.sample, force=a.force))
 
 
 def cmd_refresh(a: argparse.Namespace) -> int:
-    from . import parts
+    from .commands.refresh import refresh
 
-    book = _open(a.path)
-    result = parts.refresh(book, only=a.only)
-    book.save()
-    _say(f"refreshed {a.path}" + (f" ({a.only})" if a.only else ""))
-    _summary(result, book.language())
-    return result.exit_code
+    return _done(refresh(_open(a.path), only=a.only))
 
 
 def cmd_check(a: argparse.Namespace) -> int:
-    from . import parts
+    from .commands.refresh import check
 
-    book = _open(a.path)
-    result = parts.check(book)
-    book.save()
-    _say(f"checked {a.path}")
-    _summary(result, book.language(), limit=50, written=False)
-    return result.exit_code
+    return _done(check(_open(a.path)))
 
 
 def cmd_import_actuals(a: argparse.Namespace) -> int:
-    from koshtorys.commands.import_actuals import import_actuals
+    from .commands.import_actuals import import_actuals
 
-    added = import_actuals(Path(a.path), Path(a.report))
-    _say(added.summary())
-    return added.exit_code
+    return _done(import_actuals(_open(a.path), Path(a.report)))
 
 
 def cmd_request(a: argparse.Namespace) -> int:
-    from koshtorys.commands.request import make_requests
+    from .commands.request import request
 
-    made = make_requests(Path(a.path), Path(a.outdir), kpkvk=a.kpkvk, pdf=a.pdf, say=_say)
-    return made.exit_code
+    return _done(request(_open(a.path, check_lock=False), Path(a.outdir), kpkvk=a.kpkvk,
+                         pdf=a.pdf))
 
 
 def cmd_send(a: argparse.Namespace) -> int:
-    from koshtorys.commands.send import send
+    from .commands.send import send
 
-    return send(Path(a.path), Path(a.outdir), draft=Path(a.draft) if a.draft else None,
-                say=_say)
+    return _done(send(_open(a.path, check_lock=False), Path(a.outdir),
+                      draft=Path(a.draft) if a.draft else None))
 
 
 def cmd_consolidate(a: argparse.Namespace) -> int:
-    from koshtorys.commands.consolidate import consolidate_dir
+    from .commands.consolidate import consolidate_folder
 
-    return consolidate_dir(Path(a.dir), Path(a.out), say=_say)
+    return _done(consolidate_folder(Path(a.dir), Path(a.out), _lang()))
 
 
 def cmd_addin(a: argparse.Namespace) -> int:
-    from koshtorys.addin.vba.build import build_addin, install_addin
+    from .commands.addin import addin
 
-    if a.action == "build":
-        for p in build_addin(Path(a.outdir)):
-            _say(f"built {p}")
-    else:
-        _say(f"installed {install_addin()}")
-    return 0
+    return _done(addin(a.action, Path(a.outdir), _lang()))
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
-    from koshtorys.commands.demo import run_demo
+    from .commands.demo import demo
 
-    return run_demo(Path(a.outdir), say=_say)
+    out = demo(Path(a.outdir), echo=_say, lang=_lang())
+    return int(out.exit_code)
+
+
+def cmd_workbooks(a: argparse.Namespace) -> int:
+    from .commands.workbooks import build_workbooks
+
+    return _done(build_workbooks(Path(a.dir), _lang()))
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .parts import PARTS
+    from .samples import VARIANTS
+
     p = argparse.ArgumentParser(
         prog="koshtorys",
         description="Costing of social services, budget execution, funding plans and budget "
@@ -150,12 +144,13 @@ def _parser() -> argparse.ArgumentParser:
     s = add("new", cmd_new, "create a program workbook")
     s.add_argument("path")
     s.add_argument("--lang", choices=["uk", "en"], default="uk")
-    s.add_argument("--sample", action="store_true", help="fill it with the bundled sample")
+    s.add_argument("--sample", nargs="?", const=VARIANTS[0], choices=VARIANTS,
+                   help="fill it with a bundled sample (default: %(const)s)")
     s.add_argument("--force", action="store_true", help="replace an existing file")
 
     s = add("refresh", cmd_refresh, "compute every output table of the workbook")
     s.add_argument("path")
-    s.add_argument("--only", choices=["costing", "execution", "funding"])
+    s.add_argument("--only", choices=list(PARTS))
 
     s = add("check", cmd_check, "validate the inputs; write only tblChecks")
     s.add_argument("path")
@@ -184,28 +179,54 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("action", choices=["build", "install"])
     s.add_argument("--outdir", default="dist/addin")
 
-    s = add("demo", cmd_demo, "the whole job on the bundled sample")
+    s = add("demo", cmd_demo, "the whole job on the bundled samples")
     s.add_argument("--outdir", default="koshtorys-demo")
+
+    s = add("workbooks", cmd_workbooks, "rebuild the templates and samples of workbooks/")
+    s.add_argument("dir", nargs="?", default="workbooks")
     return p
+
+
+def _log_path() -> Path:
+    """The error log: in the user's own state folder, never a shared temporary file."""
+    base = os.environ.get("XDG_STATE_HOME") or os.environ.get("LOCALAPPDATA")
+    folder = Path(base) / "koshtorys" if base else Path.home() / ".local" / "state" / "koshtorys"
+    return folder / ERROR_LOG
+
+
+def _log(trace: str) -> Path | None:
+    """Append ``trace`` to the error log (readable by its owner only); ``None`` when even
+    that cannot be written."""
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    for path in (_log_path(), Path(tempfile.gettempdir()) / f"koshtorys-{user}" / ERROR_LOG):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as f:
+                f.write(f"--- {_dt.datetime.now().isoformat(timespec='seconds')}\n{trace}\n")
+            return path
+        except OSError:
+            continue
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
+    from .core.messages import text
+
     args = _parser().parse_args(argv)
     try:
         return int(args.fn(args))
     except KoshtorysError as exc:
-        print(f"koshtorys: {exc}", file=sys.stderr)
+        print(f"koshtorys: {exc.message(_lang())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("koshtorys: interrupted; a workbook is either fully written or untouched",
-              file=sys.stderr)
+        print(f"koshtorys: {text('interrupted', _lang())}", file=sys.stderr)
         return 2
-    except Exception as exc:  # a bug: one line for the user, the trace in a log file
-        log = Path(tempfile.gettempdir()) / "koshtorys-error.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        print(f"koshtorys: internal error ({type(exc).__name__}: {exc}); workbooks are only "
-              f"ever replaced whole, never half-written; details in {log}", file=sys.stderr)
+    except Exception as exc:  # a bug: one line for the user, the trace in the log
+        log = _log(traceback.format_exc())
+        line = text("internal", _lang(), error=f"{type(exc).__name__}: {exc}", log=log or "—")
+        print(f"koshtorys: {line}", file=sys.stderr)
         return 2
 
 

@@ -1,7 +1,13 @@
-"""What the ribbon buttons and the command line do, over any :class:`~koshtorys.core.book.Book`.
+"""The parts of a refresh, declared as data, and the one runner over them.
 
-``compute`` is pure (raw tables in, output frames and checks out); ``refresh`` and
-``check`` read the book once, compute, and write the output tables in one call.
+A part names the input tables it needs (without the first ones it cannot run), the
+ones it also reads, the output tables it writes and the engine call that makes them.
+The job runner, the command line's ``--only`` choices, the worksheet functions and
+consolidation all read :data:`PARTS`: a new output table is the schema plus the engine
+plus one entry here.
+
+:func:`compute` is pure (raw tables in, typed output frames and checks out);
+:func:`evaluate` reads a :class:`~koshtorys.core.book.Book` once and computes.
 """
 
 from __future__ import annotations
@@ -11,39 +17,94 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from koshtorys.convert import Inputs, convert_inputs
 from koshtorys.core.book import Book, RawTable
-from koshtorys.core.checks import Check, checks_frame, has_errors
+from koshtorys.core.checks import Check, has_errors
 from koshtorys.core.errors import TableMissing
 from koshtorys.core.settings import Settings
 
-from .convert import Inputs, convert_inputs
-
-__all__ = ["PARTS", "JobResult", "compute", "evaluate", "refresh", "check", "input_tables_for"]
+__all__ = ["Part", "PARTS", "JobResult", "compute", "evaluate", "input_tables_for",
+           "Progress"]
 
 Progress = Callable[[str], None]
-
-#: Each part of a refresh: the input tables it needs (the first ones are essential
-#: to it) and the output tables it writes.
-PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "costing": (("tblServices", "tblStaff"), ("tblTime", "tblCosts"),
-                ("tblUnitCosts", "tblCostByKekv")),
-    "execution": (("tblPlan", "tblActuals"), (),
-                  ("tblVariance", "tblVarianceSummary", "tblQuarterTotals")),
-    "funding": (("tblNeeds", "tblSources"), (), ("tblFundingSplit", "tblFundingSummary")),
-}
+Frames = Mapping[str, pd.DataFrame]
+PartRun = Callable[[Frames, Settings, str], tuple[dict[str, pd.DataFrame], list[Check]]]
 
 _TOTAL = {"uk": "Разом", "en": "Total"}
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of a refresh."""
+
+    name: str
+    """``costing``, ``execution``, ``funding``: the ``--only`` choice and progress step."""
+    needs: tuple[str, ...]
+    """Input tables without which the part is not computed (a missing one is an error:
+    results are never made from partial inputs)."""
+    reads: tuple[str, ...]
+    """Optional input tables it reads when they are there (SPEC: "optional")."""
+    writes: tuple[str, ...]
+    """Output tables it makes."""
+    run: PartRun
+    """The engine call: typed frames, settings, language → outputs and checks."""
+    function_output: str
+    """The output table its worksheet function returns."""
+
+
+def _costing(f: Frames, s: Settings, lang: str) -> tuple[dict[str, pd.DataFrame], list[Check]]:
+    from koshtorys.engine.costing import compute_costs
+
+    r = compute_costs(f["tblServices"], f["tblStaff"], f["tblTime"], f["tblCosts"], s)
+    return {"tblUnitCosts": r.unit_costs, "tblCostByKekv": r.cost_by_kekv}, r.checks
+
+
+def _execution(f: Frames, s: Settings, lang: str) -> tuple[dict[str, pd.DataFrame], list[Check]]:
+    from koshtorys.engine.execution import compute_variance
+
+    v = compute_variance(f["tblPlan"], f["tblActuals"], under_threshold=s.under_threshold,
+                         total_label=_TOTAL.get(lang, "Total"))
+    return ({"tblVariance": v.variance, "tblVarianceSummary": v.summary,
+             "tblQuarterTotals": v.quarters}, v.checks)
+
+
+def _funding(f: Frames, s: Settings, lang: str) -> tuple[dict[str, pd.DataFrame], list[Check]]:
+    from koshtorys.engine.funding import compute_funding
+
+    r = compute_funding(f["tblNeeds"], f["tblSources"], s)
+    summary = r.summary.copy()
+    summary.attrs["chart_rows"] = r.chart_rows
+    return {"tblFundingSplit": r.split, "tblFundingSummary": summary}, r.checks
+
+
+PARTS: dict[str, Part] = {p.name: p for p in (
+    Part("costing", ("tblServices", "tblStaff", "tblTime", "tblCosts"), (),
+         ("tblUnitCosts", "tblCostByKekv"), _costing, "tblUnitCosts"),
+    Part("execution", ("tblPlan", "tblActuals"), (),
+         ("tblVariance", "tblVarianceSummary", "tblQuarterTotals"), _execution, "tblVariance"),
+    Part("funding", ("tblNeeds", "tblSources"), ("tblProgramTotals",),
+         ("tblFundingSplit", "tblFundingSummary"), _funding, "tblFundingSplit"),
+)}
+"""Every part, in the order a refresh runs them."""
+
+Tie = Callable[[Mapping[str, pd.DataFrame], Inputs], list[Check]]
+TIES: list[Tie] = []
+"""Checks across parts (run after all parts, on their outputs): e.g. a program's
+funding need against its expenditure. A document module adds its own here."""
+
+
 @dataclass
 class JobResult:
-    """Output frames (columns = schema keys), the checks, and the exit status."""
+    """Output frames (columns = schema keys, values = codes), the checks, the settings."""
 
     outputs: dict[str, pd.DataFrame] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
     inputs: Inputs | None = None
     parts: tuple[str, ...] = ()
+    """The parts that were computed."""
+    skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Parts not computed → the tables they lacked."""
 
     @property
     def exit_code(self) -> int:
@@ -51,10 +112,10 @@ class JobResult:
 
 
 def input_tables_for(parts: tuple[str, ...]) -> list[str]:
+    """``tblSettings`` and every input table the ``parts`` read, in part order."""
     names = ["tblSettings"]
     for p in parts:
-        essential, optional, _ = PARTS[p]
-        names += [n for n in essential + optional if n not in names]
+        names += [n for n in PARTS[p].needs + PARTS[p].reads if n not in names]
     return names
 
 
@@ -64,70 +125,46 @@ def compute(
     lang: str = "en",
     progress: Progress | None = None,
     strict: bool = False,
+    ties: bool = True,
 ) -> JobResult:
     """Every result the SPEC defines from raw tables; nothing is read or written.
 
-    ``strict`` (used by refresh and check on a workbook) raises
-    :class:`TableMissing` when ``tblSettings`` or a part's essential table is absent
-    and the part was asked for with ``only``.
+    A part whose needed table is absent is not computed: a ``missing_table`` check names
+    the table (an error when the part was asked for, a warning in a full refresh), and
+    none of its outputs is made from partial inputs. ``strict`` (refresh and check on a
+    workbook) raises :class:`TableMissing` when there is no ``tblSettings``, when the
+    part asked for with ``only`` cannot run, or when no part can.
     """
     say = progress or (lambda _m: None)
     parts = (only,) if only else tuple(PARTS)
     if strict and "tblSettings" not in tables:
-        raise TableMissing("the workbook has no table tblSettings: is it a koshtorys workbook? "
-                           "(koshtorys new PATH creates one)")
+        raise TableMissing("no_settings_table")
     inputs = convert_inputs(tables, input_tables_for(parts))
-    settings = inputs.settings
     checks: list[Check] = list(inputs.checks)
     outputs: dict[str, pd.DataFrame] = {}
     done: list[str] = []
-    for part in parts:
-        essential, _, _ = PARTS[part]
-        absent = [n for n in essential if n in inputs.missing]
+    skipped: dict[str, tuple[str, ...]] = {}
+    for name in parts:
+        part = PARTS[name]
+        absent = tuple(n for n in part.needs if n in inputs.missing)
         if absent:
+            skipped[name] = absent
             if strict and only:
-                raise TableMissing(f"the workbook has no table {', '.join(absent)}")
-            checks += [Check("warning", n, None, None, "table_missing", {"value": n, "where": n})
-                       for n in absent]
+                raise TableMissing("part_needs_table", part=name, table=", ".join(absent))
             continue
-        say(part)
-        f = inputs.frames
-        if part == "costing":
-            from koshtorys.engine.costing import compute_costs
-
-            r = compute_costs(f["tblServices"], f["tblStaff"], f["tblTime"], f["tblCosts"],
-                              settings)
-            outputs["tblUnitCosts"], outputs["tblCostByKekv"] = r.unit_costs, r.cost_by_kekv
-            checks += r.checks
-        elif part == "execution":
-            from koshtorys.engine.execution import compute_variance
-
-            v = compute_variance(f["tblPlan"], f["tblActuals"],
-                                 under_threshold=settings.under_threshold,
-                                 total_label=_TOTAL.get(lang, "Total"))
-            outputs["tblVariance"], outputs["tblVarianceSummary"] = v.variance, v.summary
-            outputs["tblQuarterTotals"] = v.quarters
-            checks += v.checks
-        else:
-            from koshtorys.engine.funding import compute_funding
-
-            fr = compute_funding(f["tblNeeds"], f["tblSources"], settings)
-            summary = fr.summary.copy()
-            summary.attrs["chart_rows"] = fr.chart_rows
-            outputs["tblFundingSplit"], outputs["tblFundingSummary"] = fr.split, summary
-            checks += fr.checks
-        done.append(part)
+        say(name)
+        made, found = part.run(inputs.frames, inputs.settings, lang)
+        outputs.update(made)
+        checks += found
+        done.append(name)
     if strict and not done and not only:
-        raise TableMissing("the workbook has none of the input tables (tblServices, tblPlan, "
-                           "tblNeeds …)")
+        raise TableMissing("no_input_tables")
+    checks = inputs.missing_checks(skipped, asked=bool(only)) + checks
+    if ties and len(done) == len(parts):
+        for tie in TIES:
+            checks += tie(outputs, inputs)
     checks = inputs.locator.fill(checks)
-    return JobResult(outputs, checks, settings, inputs, tuple(done))
-
-
-def _write(book: Book, result: JobResult, lang: str, checks_only: bool) -> None:
-    frames = {} if checks_only else dict(result.outputs)
-    frames["tblChecks"] = checks_frame(result.checks, lang)
-    book.write_tables(frames, lang)  # type: ignore[arg-type]
+    return JobResult(outputs, checks, inputs.settings, inputs, tuple(done), skipped)
 
 
 def evaluate(book: Book, only: str | None = None,
@@ -137,18 +174,3 @@ def evaluate(book: Book, only: str | None = None,
     parts = (only,) if only else tuple(PARTS)
     tables = book.read_tables(input_tables_for(parts))
     return compute(tables, only, book.language(), progress, strict=True)
-
-
-def refresh(book: Book, only: str | None = None, progress: Progress | None = None) -> JobResult:
-    """Read the book once, compute (all parts or ``only`` one), write outputs once."""
-    result = evaluate(book, only, progress)
-    (progress or (lambda _m: None))("write")
-    _write(book, result, book.language(), checks_only=False)
-    return result
-
-
-def check(book: Book, progress: Progress | None = None) -> JobResult:
-    """Validate everything (the engine's own checks included); write only tblChecks."""
-    result = evaluate(book, None, progress)
-    _write(book, result, book.language(), checks_only=True)
-    return result

@@ -334,6 +334,10 @@ class FakeBook:
         self.resizes: list[tuple[str, tuple[int, int]]] = []
         self.saves = 0
 
+    @property
+    def name(self) -> str:
+        return self.fullname.replace("\\", "/").rsplit("/", 1)[-1]
+
     def save(self) -> None:
         self.saves += 1
 

@@ -26,7 +26,7 @@ from koshtorys.core import schema
 SPEC_COLUMNS: dict[str, list[str]] = {
     "tblSettings": ["key", "value"],
     "tblServices": ["service_id", "name", "unit", "planned_units", "planned_recipients",
-                    "kpkvk"],
+                    "kpkvk", "actual_units", "actual_recipients"],
     "tblStaff": ["position_id", "title", "category", "fte", "monthly_pay", "months", "kpkvk"],
     "tblTime": ["position_id", "service_id", "share"],
     "tblCosts": ["kekv", "description", "amount", "service_id", "kpkvk", "fund"],
@@ -44,11 +44,23 @@ SPEC_COLUMNS: dict[str, list[str]] = {
                     "exec_pct", "plan_ytd", "actual_ytd", "exec_pct_ytd", "annual_plan",
                     "exec_pct_annual", "forecast", "flag"],
     "tblFundingSplit": ["activity_id", "year", "need", "local", "state", "oblast", "donor",
-                        "gap"],
-    "tblFundingSummary": ["year", "need", "local", "state", "oblast", "donor", "gap"],
-    "tblChecks": ["severity", "table", "row", "column", "message"],
+                        "other", "gap"],
+    "tblFundingSummary": ["year", "need", "local", "state", "oblast", "donor", "other", "gap"],
+    "tblChecks": ["severity", "code", "table", "row", "column", "message"],
+    "tblProgramTotals": ["year", "source", "amount"],
+    "tblPrograms": ["kpkvk", "name", "goal", "tasks", "legal_basis", "directions"],
+    "tblHistory": ["kpkvk", "kekv", "fund", "year", "amount"],
+    "tblCeilings": ["kpkvk", "fund", "year", "amount"],
+    "tblSubmissions": ["sent_at", "kpkvk", "form", "file", "sha256", "total", "mail_to",
+                       "status"],
 }
-SPEC_COLUMNS["tblVarianceSummary"] = SPEC_COLUMNS["tblVariance"]
+SPEC_COLUMNS["tblVarianceSummary"] = SPEC_COLUMNS["tblVariance"] + ["as_of_month"]
+
+# How a Ukrainian workbook writes the values the product writes (SPEC, "The program
+# workbook"): read back as the SPEC's codes for comparison.
+SPEC_UK_VALUES = {"загальний": "general", "спеціальний": "special", "помилка": "error",
+                  "попередження": "warning", "норма": "ok", "недовиконання": "under",
+                  "перевиконання": "over", "незаплановано": "unplanned"}
 
 OUTPUTS = ("tblUnitCosts", "tblCostByKekv", "tblVariance", "tblVarianceSummary",
            "tblFundingSplit", "tblFundingSummary", "tblChecks")
@@ -85,7 +97,11 @@ def read(path: Path, name: str, lang: str = "en") -> list[dict[str, object]]:
     cells = ws[t.ref]
     names = header_map(name, lang)
     keys = [names.get(c.value, c.value) for c in cells[0]]
-    return [dict(zip(keys, [c.value for c in r], strict=True)) for r in cells[1:]
+
+    def value(v: object) -> object:
+        return SPEC_UK_VALUES.get(v, v) if lang == "uk" and isinstance(v, str) else v
+
+    return [dict(zip(keys, [value(c.value) for c in r], strict=True)) for r in cells[1:]
             if any(c.value not in (None, "") for c in r)]
 
 

@@ -150,8 +150,16 @@ def test_users_own_workbook_with_only_inputs(tmp_path: Path) -> None:
     ws4.append(["position_id", "service_id", "share"])
     ws4.append(["P1", "S1", 0.75])
     ws4.add_table(Table(displayName="tblTime", ref="A1:C2"))
+    ws5 = wb.create_sheet("Costs")
+    ws5.append(["kekv", "amount", "description"])  # an institution with no other costs
+    ws5.append([None, None, None])
+    ws5.add_table(Table(displayName="tblCosts", ref="A1:C2"))
     wb.save(p)
-    assert main(["refresh", str(p)]) == 0
+    # costing has every table it needs; execution and funding have none: an error each
+    assert main(["refresh", str(p)]) == 1
+    checks = table_rows(p, "tblChecks")
+    assert {c["table"] for c in checks if c["code"] == "missing_table"} == {
+        "tblPlan", "tblActuals", "tblNeeds", "tblSources"}
     (u,) = table_rows(p, "tblUnitCosts")
     # by hand: P1 payroll 10000×12 = 120000, ЄСВ 26400, labor 146400; 75 % direct = 109800
     # rest 36600 + P2 0.5×9000×12 = 54000 + 11880 = 65880 → pool 102480, all to S1

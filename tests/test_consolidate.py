@@ -121,8 +121,8 @@ def test_funding_totals_across_institutions_tie(books: list[Path]) -> None:
     c = consolidate(books, read_with_openpyxl)
     t = c.funding_totals.set_index("year")
     assert t.index.tolist() == [2026, 2027]  # the NPV row is not summed
-    assert t.loc[2026].tolist() == [3000.10, 1600.05, 500.20, 0.0, 300.0, 599.85]
-    assert t.loc[2027].tolist() == [500.0, 500.0, 0.0, 0.0, 0.0, 0.0]
+    assert t.loc[2026].tolist() == [3000.10, 1600.05, 500.20, 0.0, 300.0, 0.0, 599.85]
+    assert t.loc[2027].tolist() == [500.0, 500.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     per_inst = c.funding[c.funding["year"] == 2026]
     for col in ("need", "local", "state", "oblast", "donor", "gap"):
         assert round(per_inst[col].sum(), 2) == t.loc[2026, col]

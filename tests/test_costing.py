@@ -241,9 +241,9 @@ def test_min_wage_top_up_warns_and_costs_at_minimum() -> None:
     assert r.total_kop == 5856000
     (chk,) = r.checks  # the fte-0 post costs nothing and is not warned about
     assert (chk.severity, chk.table, chk.row, chk.column, chk.code) == (
-        "warning", "tblStaff", 5, "monthly_pay", "min_wage")
+        "warning", "tblStaff", 5, "monthly_pay", "below_min_wage")
     assert chk.params == {"value": 7000.0, "min_wage": 8000.0}
-    assert "7000" in render("min_wage", "en", chk.params | {"where": "Staff!E5"})
+    assert "7000" in render("below_min_wage", "en", chk.params | {"where": "Staff!E5"})
 
 
 def test_vat_on_tariff() -> None:

@@ -23,11 +23,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_makes_every_artefact(demo: Path) -> None:
     book = demo / "institutions" / "kreminna_2026.xlsx"
     assert book.exists()
-    requests = sorted((demo / "requests").glob("request_2026_*.xlsx"))
+    docs = demo / "documents" / "kreminna"
+    requests = sorted(docs.glob("request_2026_*.xlsx"))
     assert requests, "no request workbook"
     if shutil.which("soffice"):
-        assert sorted((demo / "requests").glob("request_2026_*.pdf"))
-    drafts = sorted((demo / "drafts").glob("*.eml"))
+        assert sorted(docs.glob("request_2026_*.pdf"))
+    drafts = sorted((demo / "drafts" / "kreminna").glob("*.eml"))
     assert len(drafts) == len(requests)
     msg = email.message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
     assert msg["X-Unsent"] == "1" and "2026" in msg["Subject"]
@@ -144,9 +145,9 @@ def test_send_drafts_only_this_institutions_requests(demo: Path, tmp_path: Path)
     # the other institution first: where both have a program, Kreminna's file replaces it
     assert main(["request", str(other), "--outdir", str(out)]) == 0
     assert main(["request", str(kreminna), "--outdir", str(out)]) == 0
-    assert len(list(out.glob("request_*.xlsx"))) > len(list((demo / "requests").glob(
-        "request_*.xlsx")))
-    mine = {p.name for p in (demo / "requests").glob("request_*.xlsx")}
+    docs = demo / "documents" / "kreminna"
+    assert len(list(out.glob("request_*.xlsx"))) > len(list(docs.glob("request_*.xlsx")))
+    mine = {p.name for p in docs.glob("request_*.xlsx")}
     assert main(["send", str(kreminna), "--outdir", str(out), "--draft",
                  str(tmp_path / "drafts")]) == 0
     drafts = {p.stem + ".xlsx" for p in (tmp_path / "drafts").glob("*.eml")}

@@ -20,7 +20,8 @@ NAN = float("nan")
 NEED_COLS = ["activity_id", "name", "kpkvk", "base_year", "base_amount", "index_rate",
              "first_year", "last_year"]
 SRC_COLS = ["activity_id", "source", "rule", "value", "currency", "first_year", "last_year"]
-PARTS = ["local", "state", "oblast", "donor", "gap"]
+PARTS = ["local", "state", "oblast", "donor", "other", "gap"]
+SHOWN = ["local", "state", "oblast", "donor", "gap"]  # the hand tests' columns (no "other")
 
 
 def needs(*rows: tuple, start: int = 5) -> pd.DataFrame:
@@ -49,7 +50,8 @@ def row(result: funding.FundingResult, activity: str, year: int) -> dict[str, fl
 
 def parts(result: funding.FundingResult, activity: str, year: int) -> list[float]:
     r = row(result, activity, year)
-    return [r["need"], *(r[p] for p in PARTS)]
+    assert r["other"] == 0 or "other" in activity  # only the "other" test has that source
+    return [r["need"], *(r[p] for p in SHOWN)]
 
 
 def codes(result: funding.FundingResult) -> list[tuple]:
@@ -330,3 +332,13 @@ def test_share_sources_scale_with_the_need(need_rows: list, shares: list, digits
     tol = 3 * 10**-digits  # each side rounds once and may get one unit from the remainder
     for col in ["need", *PARTS]:
         assert r2.split[col].to_numpy() == pytest.approx(2 * r1.split[col].to_numpy(), abs=tol)
+
+
+def test_other_sources_are_their_own_column_never_donor() -> None:
+    # 105 000 need: 20 000 of charity ("other"), 30 % МТД (31 500), local the rest 53 500
+    r = compute_funding(needs(("A-other", 2025, 100_000.0, 0.05, 2026, 2026)), sources(
+        ("A-other", "other", "fixed", 20_000.0, "UAH", 2026, 2026),
+        ("A-other", "donor", "share", 0.3, "UAH", 2026, 2026)), Settings())
+    x = row(r, "A-other", 2026)
+    assert (x["need"], x["other"], x["donor"], x["local"], x["gap"]) == (
+        105_000, 20_000, 31_500, 53_500, 0)

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from koshtorys import parts
+from koshtorys.commands import refresh as commands_refresh
 from koshtorys.core import schema
 from koshtorys.xlsx import FileBook
 from koshtorys.xlsx.template import build_workbook
@@ -71,11 +71,11 @@ def test_refresh_twice_is_byte_identical(frames: dict[str, pd.DataFrame]) -> Non
         path = Path(tmp) / "b.xlsx"
         build_workbook(path, lang="en", sample=frames)
         book = FileBook.open(path)
-        first = parts.refresh(book)
+        first = commands_refresh.refresh(book)
         book.save()
         once = path.read_bytes()
         book = FileBook.open(path)
-        parts.refresh(book)
+        commands_refresh.refresh(book)
         book.save()
         assert path.read_bytes() == once
         # and what the file holds is what was computed

@@ -34,6 +34,7 @@ from lxml import etree
 from openpyxl.utils.cell import range_boundaries
 
 from koshtorys.cli import main
+from koshtorys.commands import refresh as commands_refresh
 from koshtorys.core import schema
 from koshtorys.samples import sample_frames
 
@@ -1025,11 +1026,11 @@ MUTATIONS: list[tuple[str, str, str, str, str]] = [
     ("column name", TABLE, r'(tableColumn id="1" name=")[^"]*', r"\1Код", "header cell holds"),
     ("table id", TABLE, r'id="2" name=', 'id="1" name=', "table ids not unique"),
     ("table name", TABLE, r'"tblServices"', '"tblStaff"', "table names not unique"),
-    ("autoFilter", TABLE, r'<autoFilter ref="A3:F12"', '<autoFilter ref="A3:F11"',
-     "autoFilter A3:F11"),
-    ("column count", TABLE, r'tableColumns count="6"', 'tableColumns count="7"',
+    ("autoFilter", TABLE, r'<autoFilter ref="A3:H12"', '<autoFilter ref="A3:H11"',
+     "autoFilter A3:H11"),
+    ("column count", TABLE, r'tableColumns count="8"', 'tableColumns count="9"',
      "tableColumns count"),
-    ("table ref", TABLE, r'ref="A3:F12"', 'ref="A3:E12"', "ref width 5"),
+    ("table ref", TABLE, r'ref="A3:H12"', 'ref="A3:G12"', "ref width 7"),
     ("element order", SHEET, r"(<dimension [^>]*/>)(.*</sheetData>)", r"\2\1",
      "out of schema order"),
     ("dimension", SHEET, r'<dimension ref="[^"]*"', '<dimension ref="A1:B2"', "does not cover"),
@@ -1044,8 +1045,8 @@ MUTATIONS: list[tuple[str, str, str, str, str]] = [
      "", "of content type application/xml"),
     ("rel target", "xl/worksheets/_rels/sheet2.xml.rels", "table2.xml", "table99.xml",
      "targets missing part"),
-    ("chart sheet", CHART, r"'Виконання \(підсумок\)'!\$Q\$4", "'Нема'!$Q$4", "missing sheet"),
-    ("chart range", CHART, r"\$R\$4:\$R\$6", "$R$4:$R$60", "outside the sheet's used range"),
+    ("chart sheet", CHART, r"'Виконання \(підсумок\)'!\$R\$4", "'Нема'!$R$4", "missing sheet"),
+    ("chart range", CHART, r"\$S\$4:\$S\$6", "$S$4:$S$60", "outside the sheet's used range"),
     ("ptCount", CHART, r'<ptCount val="3"/>', '<ptCount val="4"/>', "ptCount 4"),
     ("styles count", "xl/styles.xml", r'<fonts count="\d+"', '<fonts count="9"', "fonts count"),
     ("numFmt", "xl/styles.xml", r'<numFmt numFmtId="164"', '<numFmt numFmtId="300"',
@@ -1078,8 +1079,8 @@ def test_checker_finds_orphans_and_overlaps(files: dict[str, Path], tmp_path: Pa
     rels = b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'
     broken = patch_zip(files["new_uk_sample_refreshed"], {
         "xl/worksheets/_rels/sheet99.xml.rels": rels,
-        "xl/tables/table14.xml": lambda x: x.replace(b'ref="Q3:S6"', b'ref="M3:O6"')
-        .replace(b'<autoFilter ref="Q3:S6"', b'<autoFilter ref="M3:O6"'),
+        "xl/tables/table18.xml": lambda x: x.replace(b'ref="R3:T6"', b'ref="N3:P6"')
+        .replace(b'<autoFilter ref="R3:T6"', b'<autoFilter ref="N3:P6"'),
     }, tmp_path / "b.xlsx")
     found = violations(broken)
     assert any("orphan relationships" in v for v in found), found
@@ -1140,7 +1141,6 @@ def test_excel_saved_rows_grow_and_shrink(files: dict[str, Path], tmp_path: Path
     the output tables over them and when it shrinks them again."""
     import pandas as pd
 
-    from koshtorys import parts
     from koshtorys.xlsx import FileBook
 
     p = _excel_like(_copy(files["new_uk_sample"], tmp_path / "x.xlsx"))
@@ -1149,7 +1149,7 @@ def test_excel_saved_rows_grow_and_shrink(files: dict[str, Path], tmp_path: Path
     assert violations(p) == []
     p = _excel_like(p)
     book = FileBook.open(p)
-    outputs = parts.refresh(book).outputs
+    outputs = commands_refresh.refresh(book).outputs
     book.write_tables({k: df.head(1) for k, df in outputs.items()}, "uk")
     book.save()
     assert violations(p) == []

@@ -117,11 +117,11 @@ def rich_book(path: Path) -> Path:
 
 
 def summary_frame() -> pd.DataFrame:
-    rows = [["2026", 100.0, 60.0, 20.0, 10.0, 10.0, 0.0],
-            ["2027", 110.0, 70.0, 20.0, 10.0, 10.0, 0.0],
-            ["2028", 121.0, 80.0, 21.0, 10.0, 10.0, 0.0],
-            ["2029", 133.1, 90.0, 23.1, 10.0, 10.0, 0.0],
-            ["NPV", 464.1, 300.0, 84.1, 40.0, 40.0, 0.0]]
+    rows = [["2026", 100.0, 60.0, 20.0, 10.0, 10.0, 0.0, 0.0],
+            ["2027", 110.0, 70.0, 20.0, 10.0, 10.0, 0.0, 0.0],
+            ["2028", 121.0, 80.0, 21.0, 10.0, 10.0, 0.0, 0.0],
+            ["2029", 133.1, 90.0, 23.1, 10.0, 10.0, 0.0, 0.0],
+            ["NPV", 464.1, 300.0, 84.1, 40.0, 40.0, 0.0, 0.0]]
     df = pd.DataFrame(rows, columns=SUMMARY.column_keys)
     df.attrs["chart_rows"] = 4  # the NPV row stays out of the chart
     return df
@@ -325,7 +325,7 @@ def test_locked_workbook_is_not_written(tmp_path: Path) -> None:
     book = FileBook.open(path)
     book.write_tables({"tblUnitCosts": unit_frame()}, "uk")
     (tmp_path / "~$book.xlsx").write_bytes(b"someone")
-    with pytest.raises(WorkbookError, match="open in Excel"):
+    with pytest.raises(WorkbookError, match="Excel"):
         book.save()
     with pytest.raises(WorkbookError):
         FileBook.open(path)
@@ -349,7 +349,7 @@ def test_excel_written_workbook_gets_new_table(tmp_path: Path) -> None:
     assert b'<sheet name="' + SUMMARY_SHEET.encode() + b'" sheetId="3"' in after["xl/workbook.xml"]
     wb = openpyxl.load_workbook(path, keep_vba=True)
     assert wb.sheetnames[-1] == SUMMARY_SHEET
-    assert wb[SUMMARY_SHEET].tables["tblFundingSummary"].ref == "A1:G6"
+    assert wb[SUMMARY_SHEET].tables["tblFundingSummary"].ref == "A1:H6"
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
     again = FileBook.open(path)
     again.write_tables({"tblFundingSummary": summary_frame().iloc[:2]}, "uk")

@@ -72,7 +72,7 @@ def _inputs(rounding: int = 0, index_rate: float = 0.1) -> RequestInputs:
             ("S2", "Денний догляд", "відвідування", 1200.0, 25.0, A),
             ("S3", "Соціальна профілактика", "отримувач-місяць", 600.0, 50.0, B),
         ],
-        columns=schema.table("tblServices").column_keys,
+        columns=schema.table("tblServices").column_keys[:6],
     )
     staff = pd.DataFrame(
         [
@@ -104,9 +104,9 @@ def _inputs(rounding: int = 0, index_rate: float = 0.1) -> RequestInputs:
     )
     split = pd.DataFrame(
         [
-            ("N1", 2026, 1000.0, 600.0, 0.0, 0.0, 300.0, 100.0),
-            ("N1", 2027, 1000.0, 1000.0, 0.0, 0.0, 0.0, 0.0),
-            ("N2", 2026, 500.0, 0.0, 500.0, 0.0, 0.0, 0.0),
+            ("N1", 2026, 1000.0, 600.0, 0.0, 0.0, 300.0, 0.0, 100.0),
+            ("N1", 2027, 1000.0, 1000.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+            ("N2", 2026, 500.0, 0.0, 500.0, 0.0, 0.0, 0.0, 0.0),
         ],
         columns=schema.table("tblFundingSplit").column_keys,
     )

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import koshtorys.udfs as udfs
-from koshtorys import parts
+from koshtorys.commands import refresh as commands_refresh
 from koshtorys.core import schema
 from koshtorys.core.book import MemoryBook, frame_rows
 from koshtorys.samples import sample_frames
@@ -106,7 +106,7 @@ def test_funding_by_hand() -> None:
 def test_same_numbers_as_refresh(lang: str) -> None:
     frames = sample_frames()
     mem = MemoryBook.from_frames(frames, lang)  # type: ignore[arg-type]
-    parts.refresh(mem)
+    commands_refresh.refresh(mem)
     s = grid("tblSettings", frames["tblSettings"], lang)
     cases = [
         ("tblUnitCosts", unit_costs(grid("tblServices", frames["tblServices"], lang),
@@ -150,15 +150,17 @@ def test_missing_column_and_no_rows_are_named() -> None:
     message = unit_costs(uk_header_only, STAFF, TIME, COSTS)[0][0]
     assert "немає жодного рядка" in message  # Ukrainian headers: Ukrainian message
     # An empty optional table is fine: an institution with no other costs.
-    header, row = unit_costs(SERVICES, STAFF, TIME, COSTS[:1])
+    header, row = unit_costs(SERVICES, STAFF, TIME, COSTS[:1], SETTINGS)
     assert dict(zip(header, row, strict=True))["total_cost"] == pytest.approx(146400)
 
 
 def test_input_error_points_into_the_argument() -> None:
     bad = [SERVICES[0], ["S1", "Догляд", "година", "багато", 10.0, "0813104"]]
     result = unit_costs(bad, STAFF, TIME, COSTS, SETTINGS)
-    assert is_error(result)
-    assert "services!D2" in result[0][0]  # row 2, column D of the range passed
+    assert len(result) == 2 and result[0][0] == "service_id"  # the header, no rows to show
+    note = result[-1][0]
+    assert note.startswith("#KOSHT! ") and "services!D2" in note  # row 2, column D
+    assert result[-1][1:] == [None] * (len(result[0]) - 1)
 
 
 cells = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),

@@ -129,7 +129,7 @@ def test_missing_required_column_is_an_error() -> None:
     staff = [[h for h in STAFF[0] if h != "monthly_pay"]] + [
         [v for h, v in zip(STAFF[0], row, strict=True) if h != "monthly_pay"] for row in STAFF[1:]]
     r = parts.compute(tables(tblStaff=staff), only="costing")
-    assert any(c.code == "column_missing" and c.table == "tblStaff" for c in errors(r))
+    assert any(c.code == "missing_column" and c.table == "tblStaff" for c in errors(r))
 
 
 def test_funding_bad_inputs() -> None:
@@ -167,7 +167,7 @@ def test_settings_errors() -> None:
                 ["indirect_base", "area"], ["no_such_key", 1]]
     r = parts.compute(tables(tblSettings=settings), only="costing")
     got = {(c.severity, c.code) for c in r.checks if c.table == "tblSettings"}
-    assert ("error", "not_number") in got
+    assert ("error", "not_a_number") in got
     assert ("error", "above_max") in got
     assert ("error", "bad_enum") in got
     assert ("warning", "setting_unknown") in got
@@ -188,8 +188,8 @@ def test_settings_table_without_key_or_value_column_is_an_error() -> None:
     settings = [["Назва", "Що"], ["plan_year", 2026], ["esv_rate", 0.3]]
     r = parts.compute(tables(tblSettings=settings), only="costing")
     got = {(c.code, c.params.get("header")) for c in errors(r, "tblSettings")}
-    assert ("column_missing", "Параметр") in got
-    assert ("column_missing", "Значення") in got
+    assert ("missing_column", "Параметр") in got
+    assert ("missing_column", "Значення") in got
     assert r.exit_code == 1
 
 

@@ -195,7 +195,7 @@ def test_open_errors(tmp_path: Path) -> None:
 def test_locked_workbook(tmp_path: Path) -> None:
     path = kekv_book(tmp_path / "k.xlsx")
     (tmp_path / "~$k.xlsx").write_bytes(b"owner")
-    with pytest.raises(WorkbookError, match="open in Excel"):
+    with pytest.raises(WorkbookError, match="Excel"):
         FileBook.open(path)
 
 
@@ -355,7 +355,8 @@ def _unit_costs() -> pd.DataFrame:
 def test_missing_output_table_is_created(tmp_path: Path) -> None:
     path = staff_book(tmp_path / "s.xlsx")
     book = FileBook.open(path)
-    checks = pd.DataFrame([["error", "tblStaff", 7, "fte", "Формула без значення"]],
+    checks = pd.DataFrame([["error", "no_formula_value", "tblStaff", 7, "fte",
+                            "Формула без значення"]],
                           columns=schema.table("tblChecks").column_keys)
     book.write_tables({"tblUnitCosts": _unit_costs(), "tblChecks": checks}, "uk")
     book.save()
@@ -370,8 +371,8 @@ def test_missing_output_table_is_created(tmp_path: Path) -> None:
     assert ws["G2"].number_format == "#,##0.00" and ws["F2"].number_format == "#,##0.0"
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["B"].width == 36
-    assert wb["Перевірка"].tables["tblChecks"].ref == "A1:E2"
-    assert wb["Перевірка"]["C2"].value == 7
+    assert wb["Перевірка"].tables["tblChecks"].ref == "A1:F2"
+    assert wb["Перевірка"]["D2"].value == 7
     ids = {t.id for s in wb for t in s.tables.values()}
     assert len(ids) == 4  # table ids stay unique
 
@@ -415,7 +416,7 @@ def test_new_sheet_name_is_unique(tmp_path: Path) -> None:
     book.save()
     wb = openpyxl.load_workbook(tmp_path / "u.xlsx")
     assert wb.sheetnames == ["Перевірка", "Перевірка (2)"]
-    assert wb["Перевірка (2)"].tables["tblChecks"].ref == "A1:E2"
+    assert wb["Перевірка (2)"].tables["tblChecks"].ref == "A1:F2"
 
 
 def test_changed_on_disk_is_not_overwritten(tmp_path: Path) -> None:
@@ -426,8 +427,10 @@ def test_changed_on_disk_is_not_overwritten(tmp_path: Path) -> None:
     book.write_tables({"tblCostByKekv": frame([("1", "2", "general", 1.0)])}, "uk")
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
-    with pytest.raises(WorkbookError, match="changed on disk"):
+    with pytest.raises(WorkbookError) as caught:
         book.save()
+    assert caught.value.key == "changed_on_disk"
+    assert "changed on disk" in caught.value.message("en")
 
 
 def test_only_output_parts_change(tmp_path: Path) -> None:

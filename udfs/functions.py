@@ -38,30 +38,14 @@ ERROR_PREFIX = "#KOSHT!"
 CATEGORY = "Koshtorys"
 Grid = list[list[Any]]
 
-_TEXT = {
-    "not_2d": ("аргумент {arg}: очікується діапазон таблиці з рядком заголовків "
-               "(наприклад, tblServices[#All])",
-               "argument {arg}: expected a table range with its header row "
-               "(e.g. tblServices[#All])"),
-    "ragged": ("аргумент {arg}: рядки різної довжини", "argument {arg}: rows of unequal length"),
-    "no_column": ("аргумент {arg}: немає стовпця {columns}", "argument {arg}: no column {columns}"),
-    "no_rows": ("аргумент {arg}: немає жодного рядка даних", "argument {arg}: no data rows"),
-    "input_errors": ("{first} (помилок у вхідних даних: {count})",
-                     "{first} ({count} input errors)"),
-    "not_number": ("аргумент {arg}: «{value}» — не число", "argument {arg}: '{value}' is not "
-                   "a number"),
-    "unknown_code": ("невідомий код {kind} «{value}»", "unknown {kind} code '{value}'"),
-    "internal": ("внутрішня помилка: {error}", "internal error: {error}"),
-}
-
-
 class _ArgError(Exception):
     """A malformed argument: becomes the function's error value."""
 
 
 def _say(code: str, lang: str, **params: object) -> str:
-    uk, en = _TEXT[code]
-    return (uk if lang == "uk" else en).format(**params)
+    from koshtorys.core.messages import text
+
+    return text(f"fn_{code}", lang, **params)
 
 
 def _error(message: str) -> Grid:
@@ -100,30 +84,34 @@ def _table(arg: str, value: object, table_name: str, lang: str, need_rows: bool)
     return raw
 
 
-def _run(part: str, output: str, args: list[tuple[str, object, str, bool]],
-         settings: object) -> Grid:
-    """Shared body of the table functions: check arguments, compute, shape the result."""
+def _run(part: str, args: list[tuple[str, object, str, bool]], settings: object) -> Grid:
+    """Shared body of the table functions: check arguments, compute the part, shape the
+    result. Rows with input errors are left out as a refresh leaves them out, and a last
+    row says how many errors there are and names the first."""
     lang = "uk"
     try:
         lang = _language(args[0][1], args[0][2])
         from koshtorys import parts
+        from koshtorys.convert import present
         from koshtorys.core import schema
         from koshtorys.core.book import frame_rows
+        from koshtorys.core.checks import ordered
 
         tables = {name: _table(arg, value, name, lang, need)
                   for arg, value, name, need in args}
         if settings is not None:
             tables["tblSettings"] = _table("settings", settings, "tblSettings", lang, False)
-        result = parts.compute(tables, only=part, lang=lang)
-        errors = [c for c in result.checks if c.severity == "error"]
-        if errors:
-            first = errors[0].message(lang)
-            return _error(_say("input_errors", lang, first=first, count=len(errors))
-                          if len(errors) > 1 else first)
+        output = parts.PARTS[part].function_output
+        result = parts.compute(tables, only=part, lang=lang, ties=False)
         t = schema.table(output)
         df = result.outputs.get(output)
-        rows = frame_rows(df, t.column_keys) if df is not None else []
-        return [t.headers(lang)] + rows
+        rows = frame_rows(present(df, output, lang), t.column_keys) if df is not None else []
+        grid: Grid = [t.headers(lang)] + rows
+        errors = [c for c in ordered(result.checks) if c.severity == "error"]
+        if errors:
+            note = _say("input_errors", lang, count=len(errors), first=errors[0].message(lang))
+            grid.append([f"{ERROR_PREFIX} {note}"] + [None] * (len(t.columns) - 1))
+        return grid
     except _ArgError as exc:
         return _error(str(exc))
     except Exception as exc:  # a worksheet function must return a value, never raise
@@ -139,7 +127,7 @@ def _run(part: str, output: str, args: list[tuple[str, object, str, bool]],
 def unit_costs(services: Grid, staff: Grid, time: Grid, costs: Grid,
                settings: Grid | None = None) -> Grid:
     """Unit cost of each social service: the columns of tblUnitCosts."""
-    return _run("costing", "tblUnitCosts", [
+    return _run("costing", [
         ("services", services, "tblServices", True),
         ("staff", staff, "tblStaff", True),
         ("time", time, "tblTime", False),
@@ -153,7 +141,7 @@ def unit_costs(services: Grid, staff: Grid, time: Grid, costs: Grid,
 @xw.arg("settings", ndim=2, doc="tblSettings with its header row (optional)")
 def variance(plan: Grid, actual: Grid, settings: Grid | None = None) -> Grid:
     """Quarterly budget execution, plan against cash expenditure: the columns of tblVariance."""
-    return _run("execution", "tblVariance", [
+    return _run("execution", [
         ("plan", plan, "tblPlan", True),
         ("actual", actual, "tblActuals", False),
     ], settings)
@@ -165,19 +153,19 @@ def variance(plan: Grid, actual: Grid, settings: Grid | None = None) -> Grid:
 @xw.arg("settings", ndim=2, doc="tblSettings with its header row (optional)")
 def funding(needs: Grid, sources: Grid, settings: Grid | None = None) -> Grid:
     """Funding of each activity and year by source: the columns of tblFundingSplit."""
-    return _run("funding", "tblFundingSplit", [
+    return _run("funding", [
         ("needs", needs, "tblNeeds", True),
         ("sources", sources, "tblSources", False),
     ], settings)
 
 
 def _number(arg: str, value: object) -> float:
-    if isinstance(value, bool) or value is None:
-        raise _ArgError(_say("not_number", "uk", arg=arg, value=value))
+    """A scalar argument read as any number cell is read (``1 234,5`` included)."""
+    from koshtorys.convert import Unreadable, read_number
+
     try:
-        x = float(str(value).replace(",", ".").replace("\u00a0", "").replace(" ", "")
-                  if isinstance(value, str) else value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        x = read_number(value)
+    except Unreadable:
         raise _ArgError(_say("not_number", "uk", arg=arg, value=value)) from None
     if math.isnan(x) or math.isinf(x):
         raise _ArgError(_say("not_number", "uk", arg=arg, value=value))

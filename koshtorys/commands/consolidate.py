@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from koshtorys.core.book import RawTable
+from koshtorys.core.errors import KoshtorysError
 from koshtorys.core.fileio import ensure_folder
 from koshtorys.engine.consolidate import TABLES_READ, consolidate, write_consolidation
 
-__all__ = ["consolidate_dir", "workbooks_in"]
+from .outcome import Outcome
 
-Say = Callable[[str], None]
+__all__ = ["consolidate_folder", "workbooks_in"]
 
 
 def workbooks_in(folder: Path, exclude: Path | None = None) -> list[Path]:
@@ -32,19 +33,19 @@ def _read(path: Path) -> Mapping[str, RawTable]:
     return FileBook.open(path, check_lock=False).read_tables(TABLES_READ)
 
 
-def consolidate_dir(folder: Path, out: Path, *, say: Say = print) -> int:
-    """Consolidate ``folder``'s workbooks into ``out``; 1 when some could not be read."""
-    from koshtorys.core.errors import KoshtorysError
-
+def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcome:
+    """Consolidate ``folder``'s workbooks into ``out_path``; exit 1 when some could not be
+    read (they are listed)."""
     if not Path(folder).is_dir():
-        raise KoshtorysError(f"{folder} is not a folder")
-    paths = workbooks_in(Path(folder), Path(out))
+        raise KoshtorysError("not_a_folder", path=folder)
+    paths = workbooks_in(Path(folder), Path(out_path))
     if not paths:
-        raise KoshtorysError(f"no .xlsx workbooks in {folder}")
+        raise KoshtorysError("no_workbooks", path=folder)
     c = consolidate(paths, _read)
-    ensure_folder(Path(out).parent)
-    write_consolidation(c, Path(out))
-    say(f"consolidated {len(paths) - len(c.problems)} of {len(paths)} workbooks into {out}")
+    ensure_folder(Path(out_path).parent)
+    write_consolidation(c, Path(out_path))
+    out = Outcome(lang, 1 if c.problems else 0, files=[Path(out_path)])
+    out.say("consolidated", done=len(paths) - len(c.problems), total=len(paths), path=out_path)
     for p in c.problems:
-        say(f"  not included: {p.file} — {p.message}")
-    return 1 if c.problems else 0
+        out.say("not_included", file=p.file, reason=p.message)
+    return out

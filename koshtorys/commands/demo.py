@@ -1,8 +1,9 @@
-"""``koshtorys demo``: the whole job on the bundled sample, as a new user sees it.
+"""``koshtorys demo``: the whole job on the bundled samples, as a new user sees it.
 
-Builds the Kreminna sample workbook, refreshes it, writes the budget requests
-(and PDFs when LibreOffice is installed), writes .eml drafts instead of sending,
-and consolidates it with a second, illustrative institution.
+For each sample it builds the workbook, refreshes it, writes its documents (and PDFs
+when LibreOffice is installed) and the .eml drafts instead of sending; then it
+consolidates the institutions. Every step is a command the CLI and the ribbon run too;
+the demo only calls them in order and adds up what they say.
 """
 
 from __future__ import annotations
@@ -11,91 +12,92 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from koshtorys import parts
 from koshtorys.core.fileio import ensure_folder
-from koshtorys.documents.pdf import soffice_path
-from koshtorys.samples import sample_frames
+from koshtorys.core.messages import format_money
+from koshtorys.samples import VARIANTS
 from koshtorys.xlsx import FileBook
-from koshtorys.xlsx.template import build_workbook
 
-from .consolidate import consolidate_dir
-from .request import make_requests
+from .consolidate import consolidate_folder
+from .new import new
+from .outcome import Outcome
+from .refresh import refresh
+from .request import request
 from .send import send
 
-__all__ = ["run_demo"]
+__all__ = ["demo", "DOCUMENT_STEPS"]
 
 Say = Callable[[str], None]
 
-
-def _uah(x: float) -> str:
-    """12345.5 → '12 345.50' (thin grouping, as Ukrainian documents write it)."""
-    return f"{x:,.2f}".replace(",", "\u202f")
-
-
-def _step(say: Say, n: int, text: str) -> float:
-    say(f"[{n}/6] {text} …")
-    return time.perf_counter()
+DocumentStep = Callable[[FileBook, Path, bool], Outcome]
+DOCUMENT_STEPS: list[tuple[str, DocumentStep]] = [
+    ("demo_requests", lambda book, outdir, pdf: request(book, outdir, pdf=pdf)),
+]
+"""The documents the demo writes for each institution, in order (a document module adds
+its own step here)."""
 
 
-def run_demo(outdir: Path, *, say: Say = print) -> int:
+def _sample_year(variant: str) -> int:
+    from koshtorys.samples import sample_frames
+
+    s = sample_frames(variant)["tblSettings"]
+    return int(s.loc[s["key"] == "plan_year", "value"].iloc[0])
+
+
+def demo(outdir: Path, *, echo: Say | None = None, lang: str = "uk") -> Outcome:
     """Run every step into ``outdir``; the exit status is the worst of the steps."""
+    from koshtorys.documents.pdf import soffice_path
+
+    out = Outcome(lang, echo=echo)
     outdir = Path(outdir)
-    inst = outdir / "institutions"
-    ensure_folder(inst)
-    main = inst / "kreminna_2026.xlsx"
-    second = inst / "pervomaiskyi_2026.xlsx"
-    status = 0
+    inst = ensure_folder(outdir / "institutions")
+    pdf = soffice_path() is not None
+    started = time.perf_counter()
+    for variant in VARIANTS:
+        path = inst / f"{variant}_{_sample_year(variant)}.xlsx"
+        out.say("demo_sample", path=path)
+        made = new(path, lang=lang, sample=variant, force=True)
+        out.worst(made.exit_code)
+        book = FileBook.open(path)
+        done = refresh(book)
+        out.worst(done.exit_code)
+        _summary(out, done)
+        docs = outdir / "documents" / variant
+        for key, step in DOCUMENT_STEPS:
+            out.say(key)
+            made = step(FileBook.open(path), docs, pdf)
+            out.worst(made.exit_code)
+            out.files += made.files
+            for line in made.lines:
+                out.add("      " + line)
+        sent = send(FileBook.open(path), docs, draft=outdir / "drafts" / variant)
+        out.worst(sent.exit_code)
+        out.say("demo_drafts", count=sum(1 for f in sent.files if f.suffix == ".eml"),
+                path=outdir / "drafts" / variant)
+    cons = outdir / "consolidated.xlsx"
+    made = consolidate_folder(inst, cons, lang)
+    out.worst(made.exit_code)
+    for line in made.lines:
+        out.add("   " + line)
+    out.say("demo_done", seconds=f"{time.perf_counter() - started:.1f}", outdir=outdir,
+            inst=inst, cons=cons)
+    return out
 
-    t = _step(say, 1, f"building the sample workbook {main}")
-    build_workbook(main, lang="uk", sample=sample_frames("kreminna"))
-    say(f"      done in {time.perf_counter() - t:.1f} s")
 
-    t = _step(say, 2, "refreshing it (unit costs, execution, funding)")
-    book = FileBook.open(main)
-    result = parts.refresh(book)
-    book.save()
-    status = max(status, result.exit_code)
-    uc = result.outputs.get("tblUnitCosts")
+def _summary(out: Outcome, done: Outcome) -> None:
+    uc = done.outputs.get("tblUnitCosts")
     if uc is not None and len(uc):
-        say(f"      {len(uc)} services, institution total {_uah(uc['total_cost'].sum())} UAH")
-    vs = result.outputs.get("tblVarianceSummary")
+        out.say("demo_costs", services=len(uc),
+                total=format_money(float(uc["total_cost"].sum()), out.lang))
+    vs = done.outputs.get("tblVarianceSummary")
     if vs is not None and len(vs):
         tot = vs.iloc[-1]
-        say(f"      execution to Q{int(tot['quarter'])}: {tot['exec_pct_ytd']:.1%} of the "
-            f"period plan, flag {tot['flag']}")
-    fs = result.outputs.get("tblFundingSummary")
+        out.say("demo_execution", month=int(tot["as_of_month"]),
+                pct=f"{float(tot['exec_pct_ytd']) * 100:.1f}")
+    fs = done.outputs.get("tblFundingSummary")
     if fs is not None and len(fs):
         years = fs[fs["year"] != "NPV"]
-        say(f"      funding {int(years['year'].astype(int).min())}–"
-            f"{int(years['year'].astype(int).max())}: need {_uah(years['need'].sum())}, "
-            f"gap {_uah(years['gap'].sum())} UAH")
-    errors = [c for c in result.checks if c.severity == "error"]
-    say(f"      {len(errors)} error check(s), "
-        f"{len(result.checks) - len(errors)} warning(s) in tblChecks")
-
-    pdf = soffice_path() is not None
-    t = _step(say, 3, "writing budget requests" + (" and PDFs" if pdf else
-                                                   " (no LibreOffice: no PDFs)"))
-    requests = outdir / "requests"
-    made = make_requests(main, requests, pdf=pdf, say=lambda m: say("      " + m))
-    status = max(status, made.exit_code)
-    say(f"      done in {time.perf_counter() - t:.1f} s")
-
-    _step(say, 4, "writing .eml drafts for the finance department")
-    status = max(status, send(main, requests, draft=outdir / "drafts",
-                              say=lambda m: say("      " + m)))
-
-    t = _step(say, 5, "a second institution (illustrative) for the consolidation")
-    build_workbook(second, lang="uk", sample=sample_frames("pervomaiskyi"))
-    book2 = FileBook.open(second)
-    status = max(status, parts.refresh(book2).exit_code)
-    book2.save()
-
-    _step(say, 6, "consolidating both institutions")
-    cons = outdir / "consolidated.xlsx"
-    status = max(status, consolidate_dir(inst, cons, say=lambda m: say("      " + m)))
-
-    say("")
-    say(f"Open {main} in Excel or LibreOffice; requests are in {requests}, drafts in "
-        f"{outdir / 'drafts'}, the consolidation is {cons}.")
-    return status
+        out.say("demo_funding", first=int(years["year"].astype(int).min()),
+                last=int(years["year"].astype(int).max()),
+                need=format_money(float(years["need"].sum()), out.lang),
+                gap=format_money(float(years["gap"].sum()), out.lang))
+    out.say("demo_checks", errors=len(done.errors), warnings=len(done.warnings))

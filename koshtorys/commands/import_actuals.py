@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import pandas as pd
 
@@ -19,14 +18,12 @@ from koshtorys.core.errors import TableMissing
 from koshtorys.core.schema import match_columns
 from koshtorys.readers.report import ReportRows, merge_actuals, read_report
 
-__all__ = ["ImportResult", "plan_import", "import_into", "import_actuals"]
+from .outcome import Outcome, Progress
+
+__all__ = ["ImportResult", "plan_import", "import_actuals"]
 
 
-class UpdatableBook(Book, Protocol):
-    """A book that can also change single cells of an input table (file or live)."""
-
-    def update_table(self, name: str, cells: dict[tuple[int, str], float],
-                     new_rows: list[dict[str, object]]) -> None: ...
+UpdatableBook = Book
 
 
 @dataclass
@@ -43,11 +40,6 @@ class ImportResult:
     def exit_code(self) -> int:
         return 1 if self.skipped else 0
 
-    def summary(self) -> str:
-        lines = [f"imported months {', '.join(str(m) for m in self.months) or '—'}: "
-                 f"{len(self.cells)} cells updated, {len(self.new_rows)} rows added"]
-        lines += [f"  skipped {s}" for s in self.skipped[:20]]
-        return "\n".join(lines)
 
 
 def plan_import(raw_actuals: RawTable, report: ReportRows) -> ImportResult:
@@ -56,7 +48,7 @@ def plan_import(raw_actuals: RawTable, report: ReportRows) -> ImportResult:
     cols = match_columns(t, raw_actuals.headers)
     missing = [k for k in ("kpkvk", "kekv", *schema.MONTHS) if k not in cols]
     if missing:
-        raise TableMissing(f"tblActuals has no column {', '.join(missing)}")
+        raise TableMissing("no_columns", table="tblActuals", columns=", ".join(missing))
 
     keys: list[tuple[str | None, str | None, str]] = []
     values: list[dict[str, object]] = []
@@ -94,24 +86,24 @@ def plan_import(raw_actuals: RawTable, report: ReportRows) -> ImportResult:
     return result
 
 
-def import_into(book: UpdatableBook, report_path: Path) -> ImportResult:
-    """Read ``report_path`` into ``book``'s ``tblActuals`` (the file or the live workbook);
-    the months of the execution year it brings replace those months."""
+def import_actuals(book: UpdatableBook, report_path: Path,
+                   progress: Progress | None = None) -> Outcome:
+    """Read ``report_path`` into ``book``'s ``tblActuals`` (the file or the live workbook):
+    the months of the execution year it brings replace those months; saved at once."""
+    lang = book.language()
+    (progress or (lambda _s: None))("read")
     raw = book.read_tables(["tblSettings", "tblActuals"])
     if "tblActuals" not in raw:
-        raise TableMissing("the workbook has no table tblActuals")
+        raise TableMissing("no_table", table="tblActuals", book=book.name)
     settings = convert_inputs(raw, ["tblSettings"]).settings
     report = read_report(report_path, year=settings.exec_year)
     result = plan_import(raw["tblActuals"], report)
+    (progress or (lambda _s: None))("write")
     book.update_table("tblActuals", result.cells, result.new_rows)
-    return result
-
-
-def import_actuals(path: Path, report_path: Path) -> ImportResult:
-    """``koshtorys import-actuals``: :func:`import_into` the workbook file, saved atomically."""
-    from koshtorys.xlsx import FileBook
-
-    book = FileBook.open(path)
-    result = import_into(book, report_path)
     book.save()
-    return result
+    out = Outcome(lang, result.exit_code)
+    out.say("imported", months=", ".join(str(m) for m in result.months) or "—",
+            cells=len(result.cells), rows=len(result.new_rows))
+    for line in result.skipped[:20]:
+        out.say("import_skipped", line=line)
+    return out

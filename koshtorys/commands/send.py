@@ -1,17 +1,17 @@
-"""``koshtorys send``: each budget request by mail (or as .eml drafts for Outlook).
+"""``koshtorys send`` (button Надіслати): each budget request by mail, or as .eml drafts.
 
 The requests already in ``outdir`` are sent as they are (an institution may have
-completed the hand-filled sections); only when there are none are they made.
-Nothing is ever deleted: a failed send leaves every file in place.
+completed the hand-filled sections); only when there are none are they made, from the
+same book. Nothing is ever deleted: a failed send leaves every file in place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from koshtorys.convert import convert_inputs
-from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.book import Book
+from koshtorys.core.errors import MailError, TableMissing
 from koshtorys.core.settings import Settings
 from koshtorys.documents.mail import (
     attachments_for,
@@ -23,33 +23,33 @@ from koshtorys.documents.mail import (
 )
 from koshtorys.documents.request_sheet import read_summary
 
+from .outcome import DONE_WITH_ERRORS, NOTHING_DONE, Outcome, Progress
 from .request import require_plan_year
 
-__all__ = ["send"]
-
-Say = Callable[[str], None]
+__all__ = ["send", "book_settings"]
 
 
-def _settings(path: Path) -> Settings:
-    from koshtorys.xlsx import FileBook
-
-    raw = FileBook.open(path, check_lock=False).read_tables(["tblSettings"])
+def book_settings(book: Book) -> Settings:
+    """The book's settings (plan_year required: it names the request files)."""
+    raw = book.read_tables(["tblSettings"])
     if "tblSettings" not in raw:
-        raise KoshtorysError(f"{path.name} has no table tblSettings")
+        raise TableMissing("no_settings_table")
     inputs = convert_inputs(raw, ["tblSettings"])
-    require_plan_year(inputs.checks, path.name)
+    require_plan_year(inputs.checks, book.name)
     return inputs.settings
 
 
-def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = print) -> int:
-    """Send (or draft) every request of the workbook; the exit status per the SPEC."""
-    settings = _settings(Path(path))
+def send(book: Book, outdir: Path, *, draft: Path | None = None,
+         progress: Progress | None = None) -> Outcome:
+    """Send (or draft) every request of the book; the exit status per the SPEC."""
+    from koshtorys.documents.pdf import soffice_path, to_pdfs
+
+    step = progress or (lambda _s: None)
+    settings = book_settings(book)
+    out = Outcome(book.language())
     outdir = Path(outdir)
     if draft is None and not can_mail(settings):
-        raise KoshtorysError("set mail_to, mail_from and smtp_host in tblSettings "
-                             "(or use --draft DIR)")
-    from koshtorys.documents.pdf import soffice_path
-
+        raise MailError("mail_not_set")
     pdf = soffice_path() is not None
     found = [(f, read_summary(f)) for f in
              sorted(outdir.glob(f"request_{settings.plan_year}_*.xlsx"))]
@@ -58,30 +58,35 @@ def send(path: Path, outdir: Path, *, draft: Path | None = None, say: Say = prin
             or s.institution == settings.institution]
     for f, s in found:
         if (f, s) not in mine:
-            say(f"skipped {f.name}: it is the request of {s.institution}")
+            out.say("skipped_other", file=f.name, institution=s.institution)
     if not mine:
-        from .request import make_requests
+        from .request import request
 
-        made = make_requests(Path(path), outdir, pdf=pdf, say=say)
-        mine = [(f, read_summary(f)) for f in made.files]
+        made = request(book, outdir, pdf=pdf, progress=progress)
+        out.lines += made.lines
+        out.files += made.files
+        out.worst(made.exit_code)
+        mine = [(f, read_summary(f)) for f in made.files if f.suffix == ".xlsx"]
     elif pdf:  # a PDF goes with each request when LibreOffice is here to print it
-        from koshtorys.documents.pdf import to_pdfs
-
         missing = [f for f, _ in mine if not f.with_suffix(".pdf").exists()]
         if missing:
-            to_pdfs(missing, outdir)
+            step("pdf")
+            out.files += to_pdfs(missing, outdir)
     messages = [build_message(s, settings, attachments_for(f)) for f, s in mine]
     if draft is not None:
-        written = write_drafts(messages, Path(draft))
-        for p in written:
-            say(f"draft: {p}")
-        return 0
+        for p in write_drafts(messages, Path(draft)):
+            out.files.append(p)
+            out.say("draft_written", path=p)
+        return out
+    step("send")
     report = send_all(messages, settings, smtp_password(settings))
     for line in report.lines():
-        say(line)
+        out.add(line)
     if report.error:
-        say(f"nothing was sent: {report.error}; the files stay in {outdir}")
-        return 2
-    return 0 if report.ok else 1
+        out.say("nothing_sent", error=report.error, outdir=outdir)
+        out.worst(NOTHING_DONE)
+    elif not report.ok:
+        out.worst(DONE_WITH_ERRORS)
+    return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 import pandas as pd
@@ -89,7 +90,20 @@ class RawTable:
 
 
 class Book(Protocol):
-    """Read input tables and write output tables of one workbook."""
+    """Read input tables and write output tables of one workbook: the file
+    (:class:`koshtorys.xlsx.FileBook`), the workbook open in Excel
+    (:class:`koshtorys.addin.live.LiveBook`) or one in memory (:class:`MemoryBook`)."""
+
+    @property
+    def name(self) -> str:
+        """The workbook's file name, for messages."""
+        ...
+
+    @property
+    def folder(self) -> Path | None:
+        """Where the workbook lives (documents go beside it by default); ``None`` when it
+        was never saved."""
+        ...
 
     def read_tables(self, names: Iterable[str]) -> dict[str, RawTable]:
         """The named tables that exist, each read once. Missing ones are left out."""
@@ -99,8 +113,19 @@ class Book(Protocol):
         """Replace the data of each output table by ``frames[name]`` (columns = keys)."""
         ...
 
+    def update_table(self, name: str, cells: Mapping[tuple[int, str], object],
+                     new_rows: Sequence[Mapping[str, object]]) -> None:
+        """Set some cells of a table ((data row index, column key) → value) and append
+        ``new_rows``; everything else in it stays."""
+        ...
+
     def language(self) -> Lang:
         """The workbook's language, as its headers show."""
+        ...
+
+    def save(self) -> None:
+        """Make what was written last: the file is replaced atomically; a workbook open in
+        Excel or held in memory has nothing to do."""
         ...
 
 
@@ -169,6 +194,8 @@ class MemoryBook:
     written: dict[str, pd.DataFrame] = field(default_factory=dict)
     reads: int = 0
     writes: int = 0
+    name: str = "memory"
+    folder: Path | None = None
 
     @classmethod
     def from_frames(cls, frames: Mapping[str, pd.DataFrame], lang: Lang = "en") -> MemoryBook:
@@ -190,5 +217,29 @@ class MemoryBook:
         for name, df in frames.items():
             self.written[name] = df.copy()
 
+    def update_table(self, name: str, cells: Mapping[tuple[int, str], object],
+                     new_rows: Sequence[Mapping[str, object]]) -> None:
+        raw = self.tables.get(name)
+        if raw is None:
+            from .errors import TableMissing
+
+            raise TableMissing("no_table", table=name, book=self.name)
+        t = schema.table(name)
+        cols = schema.match_columns(t, raw.headers)
+        self.writes += 1
+        for (i, key), value in cells.items():
+            if key in cols and 0 <= i < len(raw.rows):
+                row = raw.rows[i]
+                row.extend([None] * (cols[key] + 1 - len(row)))
+                row[cols[key]] = value
+        for new in new_rows:
+            row = [None] * len(raw.headers)
+            for key, j in cols.items():
+                row[j] = new.get(key)
+            raw.rows.append(row)
+
     def language(self) -> Lang:
         return self.lang
+
+    def save(self) -> None:
+        """Nothing to do: the book lives in memory."""

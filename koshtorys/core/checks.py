@@ -9,7 +9,10 @@ import pandas as pd
 
 from .messages import render
 
-__all__ = ["Check", "checks_frame", "has_errors"]
+__all__ = ["Check", "checks_frame", "has_errors", "ordered", "ROOT_CAUSES"]
+
+ROOT_CAUSES = frozenset({"missing_table", "missing_table_range", "missing_column"})
+"""Reason codes that cause others: shown before everything else."""
 
 
 @dataclass(frozen=True)
@@ -25,31 +28,45 @@ class Check:
     column: str | None
     """Column key (language-neutral)."""
     code: str
-    """Reason code, a key of :data:`koshtorys.core.messages.MESSAGES`."""
+    """Reason code (:class:`koshtorys.core.messages.Reason`), written to tblChecks.code."""
     params: dict[str, object] = field(default_factory=dict)
 
     def message(self, lang: str = "uk") -> str:
         return render(self.code, lang, self.params)
+
+    def severity_label(self, lang: str = "uk") -> str:
+        """``помилка`` / ``попередження`` in Ukrainian, the code in English."""
+        from .schema import enum_label
+
+        return str(enum_label("severity", self.severity, lang))  # type: ignore[arg-type]
 
 
 def has_errors(checks: Iterable[Check]) -> bool:
     return any(c.severity == "error" for c in checks)
 
 
+def ordered(checks: Iterable[Check]) -> list[Check]:
+    """Root causes first — missing tables and columns, then the settings' problems — then
+    the other errors, then warnings; otherwise in the order found."""
+    def rank(c: Check) -> tuple[int, int]:
+        root = 0 if c.code in ROOT_CAUSES else 1 if c.table == "tblSettings" else 2
+        return (root if c.severity == "error" or root == 0 else 2,
+                0 if c.severity == "error" else 1)
+
+    return sorted(checks, key=rank)
+
+
 def checks_frame(checks: Iterable[Check], lang: str = "uk") -> pd.DataFrame:
-    """The ``tblChecks`` output: errors first, then by table and row."""
+    """The ``tblChecks`` output (codes as values), in :func:`ordered` order."""
     rows = [
         {
             "severity": c.severity,
+            "code": str(c.code),
             "table": c.table,
             "row": c.row,
             "column": c.column,
             "message": c.message(lang),
         }
-        for c in checks
+        for c in ordered(checks)
     ]
-    df = pd.DataFrame(rows, columns=["severity", "table", "row", "column", "message"])
-    if len(df):
-        df["_o"] = (df["severity"] != "error").astype(int)
-        df = df.sort_values(["_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    return df
+    return pd.DataFrame(rows, columns=["severity", "code", "table", "row", "column", "message"])

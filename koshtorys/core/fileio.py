@@ -22,8 +22,7 @@ def ensure_not_locked(path: Path) -> None:
     """Raise :class:`WorkbookError` when Excel or LibreOffice holds ``path`` open."""
     for lock in (lock_file_of(path), path.with_name(".~lock." + path.name + "#")):
         if lock.exists():
-            raise WorkbookError(f"{path.name} is open in Excel or LibreOffice ({lock.name}); "
-                                "close it and try again")
+            raise WorkbookError("locked", name=path.name, lock=lock.name)
 
 
 @contextlib.contextmanager

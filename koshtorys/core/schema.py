@@ -21,6 +21,10 @@ __all__ = [
     "TABLES",
     "INPUT_TABLES",
     "OUTPUT_TABLES",
+    "LOG_TABLES",
+    "ENUM_LABELS_UK",
+    "enum_label",
+    "bool_label",
     "SETTINGS",
     "ENUMS",
     "ENUM_ALIASES",
@@ -41,7 +45,10 @@ Lang = Literal["uk", "en"]
 Kind = Literal["text", "code", "number", "money", "int", "year", "share", "enum", "bool"]
 
 MONTHS: tuple[str, ...] = tuple(f"m{m:02d}" for m in range(1, 13))
-SOURCES: tuple[str, ...] = ("local", "state", "oblast", "donor")
+SOURCES: tuple[str, ...] = ("local", "state", "oblast", "donor", "other")
+"""Funding sources, in the order of every table and form: ``donor`` is international
+technical assistance and grants (МТД), ``other`` every other lawful source (own
+revenues of the special fund, charity, sponsors); they are never merged."""
 
 #: Allowed values of each enumeration (stored as these codes in every language).
 ENUMS: dict[str, tuple[str, ...]] = {
@@ -53,6 +60,22 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "indirect_base": ("direct_labor", "direct_cost", "hours"),
     "severity": ("error", "warning"),
     "flag": ("unplanned", "over", "under", "ok"),
+    "status": ("sent", "draft", "failed"),
+}
+
+#: How a Ukrainian workbook spells the values the product writes (and offers in its
+#: drop-down lists); each is also read back as its code. Codes not listed here are
+#: written as they are in both languages (UAH, EUR, direct_labor …).
+ENUM_LABELS_UK: dict[str, dict[str, str]] = {
+    "category": {"direct": "прямі", "indirect": "непрямі"},
+    "fund": {"general": "загальний", "special": "спеціальний"},
+    "source": {"local": "місцевий", "state": "державний", "oblast": "обласний",
+               "donor": "МТД", "other": "інші"},
+    "rule": {"fixed": "фіксована", "share": "частка", "remainder": "залишок"},
+    "severity": {"error": "помилка", "warning": "попередження"},
+    "flag": {"unplanned": "незаплановано", "over": "перевиконання", "under": "недовиконання",
+             "ok": "норма"},
+    "status": {"sent": "надіслано", "draft": "чернетка", "failed": "не надіслано"},
 }
 
 #: Ukrainian spellings a user may type instead of the code (lower-case).
@@ -61,8 +84,9 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
                  "непрямий": "indirect", "адміністративні": "indirect"},
     "fund": {"загальний": "general", "спеціальний": "special", "зф": "general",
              "сф": "special", "c": "general", "s": "special"},  # C/S: treasury reports
-    "source": {"місцевий": "local", "бюджет тг": "local", "державний": "state",
-               "обласний": "oblast", "донор": "donor", "мтд": "donor"},
+    "source": {"місцевий": "local", "бюджет тг": "local", "бюджет громади": "local",
+               "державний": "state", "обласний": "oblast", "донор": "donor", "мтд": "donor",
+               "донори": "donor", "інші": "other", "інші джерела": "other"},
     "rule": {"фіксована": "fixed", "частка": "share", "залишок": "remainder"},
     "currency": {"грн": "UAH", "uah": "UAH", "eur": "EUR", "євро": "EUR",
                  "usd": "USD", "дол": "USD"},
@@ -84,7 +108,8 @@ class Column:
     default: object = None
     """Value used for a blank cell."""
     enum: str | None = None
-    """Name of the enumeration in ``ENUMS`` for ``kind='enum'``."""
+    """Name of the enumeration in ``ENUMS`` for ``kind='enum'``; on an output column, the
+    enumeration whose Ukrainian labels a Ukrainian workbook shows."""
     min: float | None = None
     """Smallest allowed value (inclusive unless ``min_exclusive``)."""
     min_exclusive: bool = False
@@ -107,7 +132,9 @@ class Table:
     sheet_uk: str
     sheet_en: str
     columns: tuple[Column, ...]
-    role: Literal["input", "output"]
+    role: Literal["input", "output", "log"]
+    """``input`` (read, never changed by refresh), ``output`` (rewritten by refresh) or
+    ``log`` (appended by a command, never rewritten: tblSubmissions)."""
     title_uk: str = ""
     title_en: str = ""
     required: bool = False
@@ -160,7 +187,7 @@ _EXEC_KEY = (
 _VARIANCE_COLS = (
     C("kpkvk", "КПКВК", "code", width=11),
     C("kekv", "КЕКВ", "code", width=8),
-    C("fund", "Фонд", "text", width=10),
+    C("fund", "Фонд", "enum", enum="fund", width=10),
     C("quarter", "Квартал", "int", width=9),
     C("plan", "План кварталу", "money", fmt=MONEY),
     C("actual", "Касові видатки кварталу", "money", fmt=MONEY),
@@ -172,7 +199,7 @@ _VARIANCE_COLS = (
     C("annual_plan", "Річний план", "money", fmt=MONEY),
     C("exec_pct_annual", "Виконання річного плану, %", "number", fmt=PCT, width=11),
     C("forecast", "Прогноз на рік", "money", fmt=MONEY),
-    C("flag", "Ознака", "text", width=11),
+    C("flag", "Ознака", "enum", enum="flag", width=14),
 )
 
 _FUNDING_MONEY = tuple(
@@ -183,6 +210,7 @@ _FUNDING_MONEY = tuple(
         ("state", "Державний бюджет"),
         ("oblast", "Обласний бюджет"),
         ("donor", "Донори (МТД)"),
+        ("other", "Інші джерела"),
         ("gap", "Дефіцит (+) / надлишок (−)"),
     )
 )
@@ -208,6 +236,9 @@ TABLES: tuple[Table, ...] = (
             C("planned_recipients", "Планова кількість отримувачів", "number", default=0,
               min=0, fmt=WHOLE),
             C("kpkvk", "КПКВК", "code", width=11),
+            C("actual_units", "Фактична кількість одиниць", "number", min=0, fmt=WHOLE),
+            C("actual_recipients", "Фактична кількість отримувачів", "number", min=0,
+              fmt=WHOLE),
         ),
         "input", "Соціальні послуги", "Services", keys=("service_id",),
     ),
@@ -285,6 +316,52 @@ TABLES: tuple[Table, ...] = (
         "input", "Джерела фінансування", "Funding sources",
     ),
     Table(
+        "tblProgramTotals", "Програма (підсумки)", "ProgramTotals",
+        (
+            C("year", "Рік", "year", required=True, width=8),
+            C("source", "Джерело", "enum", enum="source", required=True, width=12),
+            C("amount", "Сума за паспортом програми", "money", required=True, min=0,
+              fmt=MONEY),
+        ),
+        "input", "Обсяги фінансування за паспортом місцевої програми",
+        "Totals declared by the local program", keys=("year", "source"),
+    ),
+    Table(
+        "tblPrograms", "Програми", "Programs",
+        (
+            C("kpkvk", "КПКВК", "code", required=True, width=11),
+            C("name", "Назва бюджетної програми", "text", width=40),
+            C("goal", "Мета", "text", width=40),
+            C("tasks", "Завдання", "text", width=40),
+            C("legal_basis", "Підстави", "text", width=40),
+            C("directions", "Напрями використання коштів", "text", width=40),
+        ),
+        "input", "Тексти бюджетних програм", "Budget program texts", keys=("kpkvk",),
+    ),
+    Table(
+        "tblHistory", "Історія", "EarlierYears",
+        (
+            C("kpkvk", "КПКВК", "code", required=True, width=11),
+            C("kekv", "КЕКВ", "code", required=True, width=8),
+            C("fund", "Фонд", "enum", enum="fund", default="general", width=12),
+            C("year", "Рік", "year", required=True, width=8),
+            C("amount", "Касові видатки за рік", "money", required=True, min=0, fmt=MONEY),
+        ),
+        "input", "Касові видатки попередніх років", "Cash expenditure of earlier years",
+        keys=("kpkvk", "kekv", "fund", "year"),
+    ),
+    Table(
+        "tblCeilings", "Граничні обсяги", "Ceilings",
+        (
+            C("kpkvk", "КПКВК", "code", required=True, width=11),
+            C("fund", "Фонд", "enum", enum="fund", default="general", width=12),
+            C("year", "Рік", "year", required=True, width=8),
+            C("amount", "Граничний обсяг", "money", required=True, min=0, fmt=MONEY),
+        ),
+        "input", "Граничні обсяги видатків", "Expenditure ceilings",
+        keys=("kpkvk", "fund", "year"),
+    ),
+    Table(
         "tblUnitCosts", "Вартість послуг", "UnitCosts",
         (
             C("service_id", "Код послуги", "text", width=12),
@@ -309,7 +386,7 @@ TABLES: tuple[Table, ...] = (
         (
             C("kpkvk", "КПКВК", "code", width=11),
             C("kekv", "КЕКВ", "code", width=8),
-            C("fund", "Фонд", "text", width=10),
+            C("fund", "Фонд", "enum", enum="fund", width=12),
             C("amount", "Сума", "money", fmt=MONEY),
         ),
         "output", "Видатки установи за КЕКВ", "Costs by economic code",
@@ -319,7 +396,8 @@ TABLES: tuple[Table, ...] = (
         "Аналіз виконання за кварталами", "Quarterly execution",
     ),
     Table(
-        "tblVarianceSummary", "Виконання (підсумок)", "VarianceSummary", _VARIANCE_COLS,
+        "tblVarianceSummary", "Виконання (підсумок)", "VarianceSummary",
+        _VARIANCE_COLS + (C("as_of_month", "Останній місяць з даними", "int", width=10),),
         "output", "Виконання за програмами", "Execution by program",
     ),
     Table(
@@ -347,7 +425,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         "tblChecks", "Перевірка", "Checks",
         (
-            C("severity", "Рівень", "text", width=10),
+            C("severity", "Рівень", "enum", enum="severity", width=13),
+            C("code", "Код причини", "text", width=22),
             C("table", "Таблиця", "text", width=16),
             C("row", "Рядок", "int", width=8),
             C("column", "Стовпець", "text", width=18),
@@ -355,11 +434,26 @@ TABLES: tuple[Table, ...] = (
         ),
         "output", "Перевірка вхідних даних", "Input checks",
     ),
+    Table(
+        "tblSubmissions", "Надіслано", "Submissions",
+        (
+            C("sent_at", "Час", "text", width=20),
+            C("kpkvk", "КПКВК", "code", width=11),
+            C("form", "Форма", "int", width=7),
+            C("file", "Файл", "text", width=34),
+            C("sha256", "SHA-256", "text", width=20),
+            C("total", "Разом, грн", "money", fmt=MONEY),
+            C("mail_to", "Кому", "text", width=28),
+            C("status", "Стан", "enum", enum="status", width=14),
+        ),
+        "log", "Надіслані бюджетні запити", "Requests sent",
+    ),
 )
 
 _BY_NAME = {t.name: t for t in TABLES}
 INPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "input")
 OUTPUT_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "output")
+LOG_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.role == "log")
 
 
 def header_votes(t: Table, headers: list[str]) -> tuple[int, int]:
@@ -385,7 +479,37 @@ def enum_value(enum: str, value: object) -> str | None:
     for code in ENUMS[enum]:
         if text == code.casefold():
             return code
+    for code, label in ENUM_LABELS_UK.get(enum, {}).items():
+        if text == label.casefold():
+            return code
     return ENUM_ALIASES.get(enum, {}).get(text)
+
+
+def enum_label(enum: str, code: object, lang: Lang) -> object:
+    """How ``lang`` spells the value ``code`` of ``enum`` (the code itself in English or
+    when it has no Ukrainian label).
+
+    >>> enum_label("flag", "under", "uk"), enum_label("flag", "under", "en")
+    ('недовиконання', 'under')
+    """
+    if lang != "uk" or not isinstance(code, str):
+        return code
+    return ENUM_LABELS_UK.get(enum, {}).get(code, code)
+
+
+_BOOL_LABELS = {"uk": ("так", "ні"), "en": ("true", "false")}
+
+
+def bool_label(value: object, lang: Lang) -> object:
+    """How ``lang`` writes a yes/no setting (``так``/``ні``, ``true``/``false``); any
+    other value is returned as it is.
+
+    >>> bool_label(True, "uk"), bool_label(False, "en")
+    ('так', 'false')
+    """
+    if isinstance(value, bool):
+        return _BOOL_LABELS[lang][0 if value else 1]
+    return value
 
 
 def normalize_header(text: object) -> str:
@@ -431,40 +555,73 @@ class Setting:
     key: str
     kind: Kind
     default: object
+    """The value of a blank or absent key; ``None`` = none, or one that depends on the
+    plan year (min_wage, hours_per_fte: :mod:`koshtorys.core.years`)."""
     uk: str
-    """What the key means, shown as the cell's input prompt."""
+    """What the key means, shown as the cell's input prompt (Ukrainian template)."""
+    en: str = ""
+    """The same for the English template."""
     enum: str | None = None
     min: float | None = None
     max: float | None = None
+    code: str | None = None
+    """For ``kind='code'``: which code it is (``edrpou``, ``budget_code``, ``grk_code``)."""
 
 
+S = Setting
 SETTINGS: tuple[Setting, ...] = (
-    Setting("institution", "text", "", "Назва установи (розпорядника)"),
-    Setting("edrpou", "code", "", "Код ЄДРПОУ (8 цифр)"),
-    Setting("hromada", "text", "", "Територіальна громада"),
-    Setting("plan_year", "year", None, "Плановий рік"),
-    Setting("execution_year", "year", None, "Рік виконання (типово плановий − 1)"),
-    Setting("esv_rate", "number", 0.22, "Ставка ЄСВ", min=0, max=1),
-    Setting("min_wage", "money", 8647.0, "Мінімальна заробітна плата на місяць", min=0),
-    Setting("hours_per_fte", "number", 1992.0, "Річний фонд робочого часу однієї ставки, год",
-            min=0),
-    Setting("indirect_base", "enum", "direct_labor",
-            "База розподілу непрямих витрат: direct_labor | direct_cost | hours",
-            enum="indirect_base"),
-    Setting("vat_rate", "number", 0.0, "Ставка ПДВ (0 для неплатників)", min=0, max=1),
-    Setting("under_threshold", "number", 0.9, "Поріг недовиконання", min=0, max=10),
-    Setting("index_rate", "number", 0.0, "Річний індекс зростання для прогнозних років",
-            min=-1, max=10),
-    Setting("discount_rate", "number", 0.0, "Ставка дисконтування для NPV", min=-0.99,
-            max=10),
-    Setting("fx_EUR", "number", None, "Курс EUR, грн за 1 євро", min=0),
-    Setting("fx_USD", "number", None, "Курс USD, грн за 1 долар", min=0),
-    Setting("rounding", "int", 0, "Знаків після коми в запитах і фінансуванні (0 = гривні)",
-            min=0, max=2),
-    Setting("mail_to", "text", "", "Кому надсилати запити (фінансове управління)"),
-    Setting("mail_from", "text", "", "Від кого"),
-    Setting("smtp_host", "text", "", "SMTP-сервер"),
-    Setting("smtp_port", "int", 587, "Порт SMTP", min=1, max=65535),
-    Setting("smtp_starttls", "bool", True, "STARTTLS (true/false)"),
-    Setting("smtp_user", "text", "", "Користувач SMTP (пароль — лише у KOSHTORYS_SMTP_PASSWORD)"),
+    S("institution", "text", "", "Назва установи (розпорядника)",
+      "Name of the institution (spending unit)"),
+    S("edrpou", "code", "", "Код ЄДРПОУ установи (8 цифр)",
+      "ЄДРПОУ code of the institution (8 digits)", code="edrpou"),
+    S("hromada", "text", "", "Територіальна громада", "Territorial community (hromada)"),
+    S("plan_year", "year", None, "Плановий рік", "Plan year"),
+    S("execution_year", "year", None, "Рік виконання (типово плановий − 1)",
+      "Execution year (default: plan year − 1)"),
+    S("esv_rate", "number", 0.22, "Ставка ЄСВ", "Social contribution rate (ЄСВ)", min=0, max=1),
+    S("min_wage", "money", None,
+      "Мінімальна заробітна плата на місяць (порожньо = за законом про бюджет на плановий рік)",
+      "Monthly minimum wage (blank = the state budget law's for the plan year)", min=0),
+    S("hours_per_fte", "number", None,
+      "Річний фонд робочого часу однієї ставки, год (порожньо = за календарем планового року)",
+      "Annual working hours of one full-time post (blank = the plan year's calendar)", min=0),
+    S("indirect_base", "enum", "direct_labor",
+      "База розподілу непрямих витрат: direct_labor | direct_cost | hours",
+      "Base for spreading indirect costs: direct_labor | direct_cost | hours",
+      enum="indirect_base"),
+    S("vat_rate", "number", 0.0, "Ставка ПДВ (0 для неплатників)", "VAT rate (0 if not a payer)",
+      min=0, max=1),
+    S("under_threshold", "number", 0.9, "Поріг недовиконання", "Under-execution threshold",
+      min=0, max=10),
+    S("index_rate", "number", 0.0, "Річний індекс зростання для прогнозних років",
+      "Yearly growth for the forecast years", min=-1, max=10),
+    S("discount_rate", "number", 0.0, "Ставка дисконтування для NPV", "Discount rate for NPV",
+      min=-0.99, max=10),
+    S("fx_EUR", "number", None, "Курс EUR, грн за 1 євро", "UAH per EUR", min=0),
+    S("fx_USD", "number", None, "Курс USD, грн за 1 долар", "UAH per USD", min=0),
+    S("rounding", "int", 0, "Знаків після коми в запитах і фінансуванні (0 = гривні)",
+      "Decimals in requests and funding (0 = whole hryvnias)", min=0, max=2),
+    S("mail_to", "text", "", "Кому надсилати запити (фінансове управління)",
+      "Where requests are mailed (finance department)"),
+    S("mail_from", "text", "", "Від кого", "Sender address"),
+    S("smtp_host", "text", "", "SMTP-сервер", "SMTP server"),
+    S("smtp_port", "int", 587, "Порт SMTP", "SMTP port", min=1, max=65535),
+    S("smtp_starttls", "bool", True, "STARTTLS (так/ні)", "STARTTLS (true/false)"),
+    S("smtp_user", "text", "", "Користувач SMTP (пароль — лише у KOSHTORYS_SMTP_PASSWORD)",
+      "SMTP user (the password only in KOSHTORYS_SMTP_PASSWORD)"),
+    S("grk", "text", "", "Головний розпорядник коштів (порожньо = установа)",
+      "Main spending unit (blank = the institution)"),
+    S("grk_code", "code", "", "Код головного розпорядника за ТВКВКМБ (2 цифри, напр. 08)",
+      "Main spending unit's departmental code, ТВКВКМБ (2 digits, e.g. 08)", code="grk_code"),
+    S("grk_edrpou", "code", "", "Код ЄДРПОУ головного розпорядника (8 цифр)",
+      "ЄДРПОУ code of the main spending unit (8 digits)", code="edrpou"),
+    S("budget_code", "code", "", "Код бюджету громади (10 або 11 цифр, як у казначействі)",
+      "The hromada budget's code (10 or 11 digits, as the treasury writes it)",
+      code="budget_code"),
+    S("portal_url", "text", "https://api.openbudget.gov.ua",
+      "Адреса API порталу «Відкритий бюджет»", "Base of the open budget portal's API"),
+    S("change_threshold", "number", 0.2,
+      "Поріг зміни рядка запиту порівняно з надісланим (0,2 = 20%)",
+      "Share a request line may move against the last one sent before a warning",
+      min=0, max=100),
 )

@@ -43,7 +43,7 @@ __all__ = [
 FUNDS: tuple[str, ...] = ("general", "special")
 REQUEST_COLUMNS: tuple[str, ...] = ("kpkvk", "kekv", "fund", "year", "amount")
 """Columns of the machine-readable table ``tblRequest``."""
-_FUNDING_COLS = ("need", "local", "state", "oblast", "donor", "gap")
+_FUNDING_COLS = ("need", *schema.SOURCES, "gap")
 
 
 @dataclass

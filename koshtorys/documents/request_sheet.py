@@ -328,7 +328,7 @@ class _Layout:
         self.heading("10. Місцеві програми: фінансування заходів бюджетної програми за "
                      "джерелами, гривень")
         heads = ("Рік", "Потреба", "Бюджет громади", "Державний бюджет", "Обласний бюджет",
-                 "Донори (МТД)", "Дефіцит (+) / надлишок (−)")
+                 "Донори (МТД)", "Інші джерела", "Дефіцит (+) / надлишок (−)")
         self.put(1, heads[0], to=2, font=self.bold, align=self.center, boxed=True)
         for j, h in enumerate(heads[1:], start=3):
             self.put(j, h, font=self.bold, align=self.center, boxed=True)

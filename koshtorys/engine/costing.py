@@ -171,7 +171,7 @@ def compute_costs(
     min_wage = float(st.min_wage or 0.0)
     low = (fte > 0) & (pay < min_wage)
     for row, value in zip(staff.index[low], pay[low], strict=True):
-        checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "min_wage",
+        checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "below_min_wage",
                             {"value": float(value), "min_wage": min_wage}))
     payroll = _kop(fte * np.where(low, min_wage, pay) * months)
     esv = _round_units(payroll * float(st.esv_rate))

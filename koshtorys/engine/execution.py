@@ -160,6 +160,8 @@ def compute_variance(
         check = Check("warning", "tblActuals", None, None, "no_actuals", {})
         return _empty(None, [check])
     as_of = int(active[-1]) + 1
+    monthly = grouped[[f"a_{m}" for m in _MONTHS]].to_numpy(dtype=float)
+    as_of_month = int(np.flatnonzero((_kop(monthly) != 0).any(axis=0))[-1]) + 1
 
     p_ytd, a_ytd = _round2(np.cumsum(p, axis=1)), _round2(np.cumsum(a, axis=1))
     annual = _round2(p.sum(axis=1))
@@ -202,6 +204,7 @@ def compute_variance(
             "kekv": None,
             "fund": None,
             "quarter": as_of,
+            "as_of_month": as_of_month,
             **_measures(
                 cols["plan"], cols["actual"], cols["plan_ytd"], cols["actual_ytd"],
                 cols["annual"], under_threshold,

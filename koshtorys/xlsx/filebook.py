@@ -60,6 +60,16 @@ class FileBook:
             ensure_not_locked(p)
         return cls(p, Package(load_bytes(p), p.name))
 
+    @property
+    def name(self) -> str:
+        """The file's name, for messages."""
+        return self.path.name
+
+    @property
+    def folder(self) -> Path:
+        """The folder the workbook is in."""
+        return self.path.resolve().parent
+
     # ------------------------------------------------------------------ reading
     @property
     def index(self) -> WorkbookIndex:
@@ -259,8 +269,7 @@ class FileBook:
             return target
         ensure_not_locked(target)
         if same and _stamp(target) != self._stamp:
-            raise WorkbookError(f"{target.name} changed on disk since it was opened; "
-                                "run the command again")
+            raise WorkbookError("changed_on_disk", name=target.name)
         with atomic_path(target) as tmp, open(tmp, "wb") as fp:
             self._pkg.write(fp)
             fp.flush()

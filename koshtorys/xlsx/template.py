@@ -30,6 +30,8 @@ from koshtorys.core import classifiers, schema
 from koshtorys.core.book import frame_rows
 from koshtorys.core.fileio import atomic_path, ensure_not_locked
 
+from .cells import put_value
+
 __all__ = ["build_workbook", "TITLE_ROW", "HEADER_ROW", "PREPARED_ROWS"]
 
 Lang = Literal["uk", "en"]
@@ -44,7 +46,7 @@ _OUTPUT_TAB = "548235"
 _INPUT_STYLE = "TableStyleMedium2"
 _OUTPUT_STYLE = "TableStyleMedium7"
 _CODE_FMT = "@"
-_CODE_KEYS = ("kpkvk", "kekv", "edrpou")
+_CODE_KEYS = ("kpkvk", "kekv", "edrpou", "grk_edrpou", "grk_code", "budget_code")
 _YEAR_RANGE = (2000, 2100)
 _FORMATS = {"year": "0", "int": "0"}
 
@@ -54,6 +56,9 @@ _HINTS = {
     ("output", "uk"): "Результат: таблицю заповнює команда «Оновити» (koshtorys refresh). "
                       "Не змінюйте її вручну.",
     ("output", "en"): "Output: written by Refresh (koshtorys refresh). Do not edit by hand.",
+    ("log", "uk"): "Журнал: рядки додає команда «Надіслати» (koshtorys send) і ніколи їх не "
+                   "переписує.",
+    ("log", "en"): "Log: rows are appended by Send (koshtorys send), never rewritten.",
     ("settings", "uk"): "Виберіть клітинку значення — з'явиться підказка. Пароль SMTP сюди "
                         "не вносьте.",
     ("settings", "en"): "Select a value cell to see what it means. Never put the SMTP "
@@ -110,9 +115,9 @@ def _workbook(lang: Lang, sample: dict[str, pd.DataFrame]) -> Workbook:
         ws = sheets[name]
         first = next_col[name]
         if t.name == "tblSettings":
-            rows = _settings_rows(sample.get("tblSettings"))
+            rows = _settings_rows(sample.get("tblSettings"), lang)
         elif t.role == "input" and t.name in sample:
-            rows = _table_rows(t, sample[t.name])
+            rows = _table_rows(t, sample[t.name], lang)
         else:
             rows = []
         _put_table(ws, t, lang, first, rows)
@@ -135,14 +140,24 @@ def _print_setup(ws: Worksheet) -> None:
     ws.print_title_rows = f"1:{HEADER_ROW}"
 
 
-def _table_rows(t: schema.Table, df: pd.DataFrame) -> list[list[object]]:
+def _table_rows(t: schema.Table, df: pd.DataFrame, lang: Lang) -> list[list[object]]:
+    """The sample's rows as cell values: codes as text, enumerations as ``lang`` spells
+    them."""
     rows = frame_rows(df, t.column_keys)
     for j, c in enumerate(t.columns):
         if c.kind == "code":
             for r in rows:
                 if r[j] is not None:
                     r[j] = str(r[j])
+        elif c.kind == "enum" and c.enum:
+            for r in rows:
+                r[j] = schema.enum_label(c.enum, r[j], lang)
     return rows
+
+
+def _choices(enum: str, lang: Lang) -> list[str]:
+    """The values a drop-down list offers for ``enum`` in ``lang``."""
+    return [str(schema.enum_label(enum, code, lang)) for code in schema.ENUMS[enum]]
 
 
 def _put_table(ws: Worksheet, t: schema.Table, lang: Lang, first: int,
@@ -166,7 +181,7 @@ def _put_table(ws: Worksheet, t: schema.Table, lang: Lang, first: int,
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
             if v is not None:
-                ws.cell(HEADER_ROW + 1 + i, first + j, v)
+                put_value(ws.cell(HEADER_ROW + 1 + i, first + j), v)
 
     prepared = max(n, PREPARED_ROWS) if t.role == "input" else n
     for j, c in enumerate(t.columns):
@@ -190,12 +205,12 @@ def _put_table(ws: Worksheet, t: schema.Table, lang: Lang, first: int,
     if t.name == "tblSettings":
         _settings_validation(ws, first, rows, lang)
     elif t.role == "input":
-        _column_validation(ws, t, first, prepared)
+        _column_validation(ws, t, first, prepared, lang)
 
 
 # ------------------------------------------------------------------------- settings
 
-def _settings_rows(df: pd.DataFrame | None) -> list[list[object]]:
+def _settings_rows(df: pd.DataFrame | None, lang: Lang) -> list[list[object]]:
     """Every schema setting with the sample's value or the default, then extra keys."""
     given: dict[str, object] = {}
     if df is not None:
@@ -210,8 +225,8 @@ def _settings_rows(df: pd.DataFrame | None) -> list[list[object]]:
             value = _dt.date.today().year + 1
         else:
             value = s.default
-        if s.kind == "bool" and isinstance(value, bool):
-            value = "true" if value else "false"
+        if s.kind == "bool":
+            value = schema.bool_label(value, lang)
         if s.kind == "code" and value is not None:
             value = str(value)
         rows.append([s.key, None if value == "" else value])
@@ -222,7 +237,9 @@ def _settings_rows(df: pd.DataFrame | None) -> list[list[object]]:
 _SETTING_FMT = {"esv_rate": "0.00%", "vat_rate": "0.00%", "under_threshold": "0%",
                 "index_rate": "0.00%", "discount_rate": "0.00%", "min_wage": schema.MONEY,
                 "hours_per_fte": "#,##0.0", "fx_EUR": "0.0000", "fx_USD": "0.0000",
-                "plan_year": "0", "execution_year": "0", "smtp_port": "0", "edrpou": "@"}
+                "plan_year": "0", "execution_year": "0", "smtp_port": "0", "edrpou": "@",
+                "grk_edrpou": "@", "grk_code": "@", "budget_code": "@",
+                "change_threshold": "0%"}
 
 
 def _settings_validation(ws: Worksheet, first: int, rows: list[list[object]],
@@ -237,24 +254,25 @@ def _settings_validation(ws: Worksheet, first: int, rows: list[list[object]],
         if s.key in _SETTING_FMT:
             cell.number_format = _SETTING_FMT[s.key]
         cell.alignment = Alignment(horizontal="left")
-        dv = _setting_rule(s)
+        dv = _setting_rule(s, lang)
         dv.showInputMessage = True
         dv.promptTitle = s.key[:32]
-        dv.prompt = s.uk[:255]
+        prompt = s.uk if lang == "uk" else (s.en or s.uk)
+        dv.prompt = prompt[:255]
         dv.add(cell.coordinate)
         ws.add_data_validation(dv)
-        ws.cell(HEADER_ROW + 1 + i, first + 3, s.uk).font = Font(italic=True, color="7F7F7F")
+        ws.cell(HEADER_ROW + 1 + i, first + 3, prompt).font = Font(italic=True, color="7F7F7F")
     ws.column_dimensions[get_column_letter(first + 3)].width = 70
 
 
-def _setting_rule(s: schema.Setting) -> DataValidation:
+def _setting_rule(s: schema.Setting, lang: Lang) -> DataValidation:
     if s.enum:
-        return _list_rule(schema.ENUMS[s.enum], "stop")
+        return _list_rule(_choices(s.enum, lang), "stop")
     if s.kind == "bool":
-        return _list_rule(("true", "false"), "stop")
+        return _list_rule([str(schema.bool_label(v, lang)) for v in (True, False)], "stop")
     if s.kind == "year":
         return _number_rule("whole", *_YEAR_RANGE, False)
-    if s.kind == "code" and s.key == "edrpou":
+    if s.kind == "code" and s.code == "edrpou":
         dv = DataValidation(type="textLength", operator="equal", formula1="8",
                             allow_blank=True, showErrorMessage=True, errorStyle="warning")
         dv.error = "ЄДРПОУ: 8 цифр / EDRPOU: 8 digits"
@@ -298,13 +316,14 @@ def _number_rule(kind: str, lo: float | None, hi: float | None,
     return dv
 
 
-def _column_validation(ws: Worksheet, t: schema.Table, first: int, prepared: int) -> None:
+def _column_validation(ws: Worksheet, t: schema.Table, first: int, prepared: int,
+                       lang: Lang) -> None:
     """Lists on enumerations and КЕКВ, ranges on numbers, for the prepared input rows."""
     leaves = sorted(c for c in classifiers.kekv_codes() if classifiers.is_kekv(c))
     for j, c in enumerate(t.columns):
         dv: DataValidation | None = None
         if c.kind == "enum" and c.enum:
-            dv = _list_rule(schema.ENUMS[c.enum], "warning")
+            dv = _list_rule(_choices(c.enum, lang), "warning")
         elif c.key == "kekv" and len(",".join(leaves)) <= 253:
             dv = _list_rule(leaves, "warning")
         elif c.kind == "year":

@@ -1,15 +1,67 @@
-"""Every user-facing text of the checks, in Ukrainian and English.
-
-One place for each message: a reason code maps to its two templates. Templates
-use ``str.format`` fields; ``{where}`` is the cell (``Штат!E7``) when known.
-"""
+"""The checks' reason codes and their messages (Ukrainian, English)."""
 
 from __future__ import annotations
 
-__all__ = ["MESSAGES", "render", "format_money"]
+from enum import StrEnum
+
+__all__ = ["Reason", "MESSAGES"]
+
+
+class Reason(StrEnum):
+    """Every reason code a check can carry: ``tblChecks.code``, the same in both
+    languages, so a user or a script can filter on it."""
+
+    NOT_A_NUMBER = "not_a_number"
+    NOT_INTEGER = "not_integer"
+    BLANK_REQUIRED = "blank_required"
+    BELOW_MIN = "below_min"
+    NOT_POSITIVE = "not_positive"
+    ABOVE_MAX = "above_max"
+    TOO_LARGE = "too_large"
+    BAD_ENUM = "bad_enum"
+    BAD_BOOL = "bad_bool"
+    BAD_YEAR = "bad_year"
+    BAD_KEKV = "bad_kekv"
+    BAD_KPKVK = "bad_kpkvk"
+    UNKNOWN_TPKVK = "unknown_tpkvk"
+    INVALID_EDRPOU = "invalid_edrpou"
+    DUPLICATE_ID = "duplicate_id"
+    DUPLICATE_KEY = "duplicate_key"
+    UNKNOWN_ID = "unknown_id"
+    REFERS_INVALID = "refers_invalid"
+    SHARES_OVER_ONE = "shares_over_one"
+    YEARS_ORDER = "years_order"
+    YEARS_OVERLAP = "years_overlap"
+    NO_FORMULA_VALUE = "no_formula_value"
+    ERROR_VALUE = "error_value"
+    BELOW_MIN_WAGE = "below_min_wage"
+    POOL_UNALLOCATED = "pool_unallocated"
+    NO_SERVICES = "no_services"
+    TWO_REMAINDERS = "two_remainders"
+    OVER_PROMISED = "over_promised"
+    FX_MISSING = "fx_missing"
+    SETTING_MISSING = "setting_missing"
+    SETTING_UNKNOWN = "setting_unknown"
+    SETTING_TWICE = "setting_twice"
+    NO_ACTUALS = "no_actuals"
+    MISSING_TABLE = "missing_table"
+    MISSING_COLUMN = "missing_column"
+    DATE_IN_AMOUNT = "date_in_amount"
+    TEXT_TOO_LONG = "text_too_long"
+    MISSING_TABLE_RANGE = "missing_table_range"
+    INVALID_BUDGET_CODE = "invalid_budget_code"
+    INVALID_GRK_CODE = "invalid_grk_code"
+    EXECUTION_NOT_BEFORE_PLAN = "execution_not_before_plan"
+    PLAN_YEAR_FAR = "plan_year_far"
+    MIN_WAGE_UNKNOWN = "min_wage_unknown"
+    PROGRAM_TOTAL_MISMATCH = "program_total_mismatch"
+    NEED_DIFFERS_FROM_COSTS = "need_differs_from_costs"
+    DOCUMENT_NOT_MADE = "document_not_made"
+    NO_NEED_YEARS = "no_need_years"
+
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "not_number": (
+    "not_a_number": (
         "{where}: «{value}» — не число; очікується сума або кількість.",
         "{where}: '{value}' is not a number.",
     ),
@@ -63,9 +115,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: '{value}' — its program part ({tail}) is not in the social-protection "
         "classifier (ТПКВКМБ); check the code.",
     ),
-    "bad_edrpou": (
-        "{where}: «{value}» — код ЄДРПОУ має складатися з 8 цифр.",
-        "{where}: '{value}' is not an 8-digit ЄДРПОУ code.",
+    "invalid_edrpou": (
+        "{where}: «{value}» — недійсний код ЄДРПОУ: потрібні 8 цифр із правильною контрольною "
+        "цифрою (заглушка на кшталт 00000000 не приймається).",
+        "{where}: '{value}' is not a valid ЄДРПОУ code: 8 digits with a correct control digit "
+        "(a placeholder such as 00000000 is refused).",
     ),
     "duplicate_id": (
         "{where}: «{value}» повторюється (уже є в рядку {first}).",
@@ -85,7 +139,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: '{value}' is in {other} (row {first}), but that row has an error — fix it "
         "and this row counts again.",
     ),
-    "share_sum": (
+    "shares_over_one": (
         "{where}: частки часу посади «{value}» у сумі {total} — більше 1 (100%).",
         "{where}: the time shares of post '{value}' add up to {total}, more than 1.",
     ),
@@ -107,7 +161,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: клітинка містить помилку {value}.",
         "{where}: the cell holds the error {value}.",
     ),
-    "min_wage": (
+    "below_min_wage": (
         "{where}: оплата {value} грн на ставку менша за мінімальну заробітну плату "
         "{min_wage} грн; розраховано з доплатою до мінімальної.",
         "{where}: pay {value} UAH per post is below the minimum wage {min_wage} UAH; "
@@ -153,13 +207,74 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Касових видатків ще немає — аналіз виконання не побудовано.",
         "No cash expenditure yet — no execution analysis.",
     ),
-    "table_missing": (
-        "Таблиці {value} немає в книзі — цю частину не розраховано.",
-        "The table {value} is not in the workbook — this part was not computed.",
+    "missing_table": (
+        "Таблиці {value} немає в книзі — {part}: не розраховано.",
+        "The table {value} is not in the workbook — {part}: not computed.",
     ),
-    "column_missing": (
+    "missing_column": (
         "У таблиці {value} немає стовпця «{header}».",
         "The table {value} has no column '{header}'.",
+    ),
+    "date_in_amount": (
+        "{where}: «{value}» — дата або час у клітинці суми, кількості чи частки; Excel "
+        "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
+        "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
+        "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "text_too_long": (
+        "{where}: текст довший за {max} символів (межа клітинки Excel) — скоротіть його.",
+        "{where}: the text is longer than {max} characters (Excel's cell limit); shorten it.",
+    ),
+    "missing_table_range": (
+        "Таблиці {value} немає в книзі, але на аркуші «{sheet}» є її заголовки як звичайний "
+        "діапазон (мабуть, після «Перетворити на діапазон»): виділіть діапазон і вставте "
+        "таблицю (Ctrl+T) з назвою {value}.",
+        "The table {value} is not in the workbook, but sheet '{sheet}' holds its headers as a "
+        "plain range (after 'Convert to Range'?): select it, insert a table (Ctrl+T) and "
+        "name it {value}.",
+    ),
+    "invalid_budget_code": (
+        "{where}: «{value}» — код бюджету має складатися з 10 або 11 цифр.",
+        "{where}: '{value}' is not a budget code of 10 or 11 digits.",
+    ),
+    "invalid_grk_code": (
+        "{where}: «{value}» — код головного розпорядника за ТВКВКМБ має складатися з 2 цифр.",
+        "{where}: '{value}' is not a 2-digit departmental code (ТВКВКМБ).",
+    ),
+    "execution_not_before_plan": (
+        "{where}: рік виконання {execution_year} має бути раніше планового року {plan_year}.",
+        "{where}: the execution year {execution_year} must be before the plan year "
+        "{plan_year}.",
+    ),
+    "plan_year_far": (
+        "{where}: плановий рік {plan_year} більш ніж на 5 років від поточного {today}; "
+        "перевірте рік.",
+        "{where}: the plan year {plan_year} is more than 5 years from this year {today}; "
+        "check it.",
+    ),
+    "min_wage_unknown": (
+        "Мінімальна заробітна плата на {plan_year} рік невідома цій версії (відомі роки: "
+        "{known}): задайте min_wage у налаштуваннях.",
+        "The minimum wage for {plan_year} is not known to this release (known years: "
+        "{known}): set min_wage in the settings.",
+    ),
+    "program_total_mismatch": (
+        "{where}: {year} рік, {source}: програма передбачає {declared} грн, а заходи "
+        "програми дають {computed} грн; різниця {difference} грн.",
+        "{where}: {year}, {source}: the program declares {declared} UAH, its activities give "
+        "{computed} UAH; the difference is {difference} UAH.",
+    ),
+    "need_differs_from_costs": (
+        "КПКВК {kpkvk}, {year} рік: потреба заходів {need} грн, а видатки програми за КЕКВ "
+        "{costs} грн; різниця {difference} грн — запит не може просити одну суму в розділі 6 "
+        "і показувати іншу в розділі 10.",
+        "КПКВК {kpkvk}, {year}: the activities need {need} UAH, the program's expenditure by "
+        "КЕКВ is {costs} UAH; the difference is {difference} UAH — a request cannot ask for "
+        "one sum in section 6 and show another in section 10.",
+    ),
+    "document_not_made": (
+        "{document} для КПКВК {kpkvk} не сформовано: {reason}",
+        "{document} for КПКВК {kpkvk} was not made: {reason}",
     ),
     "no_need_years": (
         "{where}: джерело для заходу «{value}» на роки без потреби ({years}).",
@@ -167,31 +282,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-
-def render(code: str, lang: str, params: dict[str, object]) -> str:
-    """The message for ``code`` in ``lang`` with ``params`` filled in."""
-    uk, en = MESSAGES[code]
-    template = uk if lang == "uk" else en
-    shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
-    return template.format_map(_Params(shown))
-
-
-def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:
-    """An amount as people read it: «7 000,50» in Ukrainian (no-break space between
-    thousands, decimal comma), "7000.50" in English.
-
-    >>> format_money(1234567.5), format_money(1234567.5, "en"), format_money(12.0, digits=0)
-    ('1\xa0234\xa0567,50', '1234567.50', '12')
-    """
-    if x != x or x in (float("inf"), float("-inf")):
-        return str(x)
-    if lang == "uk":
-        return f"{x:,.{digits}f}".replace(",", "\u00a0").replace(".", ",")
-    return f"{x:.{digits}f}"
-
-
-class _Params(dict):  # type: ignore[type-arg]
-    """Format parameters where a missing one shows as «?» instead of failing."""
-
-    def __missing__(self, key: str) -> str:
-        return "?"
+# every member has its message, and every message its member
+assert set(MESSAGES) == {r.value for r in Reason}

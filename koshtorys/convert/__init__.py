@@ -1,0 +1,123 @@
+"""The one conversion stage: raw cells in, typed DataFrames and every input check out —
+and, on the way back, typed frames to the values a workbook shows.
+
+Between the adapters (which read cells) and the engine (which computes over clean
+DataFrames) nothing else interprets a cell. It finds columns by header in either
+language, reads each cell by its column's kind (:mod:`.cells`, column-wise in
+:mod:`.tables`), checks settings (:mod:`.settings`) and references across tables
+(:mod:`.references`). A row with an error is left out of the engine's input; the rest
+still get results.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from koshtorys.core import schema, years
+from koshtorys.core.book import RawTable
+from koshtorys.core.checks import Check
+from koshtorys.core.settings import Settings
+
+from .cells import Unreadable, is_blank, read_cell, read_month, read_number
+from .references import cross_checks, payroll_limit
+from .settings import convert_settings, valid_edrpou
+from .tables import Locator, convert_table, empty_frame
+
+__all__ = ["Inputs", "Locator", "convert_inputs", "convert_table", "present", "Unreadable",
+           "is_blank", "read_cell", "read_number", "read_month", "valid_edrpou",
+           "empty_frame"]
+
+
+@dataclass
+class Inputs:
+    """Typed input tables (valid rows only), settings, and what was wrong."""
+
+    frames: dict[str, pd.DataFrame]
+    settings: Settings
+    checks: list[Check]
+    locator: Locator
+    missing: set[str] = field(default_factory=set)
+    """Tables asked for that the workbook does not have."""
+    setting_rows: dict[str, int] = field(default_factory=dict)
+    """Worksheet row of each setting's value."""
+    hints: dict[str, str] = field(default_factory=dict)
+    """Missing table → the sheet that still holds its header as a plain range."""
+
+    def missing_checks(self, skipped: Mapping[str, tuple[str, ...]], asked: bool
+                       ) -> list[Check]:
+        """A ``missing_table`` check per table a part could not do without: an error (the
+        part was not computed, nothing of it written from partial inputs)."""
+        out: list[Check] = []
+        for part, tables in skipped.items():
+            for name in tables:
+                sheet = self.hints.get(name)
+                if sheet:
+                    out.append(Check("error", name, None, None, "missing_table_range",
+                                     {"value": name, "sheet": sheet, "where": sheet}))
+                else:
+                    out.append(Check("error", name, None, None, "missing_table",
+                                     {"value": name, "part": part, "where": name}))
+        return out
+
+
+def convert_inputs(raw: Mapping[str, RawTable], names: list[str] | None = None, *,
+                   hints: Mapping[str, str] | None = None,
+                   today: _dt.date | None = None) -> Inputs:
+    """Typed inputs from raw tables: the engine's only entry point from a workbook.
+
+    Tables of ``names`` (default: every input table) that are absent are recorded in
+    :attr:`Inputs.missing` and given as empty frames; ``hints`` names, for a missing
+    table, the sheet where its header survives as a plain range.
+    """
+    wanted = names or [t.name for t in schema.INPUT_TABLES]
+    locator = Locator()
+    read = convert_settings(raw.get("tblSettings"), locator, today)
+    checks = list(read.checks)
+    frames: dict[str, pd.DataFrame] = {}
+    missing: set[str] = set()
+    for name in wanted:
+        if name == "tblSettings":
+            if name not in raw:
+                missing.add(name)
+            continue
+        t = schema.table(name)
+        if name in raw:
+            frames[name], c = convert_table(raw[name], t, locator)
+            checks += c
+        else:
+            missing.add(name)
+            frames[name] = empty_frame(t)
+    settings = read.settings
+    staff = frames.get("tblStaff")
+    if settings.min_wage is None and staff is not None and len(staff):
+        known = ", ".join(str(y) for y in years.known_min_wage_years())
+        checks.append(Check("error", "tblSettings", read.rows.get("min_wage"), "value",
+                            "min_wage_unknown", {"plan_year": settings.plan_year,
+                                                 "known": known}))
+    checks += payroll_limit(frames, settings)
+    checks += cross_checks(frames)
+    return Inputs(frames, settings, checks, locator, missing, read.rows, dict(hints or {}))
+
+
+def present(df: pd.DataFrame, table: str, lang: str) -> pd.DataFrame:
+    """``df`` (values = codes) as ``table`` shows it in a ``lang`` workbook: enumeration
+    columns in Ukrainian for a Ukrainian workbook (загальний, недовиконання …)."""
+    if lang != "uk" or df.empty:
+        return df
+    t = schema.table(table)
+    out = df
+    for c in t.columns:
+        if c.kind == "enum" and c.enum and c.key in df.columns \
+                and c.enum in schema.ENUM_LABELS_UK:
+            labels = schema.ENUM_LABELS_UK[c.enum]
+            if out is df:
+                out = df.copy()
+            out[c.key] = df[c.key].map(lambda v, lab=labels: lab.get(v, v) if isinstance(
+                v, str) else v).astype(object)
+    return out
+
+

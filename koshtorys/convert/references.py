@@ -1,0 +1,130 @@
+"""Checks across tables: ids unique, references known, a post's shares at most 1, years in
+order, plan lines unique, payrolls within reason. Frames are updated in place (bad rows
+dropped), so the engine only ever sees rows it can trust."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from koshtorys.core.checks import Check
+from koshtorys.core.money import MAX_AMOUNT
+from koshtorys.core.settings import Settings
+
+from .cells import fmt_number
+
+__all__ = ["cross_checks", "payroll_limit"]
+
+
+def _duplicates(df: pd.DataFrame, table: str, key: str) -> tuple[pd.DataFrame, list[Check]]:
+    if df.empty:
+        return df, []
+    dup = df[key].duplicated(keep="first")
+    if not dup.any():
+        return df, []
+    first = {v: r for r, v in zip(df.index[~dup], df[key][~dup], strict=True)}
+    checks = [Check("error", table, int(r), key, "duplicate_id",
+                    {"value": v, "first": first.get(v)})
+              for r, v in zip(df.index[dup], df[key][dup], strict=True)]
+    return df[~dup], checks
+
+
+def _unknown(df: pd.DataFrame, table: str, key: str, target: pd.DataFrame,
+             other: str) -> tuple[pd.DataFrame, list[Check]]:
+    """Rows whose ``key`` (when not blank) is not an id of ``target``: error, dropped.
+    An id whose own row has an error is named as such, not as unknown."""
+    if df.empty:
+        return df, []
+    known = set(target[key])  # the referencing column has the target's id column name
+    invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
+    col = df[key]
+    bad = col.notna() & (col.astype(str) != "") & ~col.isin(known)
+    checks = [
+        Check("error", table, int(r), key, "refers_invalid",
+              {"value": v, "other": other, "first": invalid[v]}) if v in invalid else
+        Check("error", table, int(r), key, "unknown_id", {"value": v, "other": other})
+        for r, v in zip(df.index[bad], col[bad], strict=True)
+    ]
+    return df[~bad], checks
+
+
+def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
+    """tblTime: shares of one post add up to at most 1 — counted over every row of the
+    post, those naming an unknown or broken service included (they are the post's time
+    too); then rows of unknown posts or services go."""
+    tm = frames["tblTime"]
+    checks: list[Check] = []
+    if "tblStaff" in frames:
+        tm, c = _unknown(tm, "tblTime", "position_id", frames["tblStaff"], "tblStaff")
+        checks += c
+    over = pd.Index([])
+    if not tm.empty:
+        totals = tm.groupby("position_id", sort=False)["share"].sum()
+        over = totals[totals > 1 + 1e-9]
+        for pos, total in over.items():
+            rows = tm.index[tm["position_id"] == pos]
+            checks.append(Check("error", "tblTime", int(rows[-1]), "share", "shares_over_one",
+                                {"value": pos, "total": f"{total:.4g}"}))
+        over = over.index
+    if "tblServices" in frames:
+        tm, c = _unknown(tm, "tblTime", "service_id", frames["tblServices"], "tblServices")
+        checks += c
+    frames["tblTime"] = tm[~tm["position_id"].isin(over)]
+    return checks
+
+
+def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
+    """Ids, references, share sums and year ranges across tables (frames are updated)."""
+    checks: list[Check] = []
+    for table, key in (("tblServices", "service_id"), ("tblStaff", "position_id"),
+                       ("tblPrograms", "kpkvk")):
+        if table in frames:
+            frames[table], c = _duplicates(frames[table], table, key)
+            checks += c
+    if "tblTime" in frames:
+        checks += _time(frames)
+    if "tblCosts" in frames and "tblServices" in frames:
+        frames["tblCosts"], c = _unknown(frames["tblCosts"], "tblCosts", "service_id",
+                                         frames["tblServices"], "tblServices")
+        checks += c
+    for name in ("tblNeeds", "tblSources"):
+        df = frames.get(name)
+        if df is not None and not df.empty:
+            bad = df["first_year"] > df["last_year"]
+            checks += [Check("error", name, int(r), "last_year", "years_order",
+                             {"first": int(df.at[r, "first_year"]),
+                              "last": int(df.at[r, "last_year"])}) for r in df.index[bad]]
+            frames[name] = df[~bad]
+    if "tblSources" in frames and "tblNeeds" in frames:
+        frames["tblSources"], c = _unknown(frames["tblSources"], "tblSources", "activity_id",
+                                           frames["tblNeeds"], "tblNeeds")
+        checks += c
+    for name, keys in (("tblPlan", ("kpkvk", "kekv", "fund")),
+                       ("tblActuals", ("kpkvk", "kekv", "fund")),
+                       ("tblHistory", ("kpkvk", "kekv", "fund", "year")),
+                       ("tblCeilings", ("kpkvk", "fund", "year")),
+                       ("tblProgramTotals", ("year", "source"))):
+        df = frames.get(name)
+        if df is None or df.empty:
+            continue
+        key = df[list(keys)].astype(str).agg("|".join, axis=1)
+        dup = key.duplicated(keep="first")
+        first = dict(zip(key[~dup], df.index[~dup], strict=True))
+        checks += [Check("warning", name, int(r), keys[1], "duplicate_key",
+                         {"first": int(first[k])})
+                   for r, k in zip(df.index[dup], key[dup], strict=True)]
+    return checks
+
+
+def payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:
+    """Posts whose year's payroll (pay topped up to the minimum wage) is beyond
+    :data:`MAX_AMOUNT`: each cell may be plausible, their product is a typo."""
+    staff = frames.get("tblStaff")
+    if staff is None or staff.empty:
+        return []
+    pay = staff["monthly_pay"].clip(lower=float(settings.min_wage or 0.0))
+    payroll = staff["fte"] * pay * staff["months"]
+    bad = payroll > MAX_AMOUNT
+    frames["tblStaff"] = staff[~bad]
+    return [Check("error", "tblStaff", int(r), "fte", "too_large",
+                  {"value": fmt_number(float(v)), "max": fmt_number(MAX_AMOUNT)})
+            for r, v in zip(staff.index[bad], payroll[bad], strict=True)]

@@ -1,0 +1,60 @@
+"""Every user-facing text, in Ukrainian and English: the one place for each message.
+
+* :class:`Reason` — the reason codes of the checks (``tblChecks.code``) and
+  :data:`MESSAGES`, their two templates; ``{where}`` is the cell (``Штат!E7``).
+* :data:`TEXTS` — every other line the product says: the command line, the ribbon
+  buttons, the worksheet functions, the one-line refusals.
+
+Templates use ``str.format`` fields; a missing field shows as «?» instead of failing.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Reason", "MESSAGES", "TEXTS", "render", "text", "format_money"]
+
+
+from .checks import MESSAGES, Reason
+from .lines import TEXTS
+
+
+def render(code: str, lang: str, params: dict[str, object]) -> str:
+    """The check message for reason ``code`` in ``lang`` with ``params`` filled in; amounts
+    (floats) as :func:`format_money` writes them."""
+    uk, en = MESSAGES[code]
+    template = uk if lang == "uk" else en
+    shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
+    if "part" in shown and f"part_{shown['part']}" in TEXTS:  # a part named in its language
+        shown["part"] = text(f"part_{shown['part']}", lang)
+    return template.format_map(_Params(shown))
+
+
+def text(key: str, lang: str, **params: object) -> str:
+    """The line ``key`` of :data:`TEXTS` in ``lang`` with ``params`` filled in.
+
+    >>> text("refreshed", "en", path="a.xlsx", only="")
+    'refreshed a.xlsx'
+    """
+    uk, en = TEXTS[key]
+    shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
+    return (uk if lang == "uk" else en).format_map(_Params(shown))
+
+
+def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:
+    """An amount as people read it: «7 000,50» in Ukrainian (no-break space between
+    thousands, decimal comma), "7000.50" in English.
+
+    >>> format_money(1234567.5), format_money(1234567.5, "en"), format_money(12.0, digits=0)
+    ('1\xa0234\xa0567,50', '1234567.50', '12')
+    """
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    if lang == "uk":
+        return f"{x:,.{digits}f}".replace(",", "\u00a0").replace(".", ",")
+    return f"{x:.{digits}f}"
+
+
+class _Params(dict):  # type: ignore[type-arg]
+    """Format parameters where a missing one shows as «?» instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
