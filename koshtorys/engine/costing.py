@@ -32,7 +32,8 @@ from koshtorys.core import money, schema
 from koshtorys.core.checks import Check
 from koshtorys.core.settings import Settings
 
-__all__ = ["CostingResult", "compute_costs", "allocate_groups", "PAYROLL_KEKV", "ESV_KEKV"]
+__all__ = ["CostingResult", "compute_costs", "allocate_groups", "labor_parts", "PAYROLL_KEKV",
+           "ESV_KEKV"]
 
 PAYROLL_KEKV = "2111"
 """Economic code of wages (Заробітна плата)."""
@@ -155,64 +156,18 @@ def compute_costs(
     costs = _frame(costs, "tblCosts")
     checks: list[Check] = []
 
-    # --- Services, in a canonical order (by service_id) for tie-breaking.
-    svc_id = _text(services, "service_id")
-    keep = (svc_id != "") & ~svc_id.duplicated()
-    svc = services[keep.to_numpy()]
-    svc_id = svc_id[keep]
-    canon = np.sort(svc_id.to_numpy(dtype=object).astype(str))
-    n_svc = len(canon)
-    code_of = pd.Series(np.arange(n_svc), index=pd.Index(canon, dtype=object))
-
-    # --- Posts: payroll, ЄСВ, labor in kopiykas.
-    fte = _num(staff, "fte", 0.0)
-    pay = _num(staff, "monthly_pay", 0.0)
-    months = _num(staff, "months", 12.0)
-    min_wage = float(st.min_wage or 0.0)
-    low = (fte > 0) & (pay < min_wage)
-    for row, value in zip(staff.index[low], pay[low], strict=True):
-        checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "below_min_wage",
-                            {"value": float(value), "min_wage": min_wage}))
-    payroll = _kop(fte * np.where(low, min_wage, pay) * months)
-    esv = _round_units(payroll * float(st.esv_rate))
-    labor = payroll + esv
-    is_direct = (_text(staff, "category") == "direct").to_numpy()
-    pos_id = _text(staff, "position_id")
-
-    # --- Time shares of direct posts on known services.
-    t_pos = _text(time, "position_id")
-    t_svc = _text(time, "service_id")
-    t_share = np.clip(_num(time, "share", 0.0), 0.0, None)
-    direct_pos = pd.DataFrame({"position_id": pos_id[is_direct].to_numpy(),
-                               "p": np.flatnonzero(is_direct)})
-    tm = pd.DataFrame({"position_id": t_pos.to_numpy(), "s": t_svc.map(code_of).to_numpy(),
-                       "share": t_share})
-    tm = tm[tm["s"].notna()].merge(direct_pos, on="position_id", how="inner")
-    tm = tm.groupby(["p", "s"], as_index=False, sort=True)["share"].sum()
-    p_t = tm["p"].to_numpy(dtype=np.int64)
-    s_t = tm["s"].to_numpy(dtype=np.int64)
+    svc, svc_id, code_of = _service_codes(services)
+    n_svc = len(code_of)
+    lab = _labor_split(staff, time, code_of, st)
+    checks += lab.checks
+    payroll, esv, labor = lab.payroll, lab.esv, lab.labor
     n_posts = len(staff)
-    # Sums are rounded far below any real share so that float noise from the
-    # order of rows cannot tip a largest-remainder tie.
-    tm["share"] = tm["share"].round(12)
-    share_sum = np.bincount(p_t, weights=tm["share"].to_numpy(), minlength=n_posts).round(12)
-    scale = np.where(share_sum > 1.0, 1.0 / np.where(share_sum > 0, share_sum, 1.0), 1.0)
-    share = tm["share"].to_numpy() * scale[p_t]
-    rest = np.clip(1.0 - np.minimum(share_sum, 1.0), 0.0, None)
-
-    # Split each post's labor over [its services (by service_id)…, the pool].
-    part_p = np.concatenate([p_t, np.arange(n_posts)])
-    part_s = np.concatenate([s_t, np.full(n_posts, -1, dtype=np.int64)])
-    part_w = np.concatenate([share, rest])
-    order = np.lexsort((np.where(part_s < 0, n_svc, part_s), part_p))
-    part_p, part_s, part_w = part_p[order], part_s[order], part_w[order]
-    parts = allocate_groups(labor, part_p, part_w)
+    part_s, parts = lab.part_s, lab.parts
     to_svc = part_s >= 0
     direct_labor = np.bincount(part_s[to_svc], weights=parts[to_svc], minlength=n_svc)
     direct_labor = np.rint(direct_labor).astype(np.int64)
     pool = int(parts[~to_svc].sum())
-    hours_part = (fte[part_p] * float(st.hours_per_fte) * months[part_p] / 12.0) * part_w
-    hours = np.bincount(part_s[to_svc], weights=hours_part[to_svc], minlength=n_svc).round(9)
+    hours = np.bincount(part_s[to_svc], weights=lab.hours[to_svc], minlength=n_svc).round(9)
 
     # --- Other costs: direct to a known service, else shared.
     c_amount = _kop(_num(costs, "amount", 0.0))
@@ -269,6 +224,139 @@ def compute_costs(
         "kop": np.concatenate([payroll, esv, c_amount]),
     })
     return CostingResult(unit_costs, _by_kekv(lines), checks, total_kop)
+
+
+@dataclass(frozen=True)
+class _Labor:
+    """Each post's payroll, ЄСВ and labor (kopiykas) and its split into parts: one per
+    (post, service) it works on, then one for the indirect pool (``part_s`` = -1)."""
+
+    payroll: np.ndarray
+    esv: np.ndarray
+    labor: np.ndarray
+    months: np.ndarray
+    part_p: np.ndarray
+    part_s: np.ndarray
+    part_w: np.ndarray
+    parts: np.ndarray
+    """Labor of each part, kopiykas (largest remainder within each post)."""
+    hours: np.ndarray
+    """Working hours of each part."""
+    checks: list[Check]
+
+
+def _service_codes(services: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """The usable services (blank and repeated ids dropped) and their codes: position in
+    service_id order, the canonical order that breaks ties."""
+    svc_id = _text(services, "service_id")
+    keep = (svc_id != "") & ~svc_id.duplicated()
+    svc = services[keep.to_numpy()]
+    svc_id = svc_id[keep]
+    canon = np.sort(svc_id.to_numpy(dtype=object).astype(str))
+    code_of = pd.Series(np.arange(len(canon)), index=pd.Index(canon, dtype=object))
+    return svc, svc_id, code_of
+
+
+def _labor_split(staff: pd.DataFrame, time: pd.DataFrame, code_of: pd.Series,
+                 st: Settings) -> _Labor:
+    """Payroll, ЄСВ and labor of every post, and labor split over its services and the
+    pool: the one allocation both :func:`compute_costs` and :func:`labor_parts` use."""
+    checks: list[Check] = []
+    n_svc = len(code_of)
+    fte = _num(staff, "fte", 0.0)
+    pay = _num(staff, "monthly_pay", 0.0)
+    months = _num(staff, "months", 12.0)
+    min_wage = float(st.min_wage or 0.0)
+    low = (fte > 0) & (pay < min_wage)
+    for row, value in zip(staff.index[low], pay[low], strict=True):
+        checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "below_min_wage",
+                            {"value": float(value), "min_wage": min_wage}))
+    payroll = _kop(fte * np.where(low, min_wage, pay) * months)
+    esv = _round_units(payroll * float(st.esv_rate))
+    labor = payroll + esv
+    is_direct = (_text(staff, "category") == "direct").to_numpy()
+    pos_id = _text(staff, "position_id")
+
+    # --- Time shares of direct posts on known services.
+    t_pos = _text(time, "position_id")
+    t_svc = _text(time, "service_id")
+    t_share = np.clip(_num(time, "share", 0.0), 0.0, None)
+    direct_pos = pd.DataFrame({"position_id": pos_id[is_direct].to_numpy(),
+                               "p": np.flatnonzero(is_direct)})
+    tm = pd.DataFrame({"position_id": t_pos.to_numpy(), "s": t_svc.map(code_of).to_numpy(),
+                       "share": t_share})
+    tm = tm[tm["s"].notna()].merge(direct_pos, on="position_id", how="inner")
+    tm = tm.groupby(["p", "s"], as_index=False, sort=True)["share"].sum()
+    p_t = tm["p"].to_numpy(dtype=np.int64)
+    s_t = tm["s"].to_numpy(dtype=np.int64)
+    n_posts = len(staff)
+    # Sums are rounded far below any real share so that float noise from the
+    # order of rows cannot tip a largest-remainder tie.
+    tm["share"] = tm["share"].round(12)
+    share_sum = np.bincount(p_t, weights=tm["share"].to_numpy(), minlength=n_posts).round(12)
+    scale = np.where(share_sum > 1.0, 1.0 / np.where(share_sum > 0, share_sum, 1.0), 1.0)
+    share = tm["share"].to_numpy() * scale[p_t]
+    rest = np.clip(1.0 - np.minimum(share_sum, 1.0), 0.0, None)
+
+    # Split each post's labor over [its services (by service_id)…, the pool].
+    part_p = np.concatenate([p_t, np.arange(n_posts)])
+    part_s = np.concatenate([s_t, np.full(n_posts, -1, dtype=np.int64)])
+    part_w = np.concatenate([share, rest])
+    order = np.lexsort((np.where(part_s < 0, n_svc, part_s), part_p))
+    part_p, part_s, part_w = part_p[order], part_s[order], part_w[order]
+    parts = allocate_groups(labor, part_p, part_w)
+    hours_part = (fte[part_p] * float(st.hours_per_fte) * months[part_p] / 12.0) * part_w
+    return _Labor(payroll, esv, labor, months, part_p, part_s, part_w, parts, hours_part,
+                  checks)
+
+
+def labor_parts(services: pd.DataFrame, staff: pd.DataFrame, time: pd.DataFrame | None,
+                settings: Settings | None = None) -> pd.DataFrame:
+    """Each post's labor on each service and in the indirect pool, from the very
+    allocation :func:`compute_costs` makes: for every service, ``labor`` over its posts
+    adds up to that service's ``direct_labor`` to the kopiyka.
+
+    One row per (post, service) with a share, then one per post for its part in the pool
+    (``service_id`` ``None``: the rest of a direct post, all of an indirect one), in
+    staff order. Columns: position_id, title, category, service_id, share (of the post's
+    time, after scaling shares that add up to more than 1), hours, payroll, esv, labor
+    (hryvnias, kopiyka-exact). ``payroll`` is the post's payroll split by the same
+    weights with the largest remainder and ``esv = labor − payroll``, so each post's
+    parts add up to its payroll and ЄСВ exactly.
+
+    >>> import pandas as pd
+    >>> services = pd.DataFrame({"service_id": ["S1", "S2"], "planned_units": [1.0, 1.0]})
+    >>> staff = pd.DataFrame({"position_id": ["P1"], "title": ["Робітник"],
+    ...     "category": ["direct"], "fte": [1.0], "monthly_pay": [1000.01], "months": [1]})
+    >>> time = pd.DataFrame({"position_id": ["P1", "P1"], "service_id": ["S1", "S2"],
+    ...                      "share": [0.5, 0.3]})
+    >>> lp = labor_parts(services, staff, time, Settings(plan_year=2026, min_wage=0))
+    >>> lp["service_id"].tolist()
+    ['S1', 'S2', None]
+    >>> lp[["payroll", "esv", "labor"]].values.tolist()
+    [[500.01, 110.0, 610.01], [300.0, 66.0, 366.0], [200.0, 44.0, 244.0]]
+    """
+    st = settings if settings is not None else Settings()
+    services = _frame(services, "tblServices")
+    staff = _frame(staff, "tblStaff")
+    time = _frame(time, "tblTime")
+    _svc, _ids, code_of = _service_codes(services)
+    lab = _labor_split(staff, time, code_of, st)
+    wages = allocate_groups(lab.payroll, lab.part_p, lab.part_w)
+    ids = code_of.index.to_numpy(dtype=object)
+    p = lab.part_p
+    return pd.DataFrame({
+        "position_id": _text(staff, "position_id").to_numpy(dtype=object)[p],
+        "title": _opt(staff, "title")[p],
+        "category": _text(staff, "category").to_numpy(dtype=object)[p],
+        "service_id": pd.Series([ids[s] if s >= 0 else None for s in lab.part_s],
+                                dtype=object),
+        "share": lab.part_w,
+        "hours": lab.hours.round(9),
+        "payroll": wages / 100.0,
+        "esv": (lab.parts - wages) / 100.0,
+        "labor": lab.parts / 100.0,
+    })
 
 
 def _unit_costs(svc: pd.DataFrame, svc_id: pd.Series, code_of: pd.Series, hours: np.ndarray,
