@@ -42,7 +42,11 @@ def excel_value(v: object) -> object:
     ("0813104", "=x", "1/2") gets the apostrophe prefix, so it stays text.
 
     Text columns are formatted as Text (``@``) instead and get their strings as they
-    are: in a Text cell Excel keeps an apostrophe as part of the value."""
+    are: in a Text cell Excel keeps an apostrophe as part of the value.
+
+    >>> excel_value("=SUM(A1)"), excel_value("0813104"), excel_value(12.5)
+    ("'=SUM(A1)", "'0813104", 12.5)
+    """
     if isinstance(v, str) and v and (v[0] in "=+-@'" or _COERCED.match(v)):
         return "'" + v
     return v
@@ -55,7 +59,11 @@ def _read_value(v: object) -> object:
 
 
 def _runs(positions: Iterable[int]) -> list[tuple[int, int]]:
-    """Sorted positions as (first, last) runs of consecutive numbers."""
+    """Sorted positions as (first, last) runs of consecutive numbers.
+
+    >>> _runs([5, 1, 2, 3, 7, 8])
+    [(1, 3), (5, 5), (7, 8)]
+    """
     runs: list[tuple[int, int]] = []
     for p in sorted(positions):
         if runs and p == runs[-1][1] + 1:
