@@ -41,3 +41,13 @@ def test_each_file_is_current(rebuilt: Path, name: str) -> None:
     stale = [n for n in shipped.namelist()
              if n not in VOLATILE and shipped.read(n) != fresh.read(n)]
     assert not stale, f"{name} is out of date in {stale[:3]}: run `koshtorys workbooks`"
+
+
+def test_the_table_reference_is_current() -> None:
+    from koshtorys.core.reference import reference_markdown
+
+    shipped = (SHIPPED.parent / "docs" / "tables.md").read_text(encoding="utf-8")
+    assert shipped == reference_markdown(), \
+        "run: python -m koshtorys.core.reference docs/tables.md"
+    for name in ("tblChecks", "tblSubmissions", "date_in_amount", "missing_table"):
+        assert f"`{name}`" in shipped
