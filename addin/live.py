@@ -244,12 +244,10 @@ class LiveBook:
 
     def _create(self, name: str, df: pd.DataFrame, lang: Lang) -> Any:
         keys = self._keys(name, df)
+        from koshtorys.xlsx.package import unique_sheet_name
+
         base = schema.table(name).sheet(lang) if name in _KNOWN else name
-        taken = {str(s.name).casefold() for s in self.book.sheets}
-        title, n = base[:31], 2
-        while title.casefold() in taken:
-            suffix = f" ({n})"
-            title, n = base[:31 - len(suffix)] + suffix, n + 1
+        title = unique_sheet_name(base, [str(s.name) for s in self.book.sheets])
         active = self.book.sheets.active
         sheet = self.book.sheets.add(name=title, after=self.book.sheets[-1])
         rows = frame_rows(df, keys) or [[None] * len(keys)]
