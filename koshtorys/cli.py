@@ -92,6 +92,27 @@ def cmd_request(a: argparse.Namespace) -> int:
                          pdf=a.pdf))
 
 
+def cmd_passport(a: argparse.Namespace) -> int:
+    from .commands.passport import passport
+
+    return _done(passport(_open(a.path, check_lock=False), Path(a.outdir), kpkvk=a.kpkvk,
+                          pdf=a.pdf, report=a.report))
+
+
+def cmd_tariff(a: argparse.Namespace) -> int:
+    from .commands.tariff import tariff
+
+    return _done(tariff(_open(a.path, check_lock=False), Path(a.outdir), service=a.service,
+                        pdf=a.pdf))
+
+
+def cmd_procurement(a: argparse.Namespace) -> int:
+    from .commands.procurement import procurement
+
+    return _done(procurement(_open(a.path, check_lock=False), Path(a.outdir),
+                             service=a.service, units=a.units, pdf=a.pdf))
+
+
 def cmd_send(a: argparse.Namespace) -> int:
     from .commands.send import send
 
@@ -165,6 +186,29 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--kpkvk")
     s.add_argument("--outdir", default=".")
     s.add_argument("--pdf", action="store_true", help="also print each request to PDF")
+
+    s = add("passport", cmd_passport, "write the budget program passport(s) or, with "
+            "--report, the report(s) on their execution")
+    s.add_argument("path")
+    s.add_argument("--kpkvk")
+    s.add_argument("--outdir", default=".")
+    s.add_argument("--pdf", action="store_true", help="also print each document to PDF")
+    s.add_argument("--report", action="store_true",
+                   help="the report on the passport's execution (execution_year) instead")
+
+    s = add("tariff", cmd_tariff, "write the cost and tariff calculation of each service")
+    s.add_argument("path")
+    s.add_argument("--service", help="only this service_id")
+    s.add_argument("--outdir", default=".")
+    s.add_argument("--pdf", action="store_true", help="also print each calculation to PDF")
+
+    s = add("procurement", cmd_procurement,
+            "write the justification of a Prozorro purchase of one service")
+    s.add_argument("path")
+    s.add_argument("--service", required=True, help="the service_id bought")
+    s.add_argument("--units", help="volume bought (default: the service's planned_units)")
+    s.add_argument("--outdir", default=".")
+    s.add_argument("--pdf", action="store_true", help="also print it to PDF")
 
     s = add("send", cmd_send, "email the requests to the finance department")
     s.add_argument("path")

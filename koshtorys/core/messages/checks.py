@@ -58,6 +58,13 @@ class Reason(StrEnum):
     NEED_DIFFERS_FROM_COSTS = "need_differs_from_costs"
     DOCUMENT_NOT_MADE = "document_not_made"
     NO_NEED_YEARS = "no_need_years"
+    # --- documents of the cycle (passport, report, tariff, procurement)
+    SERVICE_ROW_INVALID = "service_row_invalid"
+    REPORT_NO_ACTUALS = "report_no_actuals"
+    REPORT_PARTIAL_YEAR = "report_partial_year"
+    ACTUAL_MISSING = "actual_missing"
+    PROCUREMENT_NO_ALLOCATION = "procurement_no_allocation"
+    PROCUREMENT_OVER_ALLOCATION = "procurement_over_allocation"
 
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -279,6 +286,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_need_years": (
         "{where}: джерело для заходу «{value}» на роки без потреби ({years}).",
         "{where}: a source of activity '{value}' covers years with no need ({years}).",
+    ),
+    # --- documents of the cycle (passport, report, tariff, procurement)
+    "service_row_invalid": (
+        "{where}: рядок послуги {value} має помилки (див. інші перевірки) — {document} для "
+        "неї не сформовано.",
+        "{where}: the row of service {value} has errors (see the other checks) — no "
+        "{document} was made for it.",
+    ),
+    "report_no_actuals": (
+        "{where}: для КПКВК {kpkvk} немає касових видатків {year} року — звіт про виконання "
+        "паспорта не сформовано (імпортуйте виконання: koshtorys import-actuals).",
+        "{where}: КПКВК {kpkvk} has no cash expenditure for {year} — the passport report was "
+        "not made (import it: koshtorys import-actuals).",
+    ),
+    "report_partial_year": (
+        "{where}: касові видатки КПКВК {kpkvk} є лише по {month}-й місяць {year} року — звіт "
+        "порівнює річні призначення з виконанням за січень–{month_name}.",
+        "{where}: cash expenditure of КПКВК {kpkvk} runs only to month {month} of {year} — "
+        "the report compares the annual allocation with January–month {month}.",
+    ),
+    "actual_missing": (
+        "{where}: не заповнено «{header}» послуги {value} — фактичний показник у звіті про "
+        "виконання паспорта залишено порожнім.",
+        "{where}: '{header}' of service {value} is blank — the actual indicator of the "
+        "passport report is left blank.",
+    ),
+    "procurement_no_allocation": (
+        "КПКВК {kpkvk}: на {year} рік немає видатків за КЕКВ {kekv} — закупівля послуги "
+        "{value} на {expected} грн не має бюджетного призначення.",
+        "КПКВК {kpkvk}: no expenditure under КЕКВ {kekv} in {year} — the purchase of service "
+        "{value} for {expected} UAH has no allocation.",
+    ),
+    "procurement_over_allocation": (
+        "КПКВК {kpkvk}: очікувана вартість закупівлі послуги {value} ({expected} грн) більша "
+        "за видатки {year} року за КЕКВ {kekv} ({allocation} грн).",
+        "КПКВК {kpkvk}: the expected value of service {value} ({expected} UAH) exceeds the "
+        "{year} expenditure under КЕКВ {kekv} ({allocation} UAH).",
     ),
 }
 

@@ -167,4 +167,50 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "argument {arg}: '{value}' is not a number"),
     "fn_unknown_code": ("невідомий код {kind} «{value}»", "unknown {kind} code '{value}'"),
     "fn_internal": ("внутрішня помилка: {error}", "internal error: {error}"),
+    # --- documents of the cycle (passport, report, tariff, procurement)
+    "step_passport": ("паспорти бюджетних програм…", "budget program passports…"),
+    "step_passport_report": ("звіти про виконання паспортів…", "passport reports…"),
+    "step_tariff": ("розрахунки тарифів…", "tariff calculations…"),
+    "step_procurement": ("обґрунтування закупівлі…", "procurement justification…"),
+    "wrote_passports": ("записано паспортів бюджетних програм: {count} у {outdir}",
+                        "wrote {count} budget program passport(s) into {outdir}"),
+    "wrote_passport_reports": ("записано звітів про виконання паспортів: {count} у {outdir}",
+                               "wrote {count} passport report(s) into {outdir}"),
+    "wrote_tariffs": ("записано розрахунків тарифу: {count} у {outdir}",
+                      "wrote {count} tariff calculation(s) into {outdir}"),
+    "wrote_procurement": ("записано обґрунтування закупівлі {file}: очікувана вартість "
+                          "{expected} грн ({units} × {tariff} грн)",
+                          "wrote the procurement justification {file}: expected value "
+                          "{expected} UAH ({units} × {tariff} UAH)"),
+    "unknown_service": ("послуги «{service}» немає в tblServices (є: {known})",
+                        "there is no service '{service}' in tblServices (known: {known})"),
+    "no_services_costed": ("{book}: немає жодної послуги з розрахованою вартістю "
+                           "(tblServices порожня або всі рядки з помилками)",
+                           "{book}: no service has a computed cost (tblServices is empty or "
+                           "every row has errors)"),
+    "bad_units": ("--units має бути додатним числом, а не «{value}»",
+                  "--units must be a positive number, not '{value}'"),
+    "unknown_program": ("КПКВК {kpkvk} не має сум у книзі (є: {known})",
+                        "КПКВК {kpkvk} has no amounts in the workbook (known: {known})"),
+    "no_actuals_at_all": ("{book}: у tblActuals немає касових видатків {year} року — звіт "
+                          "про виконання паспорта не складається без них (koshtorys "
+                          "import-actuals)",
+                          "{book}: tblActuals holds no cash expenditure for {year} — a "
+                          "passport report needs it (koshtorys import-actuals)"),
+    "no_actuals_program": ("КПКВК {kpkvk}: у tblActuals немає касових видатків {year} року — "
+                           "звіт не сформовано (koshtorys import-actuals)",
+                           "КПКВК {kpkvk}: tblActuals holds no cash expenditure for {year} — "
+                           "no report was made (koshtorys import-actuals)"),
+    "demo_passports": ("   паспорти бюджетних програм:", "   budget program passports:"),
+    "demo_passport_reports": ("   звіти про виконання паспортів:", "   passport reports:"),
+    "demo_tariffs": ("   розрахунки тарифів послуг:", "   tariff calculations:"),
+    "demo_procurement": ("   обґрунтування закупівлі:", "   procurement justification:"),
+    "doc_checks_more": ("    … ще {count}", "    … {count} more"),
+    "btn_choose_service": ("Код послуги для документа «{document}» ({known}){all}:",
+                           "Service code for '{document}' ({known}){all}:"),
+    "btn_choose_all": ("; порожньо — усі послуги", "; blank for every service"),
+    "btn_select_service": ("Виділіть рядок послуги в таблиці послуг (або вартості послуг) і "
+                           "натисніть «{document}» ще раз.",
+                           "Select the row of a service in the services (or unit costs) "
+                           "table and click '{document}' again."),
 }

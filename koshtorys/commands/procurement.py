@@ -1,0 +1,68 @@
+"""``koshtorys procurement`` (button Обґрунтування закупівлі): the justification of buying
+one service through Prozorro, ``procurement_<plan_year>_<service_id>.xlsx``.
+
+The tariff is computed afresh by the costing part (as ``koshtorys tariff`` computes it)
+and the allocation is the plan-year amount the budget request prints.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from koshtorys.core.book import Book
+from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.fileio import ensure_folder, ensure_not_locked
+from koshtorys.core.messages import format_money
+from koshtorys.documents.procurement import build_procurement
+from koshtorys.documents.procurement_sheet import write_procurement
+from koshtorys.documents.tariff import build_tariff
+
+from .outcome import Outcome, Progress
+from .request import print_pdfs
+from .tariff import costed, pick_services, say_checks, tariff_inputs
+
+__all__ = ["procurement"]
+
+
+def _volume(units: float | str | None) -> float | None:
+    if units is None:
+        return None
+    try:
+        v = float(str(units).replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        v = math.nan
+    if not math.isfinite(v) or v <= 0:
+        raise KoshtorysError("bad_units", value=units)
+    return v
+
+
+def procurement(book: Book, outdir: Path, *, service: str, units: float | str | None = None,
+                pdf: bool = False, progress: Progress | None = None) -> Outcome:
+    """Write the justification of buying ``units`` (default: its planned volume) of
+    ``service``."""
+    step = progress or (lambda _s: None)
+    volume = _volume(units)  # a bad --units is refused before anything is read
+    result, out = costed(book, progress)
+    before = len(out.checks)
+    ids = pick_services(result, service, "procurement", out)
+    if ids:
+        step("procurement")
+        tariff = build_tariff(tariff_inputs(result), ids[0])
+        doc, checks = build_procurement(tariff, result.outputs["tblCostByKekv"], volume)
+        out.checks += checks
+        outdir = ensure_folder(Path(outdir))
+        ensure_not_locked(outdir / doc.file_name)
+        out.files.append(write_procurement(doc, outdir))
+        out.outputs["tblProcurement"] = doc.table
+        out.say("wrote_procurement", file=out.files[0],
+                expected=format_money(float(doc.expected), out.lang, digits=0),
+                units=format_money(doc.units, out.lang,
+                                   digits=0 if float(doc.units).is_integer() else 2),
+                tariff=format_money(doc.unit_tariff / 100, out.lang))
+    say_checks(out, out.checks[before:])
+    if out.errors:
+        out.say("note_errors", count=len(out.errors))
+    if pdf and out.files:
+        print_pdfs(out, list(out.files), Path(outdir), step)
+    return out

@@ -1,0 +1,115 @@
+"""``koshtorys tariff`` (button Тариф послуги): the cost and tariff calculation of each
+service (or one), ``tariff_<plan_year>_<service_id>.xlsx``.
+
+Computed afresh from the book's inputs by the costing part, exactly as a refresh would;
+the live workbook serves as well as the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from koshtorys import parts
+from koshtorys.core.book import Book
+from koshtorys.core.checks import Check, ordered
+from koshtorys.core.errors import KoshtorysError, TableMissing
+from koshtorys.core.fileio import ensure_folder, ensure_not_locked
+from koshtorys.documents.tariff import TariffDoc, TariffInputs, build_tariff
+from koshtorys.documents.tariff_sheet import write_tariff
+
+from .outcome import DONE_WITH_ERRORS, Outcome, Progress
+from .request import print_pdfs, require_plan_year
+
+__all__ = ["tariff", "costed", "pick_services", "tariff_inputs", "say_checks", "DOC_NAMES"]
+
+DOC_NAMES: dict[str, dict[str, str]] = {
+    "tariff": {"uk": "розрахунок тарифу", "en": "tariff calculation"},
+    "procurement": {"uk": "обґрунтування закупівлі", "en": "procurement justification"},
+}
+
+
+def costed(book: Book, progress: Progress | None) -> tuple[parts.JobResult, Outcome]:
+    """The costing part of ``book`` (exit 2 when its tables are missing) and the outcome
+    that starts with its checks."""
+    result = parts.evaluate(book, only="costing", progress=progress)
+    if "costing" not in result.parts:  # pragma: no cover - evaluate(only=) raises first
+        raise TableMissing("part_needs_table", part="costing", table="tblServices")
+    out = Outcome(book.language(), result.exit_code, checks=ordered(result.checks))
+    require_plan_year(result.checks, book.name)
+    return result, out
+
+
+def tariff_inputs(result: parts.JobResult) -> TariffInputs:
+    f = result.inputs.frames if result.inputs else {}
+    return TariffInputs(result.settings, result.outputs["tblUnitCosts"], f["tblServices"],
+                        f["tblStaff"], f.get("tblTime"), f.get("tblCosts"))
+
+
+def pick_services(result: parts.JobResult, service: str | None, document: str,
+                  out: Outcome) -> list[str]:
+    """The service ids to make documents for: every costed service, or ``service``.
+
+    An id nobody has is one line (exit 2); an id whose row was left out for an error is a
+    check at that row (exit 1) and no document."""
+    uc = result.outputs.get("tblUnitCosts")
+    ids = [str(x) for x in uc["service_id"]] if uc is not None else []
+    if service is None:
+        return ids
+    wanted = str(service).strip()
+    if wanted in ids:
+        return [wanted]
+    folded = [i for i in ids if i.casefold() == wanted.casefold()]
+    if len(folded) == 1:
+        return folded
+    frame = result.inputs.frames.get("tblServices") if result.inputs else None
+    invalid: dict[object, int] = frame.attrs.get("invalid_ids", {}) if frame is not None else {}
+    if wanted in invalid:
+        check = Check("error", "tblServices", invalid[wanted], "service_id",
+                      "service_row_invalid", {"value": wanted,
+                                              "document": DOC_NAMES[document][out.lang]})
+        if result.inputs is not None:
+            [check] = result.inputs.locator.fill([check])
+        out.checks.append(check)
+        out.worst(DONE_WITH_ERRORS)
+        return []
+    raise KoshtorysError("unknown_service", service=wanted, known=", ".join(ids) or "—")
+
+
+def say_checks(out: Outcome, checks: list[Check], limit: int = 8) -> None:
+    """Show the checks a document command added itself (the engine's are in tblChecks):
+    errors first, at most ``limit`` lines."""
+    shown = ordered(checks)
+    for c in shown[:limit]:
+        out.say("check_line", severity=c.severity_label(out.lang), message=c.message(out.lang))
+    if len(shown) > limit:
+        out.say("doc_checks_more", count=len(shown) - limit)
+
+
+def tariff(book: Book, outdir: Path, *, service: str | None = None, pdf: bool = False,
+           progress: Progress | None = None) -> Outcome:
+    """Write ``tariff_<plan_year>_<service_id>.xlsx`` for every service (or ``service``)."""
+    step = progress or (lambda _s: None)
+    result, out = costed(book, progress)
+    before = len(out.checks)
+    ids = pick_services(result, service, "tariff", out)
+    if not ids and service is None:
+        raise KoshtorysError("no_services_costed", book=book.name)
+    step("tariff")
+    inputs = tariff_inputs(result)
+    docs: list[TariffDoc] = [build_tariff(inputs, sid) for sid in ids]
+    outdir = ensure_folder(Path(outdir)) if docs else Path(outdir)
+    for doc in docs:  # one file open in Excel stops them all, before any is rewritten
+        ensure_not_locked(outdir / doc.file_name)
+    for doc in docs:
+        out.files.append(write_tariff(doc, outdir))
+    out.outputs["tblTariff"] = pd.concat([d.table.assign(service_id=d.service_id)
+                                          for d in docs]) if docs else pd.DataFrame()
+    out.say("wrote_tariffs", count=len(out.files), outdir=outdir)
+    say_checks(out, out.checks[before:])
+    if out.errors:
+        out.say("note_errors", count=len(out.errors))
+    if pdf and out.files:
+        print_pdfs(out, list(out.files), outdir, step)
+    return out
