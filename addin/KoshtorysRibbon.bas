@@ -33,6 +33,22 @@ Public Sub OnSend(control As IRibbonControl)
     RunPython "import koshtorys.addin.macros as m; m.send()"
 End Sub
 
+Public Sub OnPassport(control As IRibbonControl)
+    RunPython "import koshtorys.addin.macros as m; m.passport()"
+End Sub
+
+Public Sub OnPassportReport(control As IRibbonControl)
+    RunPython "import koshtorys.addin.macros as m; m.passport_report()"
+End Sub
+
+Public Sub OnTariff(control As IRibbonControl)
+    RunPython "import koshtorys.addin.macros as m; m.tariff()"
+End Sub
+
+Public Sub OnProcurement(control As IRibbonControl)
+    RunPython "import koshtorys.addin.macros as m; m.procurement()"
+End Sub
+
 Public Sub OnNewTemplate(control As IRibbonControl)
     RunPython "import koshtorys.addin.macros as m; m.new_template()"
 End Sub

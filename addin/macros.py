@@ -27,7 +27,8 @@ from koshtorys.core.messages import TEXTS, text
 from .live import LiveBook
 
 __all__ = ["refresh", "costing", "execution", "funding", "check", "request", "send",
-           "new_template", "import_actuals", "LOG_NAME", "log_path"]
+           "new_template", "import_actuals", "passport", "passport_report", "tariff",
+           "procurement", "LOG_NAME", "log_path"]
 
 LOG_NAME = "koshtorys-addin.log"
 TITLE = "Кошторис"
@@ -281,3 +282,125 @@ def import_actuals(book: Any = None, report: Path | None = None) -> int:
         return out.exit_code
 
     return _run("import_actuals", book, work)
+
+
+# --- documents of the cycle: passport, its report, tariff, procurement -------------------
+
+_DOCUMENTS_FOLDER = "documents"
+_BUTTON_LABELS = {"passport": "Паспорт програми", "passport_report": "Звіт про виконання паспорта",
+                  "tariff": "Тариф послуги", "procurement": "Обґрунтування закупівлі"}
+_SERVICE_TABLES = ("tblServices", "tblUnitCosts", "tblTime", "tblCosts")
+"""Tables whose rows name a service: a click on any of their rows picks that service."""
+
+
+def _active_service(live: LiveBook) -> str | None:
+    """The service_id of the table row the user has selected, if it is one."""
+    from koshtorys.core import schema
+
+    selection = getattr(live.book, "selection", None)
+    sheet = getattr(getattr(selection, "sheet", None), "name", None)
+    row = getattr(selection, "row", None)
+    if sheet is None or not isinstance(row, int):
+        return None
+    for name in _SERVICE_TABLES:
+        raw = live.read_tables([name]).get(name)
+        if raw is None or raw.sheet != str(sheet):
+            continue
+        col = schema.match_columns(schema.table(name), raw.headers).get("service_id")
+        for i, values in enumerate(raw.rows):
+            value = values[col] if col is not None else None
+            if raw.sheet_row(i) == row and value is not None and str(value).strip():
+                return str(value).strip()
+    return None
+
+
+def _service_ids(live: LiveBook) -> list[str]:
+    from koshtorys.core import schema
+
+    raw = live.read_tables(["tblServices"]).get("tblServices")
+    if raw is None:
+        return []
+    col = schema.match_columns(schema.table("tblServices"), raw.headers).get("service_id")
+    return [str(r[col]).strip() for r in raw.rows if col is not None and r[col] is not None]
+
+
+def _choose_service(live: LiveBook, ui: _Ui, button: str, allow_all: bool
+                    ) -> tuple[bool, str | None]:
+    """(go on?, service): the service of the active row; else the user's choice in Excel's
+    input box (Windows; blank means every service when ``allow_all``). Without a dialog:
+    every service when ``allow_all``, else a message asking to select a row."""
+    chosen = _active_service(live)
+    if chosen is not None:
+        return True, chosen
+    label = _BUTTON_LABELS[button]
+    if not sys.platform.startswith("win"):
+        if allow_all:
+            return True, None
+        raise KoshtorysError("btn_select_service", document=label)
+    ids = _service_ids(live)
+    prompt = text("btn_choose_service", ui.lang, document=label, known=", ".join(ids) or "—",
+                  all=text("btn_choose_all", ui.lang) if allow_all else "")
+    answer = live.book.app.api.InputBox(prompt, TITLE, "" if allow_all else (ids or [""])[0])
+    if answer is False or answer is None:
+        return False, None  # cancelled
+    answer = str(answer).strip()
+    if not answer and not allow_all:
+        return False, None
+    return True, answer or None
+
+
+def passport(book: Any = None, outdir: Path | None = None) -> int:
+    """Паспорт програми: the plan-year passport of each program, beside the workbook."""
+    def work(live: LiveBook, ui: _Ui) -> int:
+        from koshtorys.commands.passport import passport as run
+
+        target = _documents_folder(live, outdir, _DOCUMENTS_FOLDER)
+        return documents_done(run(live, target, progress=ui.progress), ui, target)
+
+    return _run("passport", book, work)
+
+
+def passport_report(book: Any = None, outdir: Path | None = None) -> int:
+    """Звіт про виконання паспорта: the execution year's report of each program."""
+    def work(live: LiveBook, ui: _Ui) -> int:
+        from koshtorys.commands.passport import passport as run
+
+        target = _documents_folder(live, outdir, _DOCUMENTS_FOLDER)
+        return documents_done(run(live, target, report=True, progress=ui.progress), ui,
+                              target)
+
+    return _run("passport_report", book, work)
+
+
+def tariff(book: Any = None, outdir: Path | None = None, service: str | None = None) -> int:
+    """Тариф послуги: the tariff calculation of the service of the active row (or the one
+    chosen; every service when none is)."""
+    def work(live: LiveBook, ui: _Ui) -> int:
+        from koshtorys.commands.tariff import tariff as run
+
+        target = _documents_folder(live, outdir, _DOCUMENTS_FOLDER)
+        go, chosen = (True, service) if service else _choose_service(live, ui, "tariff", True)
+        if not go:
+            return 0
+        return documents_done(run(live, target, service=chosen, progress=ui.progress), ui,
+                              target)
+
+    return _run("tariff", book, work)
+
+
+def procurement(book: Any = None, outdir: Path | None = None, service: str | None = None,
+                units: float | None = None) -> int:
+    """Обґрунтування закупівлі: the justification of buying the service of the active row
+    (or the one chosen), its planned volume unless ``units`` is given."""
+    def work(live: LiveBook, ui: _Ui) -> int:
+        from koshtorys.commands.procurement import procurement as run
+
+        target = _documents_folder(live, outdir, _DOCUMENTS_FOLDER)
+        go, chosen = (True, service) if service else _choose_service(live, ui, "procurement",
+                                                                     False)
+        if not go or chosen is None:
+            return 0
+        return documents_done(run(live, target, service=chosen, units=units,
+                                  progress=ui.progress), ui, target)
+
+    return _run("procurement", book, work)

@@ -29,9 +29,11 @@ from koshtorys.core.errors import KoshtorysError
 
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"
 BUTTONS = ["Оновити", "Вартість послуг", "Виконання", "Фінансування", "Перевірка",
-           "Бюджетний запит", "Надіслати", "Новий шаблон", "Імпорт виконання"]
+           "Бюджетний запит", "Надіслати", "Паспорт програми", "Звіт про виконання паспорта",
+           "Тариф послуги", "Обґрунтування закупівлі", "Новий шаблон", "Імпорт виконання"]
 MACROS = ["refresh", "costing", "execution", "funding", "check", "request", "send",
-          "new_template", "import_actuals"]
+          "passport", "passport_report", "tariff", "procurement", "new_template",
+          "import_actuals"]
 
 
 @pytest.fixture(scope="module")

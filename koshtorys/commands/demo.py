@@ -20,17 +20,39 @@ from koshtorys.xlsx import FileBook
 from .consolidate import consolidate_folder
 from .new import new
 from .outcome import Outcome
+from .passport import passport
+from .procurement import procurement
 from .refresh import refresh
 from .request import request
 from .send import send
+from .tariff import tariff
 
 __all__ = ["demo", "DOCUMENT_STEPS"]
 
 Say = Callable[[str], None]
 
 DocumentStep = Callable[[FileBook, Path, bool], Outcome]
+def _purchase(book: FileBook, outdir: Path, pdf: bool) -> Outcome:
+    """The justification of the purchase the seeds tell of: social prevention, bought
+    through Prozorro as the Kropyvnytskyi centre bought it (else the first service)."""
+    from koshtorys import parts
+
+    result = parts.evaluate(book, only="costing")
+    uc = result.outputs.get("tblUnitCosts")
+    ids = [] if uc is None else [str(i) for i in uc["service_id"]]
+    names = [] if uc is None else [str(n).casefold() for n in uc["name"]]
+    bought = next((i for i, n in zip(ids, names, strict=True) if "профілакт" in n),
+                  ids[0] if ids else "")
+    return procurement(book, outdir, service=bought, pdf=pdf)
+
+
 DOCUMENT_STEPS: list[tuple[str, DocumentStep]] = [
     ("demo_requests", lambda book, outdir, pdf: request(book, outdir, pdf=pdf)),
+    ("demo_passports", lambda book, outdir, pdf: passport(book, outdir, pdf=pdf)),
+    ("demo_passport_reports",
+     lambda book, outdir, pdf: passport(book, outdir, pdf=pdf, report=True)),
+    ("demo_tariffs", lambda book, outdir, pdf: tariff(book, outdir, pdf=pdf)),
+    ("demo_procurement", _purchase),
 ]
 """The documents the demo writes for each institution, in order (a document module adds
 its own step here)."""

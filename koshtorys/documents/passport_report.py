@@ -248,12 +248,13 @@ def _indicators(total: ReportLine, directions: Sequence[ReportLine], services: p
         sid, name = str(sv["service_id"]), str(sv["name"])
         pu, pr = _num(sv.get("planned_units")), _num(sv.get("planned_recipients"))
         au, ar = _num(sv.get("actual_units")), _num(sv.get("actual_recipients"))
-        for key, value in (("actual_recipients", ar), ("actual_units", au)):
-            if value is None:
-                checks.append(Check("warning", "tblServices", _row(row_no), key,
-                                    "actual_missing",
-                                    {"value": sid,
-                                     "header": schema.header("tblServices", key, "uk")}))
+        blanks = [k for k, v in (("actual_units", au), ("actual_recipients", ar))
+                  if v is None]
+        if blanks:  # one check a service, at its first blank cell
+            checks.append(Check("warning", "tblServices", _row(row_no), blanks[0],
+                                "actual_missing",
+                                {"value": sid, "header": " / ".join(
+                                    schema.header("tblServices", k, "uk") for k in blanks)}))
         facts[sid] = (pu, pr, au, ar)
         add("продукту", f"recipients:{sid}", f"{name}: кількість отримувачів", "осіб",
             "план надання послуг; облік отримувачів", pr, ar)
