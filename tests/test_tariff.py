@@ -31,7 +31,6 @@ from koshtorys.cli import main
 from koshtorys.commands.tariff import tariff_inputs
 from koshtorys.core.book import MemoryBook
 from koshtorys.documents.tariff import build_tariff
-from koshtorys.xlsx import FileBook
 
 ODD_NAME = "=1+1 Інформування"  # a user's text that looks like a formula
 STAFF = [  # position, category, fte, monthly pay, months
