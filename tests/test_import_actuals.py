@@ -447,7 +447,10 @@ def test_an_earlier_year_fills_tbl_history_and_nothing_else(
         want[("0813121", kekv, fund[f], 2024)] = sum(amounts.values()) / 100
     got = {(r["kpkvk"], r["kekv"], r["fund"], r["year"]): r["amount"] for r in hist}
     assert got == pytest.approx(want)
-    assert [(r["year"], r["kekv"]) for r in hist][:2] == [(2024, "2111"), (2023, "2111")]
+    # the template's empty first row is filled first, the replaced total keeps its row
+    assert [(r["year"], r["kekv"]) for r in table(book, "tblHistory")] == [
+        (2024, "2120"), (2024, "2111"), (2023, "2111"), (2024, "2273"), (2024, "2274"),
+        (2024, "2282"), (2024, "2730")]
     # only tblHistory's sheet and table changed (and the workbook's recalculate-on-open)
     after = parts(book)
     sheet, tbl = _table_parts(book, "tblHistory")
@@ -492,3 +495,19 @@ def test_cumulative_to_monthly_is_exact(monthly: list[int], comma: bool) -> None
     got = [round(merged.at[0, m] * 100) for m in schema.MONTHS[:len(monthly)]]
     assert got == monthly
     assert sum(got) == sum(monthly)
+
+
+def test_a_date_in_an_amount_cell_is_not_money(tmp_path: Path) -> None:
+    """Excel stores 01.05.2025 as 45 778: a date where an amount belongs is skipped."""
+    import datetime as dt
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["kpkvk", "kekv", "fund", "month", "amount"])
+    ws.append(["0813121", "2111", "general", 4, dt.datetime(2025, 5, 1)])
+    ws.append(["0813121", "2120", "general", 4, dt.time(12, 30)])
+    ws.append(["0813121", "2210", "general", 4, 5])
+    wb.save(tmp_path / "d.xlsx")
+    got = read_report(tmp_path / "d.xlsx", 2025)
+    assert got.skipped == [Skip(2, "bad_amount"), Skip(3, "bad_amount")]
+    assert list(got.rows.amount) == [5.0]

@@ -143,6 +143,7 @@ def test_fetches_the_year_and_takes_only_the_workbooks_programs(
         {"budgetCode": "25501000000", "budgetItem": "EXPENSES",
          "classificationType": "PROGRAM", "period": "MONTH", "year": "2025"}]
     assert "код бюджету 2550100000 запитано як 25501000000" in out
+    assert "ТПКВКМБ 3121 → КПКВК 0813121 (сума порталу — за всю громаду" in out
     after = actuals(book)
     fund = {"C": "general", "S": "special"}
     for (prog, kekv, f), amounts in monthly_input().items():

@@ -53,6 +53,26 @@ class TableEdit:
     def __bool__(self) -> bool:
         return bool(self.cells or self.new_rows)
 
+    def add_row(self, row: dict[str, object], blank: list[int]) -> None:
+        """A new row: into the first empty row of the table (the template's empty first
+        row, a row a user cleared) while there is one, else appended."""
+        if blank:
+            i = blank.pop(0)
+            self.cells.update({(i, k): v for k, v in row.items() if v is not None})
+        else:
+            self.new_rows.append(row)
+
+    @property
+    def added(self) -> int:
+        """Rows filled or appended."""
+        return len(self.new_rows) + len({i for i, k in self.cells if k == "kpkvk"})
+
+    @property
+    def changed(self) -> int:
+        """Cells of existing rows changed."""
+        filled = {i for i, k in self.cells if k == "kpkvk"}
+        return sum(1 for i, _k in self.cells if i not in filled)
+
 
 def _reader(table: str, raw: RawTable) -> tuple[dict[str, int], Callable[[list, str], object]]:
     """The columns of ``raw`` and a function reading one cell by the one conversion stage
@@ -71,6 +91,12 @@ def _reader(table: str, raw: RawTable) -> tuple[dict[str, int], Callable[[list, 
             return None
 
     return cols, cell
+
+
+def _blank(raw: RawTable, cols: dict[str, int]) -> list[int]:
+    """Data rows whose every schema column is empty."""
+    return [i for i, r in enumerate(raw.rows)
+            if all(is_blank(r[j]) for j in cols.values() if j < len(r))]
 
 
 def workbook_programs(raw: Mapping[str, RawTable]) -> set[str]:
@@ -102,6 +128,7 @@ def plan_import(raw_actuals: RawTable, rows: pd.DataFrame, lang: str = "en") -> 
     edit = TableEdit()
     if rows.empty:
         return edit
+    blank = _blank(raw_actuals, cols)
     merged = merge_actuals(current, rows)
     brought = [schema.MONTHS[m - 1] for m in sorted({int(m) for m in rows["month"]})]
     touched = set(zip(rows["kpkvk"], rows["kekv"], rows["fund"], strict=True))
@@ -116,13 +143,15 @@ def plan_import(raw_actuals: RawTable, rows: pd.DataFrame, lang: str = "en") -> 
         else:
             new = {k: (None if pd.isna(row[k]) else float(row[k])) for k in schema.MONTHS}
             new.update(kpkvk=row["kpkvk"], kekv=row["kekv"], fund=_fund_label(row["fund"], lang))
-            edit.new_rows.append(new)
+            edit.add_row(new, blank)
     return edit
 
 
-def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en") -> TableEdit:
+def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en",
+                 blank: list[int] | None = None) -> TableEdit:
     """The cell changes that put earlier years' totals into ``tblHistory``: the amount of a
-    (kpkvk, kekv, fund, year) it already holds is replaced, a new one appended."""
+    (kpkvk, kekv, fund, year) it already holds is replaced, a new one added (``blank``:
+    the empty rows still free, shared by successive calls)."""
     cols, cell = _reader("tblHistory", raw_history)
     missing = [k for k in ("kpkvk", "kekv", "year", "amount") if k not in cols]
     if missing:
@@ -132,6 +161,7 @@ def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en") 
         key = (cell(r, "kpkvk"), cell(r, "kekv"), cell(r, "fund") or "general", cell(r, "year"))
         where.setdefault(key, (i, cell(r, "amount")))
     edit = TableEdit()
+    blank = _blank(raw_history, cols) if blank is None else blank
     for t in totals.itertuples(index=False):
         key = (t.kpkvk, t.kekv, t.fund, int(t.year))
         if key in where:
@@ -139,9 +169,8 @@ def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en") 
             if was is None or to_units(float(was)) != to_units(t.amount):  # type: ignore[arg-type]
                 edit.cells[(i, "amount")] = float(t.amount)
         else:
-            edit.new_rows.append({"kpkvk": t.kpkvk, "kekv": t.kekv,
-                                  "fund": _fund_label(t.fund, lang), "year": int(t.year),
-                                  "amount": float(t.amount)})
+            edit.add_row({"kpkvk": t.kpkvk, "kekv": t.kekv, "fund": _fund_label(t.fund, lang),
+                          "year": int(t.year), "amount": float(t.amount)}, blank)
     return edit
 
 
@@ -176,6 +205,8 @@ def _say_skips(out: Outcome, report: ReportRows, programs: set[str]) -> None:
         shown = ", ".join(str(n) for n in lines[:_SHOWN_LINES]) + (
             " …" if len(lines) > _SHOWN_LINES else "")
         out.say("import_skip_lines", reason=text(f"skip_{reason}", out.lang), lines=shown)
+    for tpkvk, kpkvk in report.matched.items():
+        out.say("import_matched", tpkvk=tpkvk, kpkvk=kpkvk)
     if report.taken == 0 and counts.get("other_program"):
         out.say("import_no_program", programs=", ".join(sorted(programs)) or "—")
 
@@ -236,11 +267,13 @@ def import_actuals(book: Book, report: Path | None = None, *, portal: str | None
     if not totals.empty:
         if "tblHistory" not in raw:
             raise TableMissing("no_table", table="tblHistory", book=book.name)
+        free = _blank(raw["tblHistory"], match_columns(schema.table("tblHistory"),
+                                                       raw["tblHistory"].headers))
         for y, grp in totals.groupby("year"):
-            edit = plan_history(raw["tblHistory"], grp, lang)
+            edit = plan_history(raw["tblHistory"], grp, lang, free)
             history.cells.update(edit.cells)
             history.new_rows += edit.new_rows
-            per_year[int(y)] = (len(grp), len(edit.cells), len(edit.new_rows),
+            per_year[int(y)] = (len(grp), edit.changed, edit.added,
                                 int(grp["last_month"].max()))
 
     step("write")
@@ -254,7 +287,7 @@ def import_actuals(book: Book, report: Path | None = None, *, portal: str | None
     _say_skips(out, rep, programs)
     if not now.empty:
         out.say("imported", months=", ".join(str(m) for m in sorted(set(now["month"]))),
-                cells=len(actuals.cells), rows=len(actuals.new_rows))
+                cells=actuals.changed, rows=actuals.added)
     for y, (lines, cells, added, last) in per_year.items():
         out.say("imported_history", year=y, lines=lines, cells=cells, rows=added)
         if last < 12:

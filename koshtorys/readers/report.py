@@ -96,6 +96,8 @@ class ReportRows:
     lines: int = 0
     """Lines of the report that hold anything."""
     skipped: list[Skip] = field(default_factory=list)
+    matched: dict[str, str] = field(default_factory=dict)
+    """ТПКВКМБ of the report → the workbook's КПКВК it was taken for."""
 
     @property
     def taken(self) -> int:
@@ -195,11 +197,7 @@ def match_program(value: object, by_tpkvk: Mapping[str, list[str]]) -> str:
     >>> match_program("3121", {"3121": ["0813121"]}), match_program(813104, {})
     ('0813121', '0813104')
     """
-    if isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").split(".")[0]
-    else:
-        text = classifiers.normalize_code(value, 7) or ""
-        text = text.lstrip("0") or ("0" if text else "")
+    text = _digits(value)
     full = classifiers.normalize_code(value, 7)
     if full is None or not text:
         raise Unreadable("bad_program")
@@ -213,6 +211,18 @@ def match_program(value: object, by_tpkvk: Mapping[str, list[str]]) -> str:
         raise KoshtorysError("report_program_ambiguous", code=tpkvk,
                              programs=", ".join(found))
     return found[0]
+
+
+def _digits(value: object) -> str:
+    """The digits of a code as the report wrote them (a number without its lost zeros)."""
+    if isinstance(value, str):
+        return value.strip().replace("\u00a0", "").split(".")[0]
+    text = classifiers.normalize_code(value, 7) or ""
+    return text.lstrip("0") or ("0" if text else "")
+
+
+def _is_full_code(value: object) -> bool:
+    return len(_digits(value)) > 4
 
 
 def _period(value: object, year: int) -> tuple[int, int]:
@@ -300,6 +310,7 @@ def rows_from_table(df: pd.DataFrame, name: str, *, year: int, programs: Collect
               for k, c in cols.items()}
     grid = df.to_numpy(dtype=object)
     skipped: list[Skip] = []
+    matched: dict[str, str] = {}
     lines = 0
     cands: list[tuple[int, str, str, str, int, int, object]] = []
     for i in range(len(df)):
@@ -321,6 +332,8 @@ def rows_from_table(df: pd.DataFrame, name: str, *, year: int, programs: Collect
             skipped.append(Skip(line, exc.code))
             continue
         cands.append((line, kpkvk, kekv, fund, y, month, cells["amount"]))
+        if by_tpkvk.get(kpkvk[-4:]) == [kpkvk] and not _is_full_code(cells["kpkvk"]):
+            matched[kpkvk[-4:]] = kpkvk
 
     present: dict[tuple[str, str, int, int], set[str]] = defaultdict(set)
     for _, kp, ke, fund, y, m, _ in cands:
@@ -349,7 +362,7 @@ def rows_from_table(df: pd.DataFrame, name: str, *, year: int, programs: Collect
     rows["amount"] = rows["kop"] / 100
     rows = rows.reindex(columns=_ROW_COLS)
     skipped.sort(key=lambda s: s.line)
-    return ReportRows(rows, lines, skipped)
+    return ReportRows(rows, lines, skipped, dict(sorted(matched.items())))
 
 
 # ------------------------------------------------------------------------- into the tables

@@ -187,6 +187,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                           "  no program of the report matches the workbook's ({programs}): "
                           "the portal's ТПКВКМБ is compared with the last four digits of the "
                           "КПКВК"),
+    "import_matched": ("  ТПКВКМБ {tpkvk} → КПКВК {kpkvk} (сума порталу — за всю громаду: якщо "
+                       "програму {tpkvk} виконують кілька розпорядників, звіт їх не розділяє)",
+                       "  ТПКВКМБ {tpkvk} → КПКВК {kpkvk} (the portal's amount is the "
+                       "hromada's: if several spending units run {tpkvk}, the export does not "
+                       "tell them apart)"),
     "skip_total_fund": ("підсумки обох фондів (T)", "totals of both funds (T)"),
     "skip_other_program": ("програми інших розпорядників", "other spending units' programs"),
     "skip_no_kekv": ("без економічного коду (підсумки програм)",
