@@ -447,10 +447,11 @@ def test_an_earlier_year_fills_tbl_history_and_nothing_else(
         want[("0813121", kekv, fund[f], 2024)] = sum(amounts.values()) / 100
     got = {(r["kpkvk"], r["kekv"], r["fund"], r["year"]): r["amount"] for r in hist}
     assert got == pytest.approx(want)
-    # the template's empty first row is filled first, the replaced total keeps its row
+    # the replaced total keeps its row; new ones are appended (the template's empty first
+    # row stays: a live workbook's cell edits take numbers only, codes go in new rows)
     assert [(r["year"], r["kekv"]) for r in table(book, "tblHistory")] == [
-        (2024, "2120"), (2024, "2111"), (2023, "2111"), (2024, "2273"), (2024, "2274"),
-        (2024, "2282"), (2024, "2730")]
+        (None, None), (2024, "2111"), (2023, "2111"), (2024, "2120"), (2024, "2273"),
+        (2024, "2274"), (2024, "2282"), (2024, "2730")]
     # only tblHistory's sheet and table changed (and the workbook's recalculate-on-open)
     after = parts(book)
     sheet, tbl = _table_parts(book, "tblHistory")

@@ -87,8 +87,12 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
 
 
 def hromada_export(year: int, code: str, months: range = range(1, 5)) -> bytes:
-    """A hromada's export (every spending unit's programs), UTF-8 bytes."""
-    return export_text(export_rows(monthly_input(), year, code, months=months)).encode()
+    """A hromada's export (every spending unit's programs), UTF-8 bytes; besides the
+    program rows with COD_CONS_EK 0, a line per month with no economic code at all."""
+    rows = export_rows(monthly_input(), year, code, months=months)
+    rows += [[*r[:7], "", "", *r[9:]] for r in rows if r[3] == "3121" and r[7] == "0"
+             and r[1] == "C"]
+    return export_text(rows).encode()
 
 
 def strict(by_year: dict[int, bytes], codes: dict[int, str]) -> Answer:
@@ -155,8 +159,8 @@ def test_fetches_the_year_and_takes_only_the_workbooks_programs(
                                                                   for m in range(1, 5)]
         if key in before:
             assert after[key][4:] == before[key][4:]  # May–December as they were
-    # the names in the answer were UTF-8: read as such, not as windows-1251 mojibake
-    assert "рядків у звіті:" in out and "програми інших розпорядників" in out
+    # program totals: 8 with COD_CONS_EK 0 (4 months × 2 funds), 4 without any code
+    assert "без економічного коду (підсумки програм): 12" in out
 
 
 def test_an_earlier_year_goes_to_history_with_a_10_digit_code(
@@ -322,3 +326,23 @@ def test_button_shows_a_failed_fetch_as_one_message(tmp_path: Path, server: Port
     assert macros.import_actuals(book) == 2
     last = book.app.alerts[-1]
     assert last["mode"] == "critical" and "HTTP 503" in last["prompt"]
+
+
+def test_button_fills_history_in_the_live_workbook(tmp_path: Path) -> None:
+    """A report of an earlier year, through the live workbook's update_table."""
+    from koshtorys.addin.live import LiveBook
+
+    report = tmp_path / "2024.csv"
+    report.write_bytes(hromada_export(2024, "2550100000", range(1, 13)))
+    from test_live_adapter import fake_workbook
+
+    frames = sample_frames()
+    frames["tblHistory"] = pd.DataFrame(columns=["kpkvk", "kekv", "fund", "year", "amount"])
+    book = fake_workbook(frames, origin=(1, 1))
+    assert macros.import_actuals(book, report=report) == 0
+    raw = LiveBook(book).read_tables(["tblHistory"])["tblHistory"]
+    got = {(r[0], r[1], r[2], r[3]): r[4] for r in raw.rows if r[0] is not None}
+    fund = {"C": "загальний", "S": "спеціальний"}
+    want = {("0813121", k, fund[f], 2024): sum(a.values()) / 100
+            for (p, k, f), a in monthly_input().items() if p == "3121"}
+    assert got == pytest.approx(want)

@@ -53,25 +53,13 @@ class TableEdit:
     def __bool__(self) -> bool:
         return bool(self.cells or self.new_rows)
 
-    def add_row(self, row: dict[str, object], blank: list[int]) -> None:
-        """A new row: into the first empty row of the table (the template's empty first
-        row, a row a user cleared) while there is one, else appended."""
-        if blank:
-            i = blank.pop(0)
-            self.cells.update({(i, k): v for k, v in row.items() if v is not None})
-        else:
-            self.new_rows.append(row)
-
     @property
     def added(self) -> int:
-        """Rows filled or appended."""
-        return len(self.new_rows) + len({i for i, k in self.cells if k == "kpkvk"})
+        return len(self.new_rows)
 
     @property
     def changed(self) -> int:
-        """Cells of existing rows changed."""
-        filled = {i for i, k in self.cells if k == "kpkvk"}
-        return sum(1 for i, _k in self.cells if i not in filled)
+        return len(self.cells)
 
 
 def _reader(table: str, raw: RawTable) -> tuple[dict[str, int], Callable[[list, str], object]]:
@@ -91,12 +79,6 @@ def _reader(table: str, raw: RawTable) -> tuple[dict[str, int], Callable[[list, 
             return None
 
     return cols, cell
-
-
-def _blank(raw: RawTable, cols: dict[str, int]) -> list[int]:
-    """Data rows whose every schema column is empty."""
-    return [i for i, r in enumerate(raw.rows)
-            if all(is_blank(r[j]) for j in cols.values() if j < len(r))]
 
 
 def workbook_programs(raw: Mapping[str, RawTable]) -> set[str]:
@@ -128,7 +110,6 @@ def plan_import(raw_actuals: RawTable, rows: pd.DataFrame, lang: str = "en") -> 
     edit = TableEdit()
     if rows.empty:
         return edit
-    blank = _blank(raw_actuals, cols)
     merged = merge_actuals(current, rows)
     brought = [schema.MONTHS[m - 1] for m in sorted({int(m) for m in rows["month"]})]
     touched = set(zip(rows["kpkvk"], rows["kekv"], rows["fund"], strict=True))
@@ -143,15 +124,13 @@ def plan_import(raw_actuals: RawTable, rows: pd.DataFrame, lang: str = "en") -> 
         else:
             new = {k: (None if pd.isna(row[k]) else float(row[k])) for k in schema.MONTHS}
             new.update(kpkvk=row["kpkvk"], kekv=row["kekv"], fund=_fund_label(row["fund"], lang))
-            edit.add_row(new, blank)
+            edit.new_rows.append(new)  # appended: a live cell edit takes numbers only
     return edit
 
 
-def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en",
-                 blank: list[int] | None = None) -> TableEdit:
+def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en") -> TableEdit:
     """The cell changes that put earlier years' totals into ``tblHistory``: the amount of a
-    (kpkvk, kekv, fund, year) it already holds is replaced, a new one added (``blank``:
-    the empty rows still free, shared by successive calls)."""
+    (kpkvk, kekv, fund, year) it already holds is replaced, a new one appended."""
     cols, cell = _reader("tblHistory", raw_history)
     missing = [k for k in ("kpkvk", "kekv", "year", "amount") if k not in cols]
     if missing:
@@ -161,7 +140,6 @@ def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en",
         key = (cell(r, "kpkvk"), cell(r, "kekv"), cell(r, "fund") or "general", cell(r, "year"))
         where.setdefault(key, (i, cell(r, "amount")))
     edit = TableEdit()
-    blank = _blank(raw_history, cols) if blank is None else blank
     for t in totals.itertuples(index=False):
         key = (t.kpkvk, t.kekv, t.fund, int(t.year))
         if key in where:
@@ -169,8 +147,9 @@ def plan_history(raw_history: RawTable, totals: pd.DataFrame, lang: str = "en",
             if was is None or to_units(float(was)) != to_units(t.amount):  # type: ignore[arg-type]
                 edit.cells[(i, "amount")] = float(t.amount)
         else:
-            edit.add_row({"kpkvk": t.kpkvk, "kekv": t.kekv, "fund": _fund_label(t.fund, lang),
-                          "year": int(t.year), "amount": float(t.amount)}, blank)
+            edit.new_rows.append({"kpkvk": t.kpkvk, "kekv": t.kekv,
+                                  "fund": _fund_label(t.fund, lang), "year": int(t.year),
+                                  "amount": float(t.amount)})
     return edit
 
 
@@ -267,10 +246,8 @@ def import_actuals(book: Book, report: Path | None = None, *, portal: str | None
     if not totals.empty:
         if "tblHistory" not in raw:
             raise TableMissing("no_table", table="tblHistory", book=book.name)
-        free = _blank(raw["tblHistory"], match_columns(schema.table("tblHistory"),
-                                                       raw["tblHistory"].headers))
         for y, grp in totals.groupby("year"):
-            edit = plan_history(raw["tblHistory"], grp, lang, free)
+            edit = plan_history(raw["tblHistory"], grp, lang)
             history.cells.update(edit.cells)
             history.new_rows += edit.new_rows
             per_year[int(y)] = (len(grp), edit.changed, edit.added,
