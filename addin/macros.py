@@ -261,22 +261,51 @@ def new_template(book: Any = None, path: Path | None = None, lang: str | None = 
     return _run("new_template", book, work)
 
 
-def import_actuals(book: Any = None, report: Path | None = None) -> int:
-    """Імпорт виконання: a treasury / open budget report into tblActuals of this workbook."""
+def _portal_offer(live: LiveBook) -> tuple[str, int] | None:
+    """(budget_code, execution_year) from the workbook's settings when the portal can be
+    asked, else ``None``."""
+    from koshtorys.convert import convert_inputs
+
+    settings = convert_inputs(live.read_tables(["tblSettings"]), ["tblSettings"]).settings
+    code = str(settings.budget_code or "")
+    return (code, settings.exec_year) if code else None
+
+
+def import_actuals(book: Any = None, report: Path | None = None,
+                   portal: str | None = None, year: int | None = None) -> int:
+    """Імпорт виконання: cash expenditure into tblActuals (an earlier year: tblHistory) —
+    fetched from the open budget portal for the settings' budget_code, or read from a
+    report file chosen in Excel's dialog.
+
+    With a budget_code set, the button asks first: «Так» fetches from the portal (this
+    works wherever Excel runs, macOS included), «Ні» opens the file dialog (Windows).
+    ``report`` or ``portal`` (a code; ``""`` = the settings') skip the question.
+    """
     def work(live: LiveBook, ui: _Ui) -> int:
         from koshtorys.commands.import_actuals import import_actuals as run
 
         chosen = Path(report) if report else None
-        if chosen is None:
-            try:
-                chosen = _ask_path(live.book.app, False, "",
-                                   "CSV, Excel (*.csv;*.xlsx;*.xls),*.csv;*.xlsx;*.xls")
-            except _NoDialog:
-                raise KoshtorysError("btn_no_dialog",
-                                     command="import-actuals BOOK REPORT") from None
-        if chosen is None:
-            return 0
-        out = run(live, chosen, progress=ui.progress)
+        code = portal
+        if chosen is None and code is None:
+            offer = _portal_offer(live)
+            if offer is not None:
+                answer = live.book.app.alert(
+                    text("btn_portal_or_file", ui.lang, code=offer[0], year=offer[1]),
+                    title=TITLE, buttons="yes_no_cancel", mode="info")
+                if answer == "cancel":
+                    return 0
+                if answer == "yes":
+                    code = ""
+            if code is None:
+                try:
+                    chosen = _ask_path(live.book.app, False, "",
+                                       "CSV, Excel (*.csv;*.xlsx;*.xls),*.csv;*.xlsx;*.xls")
+                except _NoDialog:
+                    key = "btn_no_dialog" if offer is not None else "btn_no_dialog_portal"
+                    raise KoshtorysError(key, command="import-actuals BOOK REPORT") from None
+                if chosen is None:
+                    return 0
+        out = run(live, chosen, portal=code, year=year, progress=ui.progress)
         ui.say("btn_imported", summary="\n".join(out.lines))
         return out.exit_code
 

@@ -82,7 +82,11 @@ def cmd_check(a: argparse.Namespace) -> int:
 def cmd_import_actuals(a: argparse.Namespace) -> int:
     from .commands.import_actuals import import_actuals
 
-    return _done(import_actuals(_open(a.path), Path(a.report)))
+    book = _open(a.path)
+    if a.portal is None and a.report is None:
+        raise KoshtorysError("import_file_or_portal")
+    return _done(import_actuals(book, Path(a.report) if a.report else None, portal=a.portal,
+                                year=a.year))
 
 
 def cmd_request(a: argparse.Namespace) -> int:
@@ -156,9 +160,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("path")
 
     s = add("import-actuals", cmd_import_actuals,
-            "read a treasury/open budget report into tblActuals")
+            "read a treasury/open budget report into tblActuals (an earlier year: tblHistory)")
     s.add_argument("path")
-    s.add_argument("report")
+    s.add_argument("report", nargs="?", help="the report file (CSV or XLSX); not with --portal")
+    s.add_argument("--portal", nargs="?", const="", metavar="BUDGET_CODE",
+                   help="fetch the report from the open budget portal (portal_url) for this "
+                   "budget code (default: budget_code of tblSettings)")
+    s.add_argument("--year", type=int, help="with --portal: the year (default: execution_year)")
 
     s = add("request", cmd_request, "write the budget request workbook(s)")
     s.add_argument("path")

@@ -45,7 +45,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- import
     "imported": ("імпортовано місяці {months}: змінено клітинок {cells}, додано рядків {rows}",
                  "imported months {months}: {cells} cells updated, {rows} rows added"),
-    "import_skipped": ("  пропущено {line}", "  skipped {line}"),
     # ---------------------------------------------------------------- documents
     "wrote_requests": ("записано бюджетних запитів: {count} у {outdir}",
                        "wrote {count} request(s) into {outdir}"),
@@ -172,4 +171,130 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "argument {arg}: '{value}' is not a number"),
     "fn_unknown_code": ("невідомий код {kind} «{value}»", "unknown {kind} code '{value}'"),
     "fn_internal": ("внутрішня помилка: {error}", "internal error: {error}"),
+    # --- import-actuals: reports and the open budget portal
+    "step_fetch": ("завантаження з порталу «Відкритий бюджет»…",
+                   "fetching from the open budget portal…"),
+    "step_fetch_bytes": ("завантаження з порталу: отримано {kb} КБ…",
+                         "fetching from the portal: {kb} KB received…"),
+    "portal_fetched": ("з порталу отримано рядків: {lines} (бюджет {code}, {year} рік; {url})",
+                       "fetched {lines} lines from the portal (budget {code}, year {year}; "
+                       "{url})"),
+    "portal_code_length": ("  код бюджету {given} запитано як {used}: з 2023 року коди "
+                           "бюджетів мають 11 цифр, до того — 10",
+                           "  budget code {given} asked as {used}: budget codes have 11 "
+                           "digits from 2023, 10 before"),
+    "import_lines": ("рядків у звіті: {lines}; взято: {taken}; пропущено: {skipped}",
+                     "report lines: {lines}; taken: {taken}; skipped: {skipped}"),
+    "import_skipped_by": ("  пропущено — {details}", "  skipped — {details}"),
+    "import_skip_lines": ("  {reason}: рядки {lines}", "  {reason}: lines {lines}"),
+    "import_no_program": ("  жоден код програми звіту не збігся з програмами книги ({programs}): "
+                          "ТПКВКМБ порталу порівнюється з останніми чотирма цифрами КПКВК",
+                          "  no program of the report matches the workbook's ({programs}): "
+                          "the portal's ТПКВКМБ is compared with the last four digits of the "
+                          "КПКВК"),
+    "import_matched": ("  ТПКВКМБ {tpkvk} → КПКВК {kpkvk} (сума порталу — за всю громаду: якщо "
+                       "програму {tpkvk} виконують кілька розпорядників, звіт їх не розділяє)",
+                       "  ТПКВКМБ {tpkvk} → КПКВК {kpkvk} (the portal's amount is the "
+                       "hromada's: if several spending units run {tpkvk}, the export does not "
+                       "tell them apart)"),
+    "skip_total_fund": ("підсумки обох фондів (T)", "totals of both funds (T)"),
+    "skip_other_program": ("програми інших розпорядників", "other spending units' programs"),
+    "skip_no_kekv": ("без економічного коду (підсумки програм)",
+                     "without an economic code (program totals)"),
+    "skip_group": ("групові КЕКВ (є деталізація)", "group КЕКВ rows (details present)"),
+    "skip_group_alone": ("групові КЕКВ без деталізації (суму не імпортовано)",
+                         "group КЕКВ rows without details (amount not imported)"),
+    "skip_bad_fund": ("невідомий фонд", "unknown fund"),
+    "skip_bad_month": ("нечитаний період", "unreadable period"),
+    "skip_bad_program": ("нечитаний код програми", "unreadable program code"),
+    "skip_bad_kekv": ("нечитаний код КЕКВ", "unreadable КЕКВ code"),
+    "skip_bad_amount": ("нечислова сума", "amount not a finite number"),
+    "skip_later_year": ("рік після року виконання", "a year after execution_year"),
+    "imported_history": ("tblHistory, {year} рік: сум за рік {lines}; змінено клітинок {cells}, "
+                         "додано рядків {rows}",
+                         "tblHistory, year {year}: {lines} year totals; {cells} cells updated, "
+                         "{rows} rows added"),
+    "history_partial_year": ("  увага: звіт за {year} рік має місяці лише до {month}-го: у "
+                             "tblHistory записано суми на кінець цього місяця",
+                             "  note: the report for {year} has months only up to {month}: "
+                             "tblHistory holds the amounts at the end of that month"),
+    "portal_no_code": ("не задано код бюджету: заповніть budget_code у tblSettings або вкажіть "
+                       "його (--portal КОД)",
+                       "no budget code: set budget_code in tblSettings or give one "
+                       "(--portal CODE)"),
+    "import_file_or_portal": ("вкажіть або файл звіту, або --portal, але не обидва",
+                              "give either a report file or --portal, not both"),
+    "import_year_needs_portal": ("--year застосовується лише з --portal (рік файлу — у його "
+                                 "періодах)",
+                                 "--year goes with --portal only (a file's year is in its "
+                                 "periods)"),
+    "import_year_later": ("рік {year} — після року виконання {exec_year}: змініть "
+                          "execution_year у tblSettings",
+                          "year {year} is after execution_year {exec_year}: change "
+                          "execution_year in tblSettings"),
+    "import_bad_year": ("рік {year} не підходить", "year {year} is not usable"),
+    "report_missing": ("звіту {path} немає", "no such report: {path}"),
+    "report_too_big": ("{name}: звіт більший за {mb} МБ", "{name}: the report exceeds {mb} MB"),
+    "report_empty": ("{name}: звіт порожній", "{name}: the report is empty"),
+    "report_no_lines": ("{name}: у звіті немає жодного рядка даних",
+                        "{name}: the report has no data lines"),
+    "report_unreadable": ("{name}: не вдалося прочитати файл ({error})",
+                          "{name}: cannot read the file ({error})"),
+    "report_encoding": ("звіт не в кодуванні UTF-8 чи windows-1251",
+                        "the report is neither UTF-8 nor windows-1251"),
+    "report_ragged": ("{name}: рядок {line} має полів {got} замість {want} — пошкоджений CSV",
+                      "{name}: line {line} has {got} fields instead of {want} — a damaged CSV"),
+    "report_malformed": ("{name}: не вдалося розібрати CSV", "{name}: the CSV cannot be parsed"),
+    "report_portal_columns": ("{name}: вивантаженню порталу бракує стовпців {columns}",
+                              "{name}: a portal export needs the columns {columns}"),
+    "report_not_a_report": ("{name}: це не вивантаження порталу (FAKT_AMT, COD_CONS_EK …) і не "
+                            "таблиця kpkvk, kekv, fund, month, amount (бракує: {columns})",
+                            "{name}: not a portal export (FAKT_AMT, COD_CONS_EK …) nor a table "
+                            "with kpkvk, kekv, fund, month, amount (missing: {columns})"),
+    "report_program_ambiguous": ("ТПКВКМБ {code} звіту відповідає двом програмам книги: "
+                                 "{programs} — звіт порталу їх не розрізняє; імпортуйте "
+                                 "звіт із 7-значними КПКВК",
+                                 "the report's ТПКВКМБ {code} matches two of the workbook's "
+                                 "programs: {programs} — the portal's export cannot tell them "
+                                 "apart; import a report with 7-digit КПКВК"),
+    "portal_bad_code": ("код бюджету «{code}»: потрібно 10 або 11 цифр",
+                        "budget code '{code}': 10 or 11 digits are needed"),
+    "portal_bad_url": ("portal_url «{url}» — не адреса http(s)",
+                       "portal_url '{url}' is not an http(s) address"),
+    "portal_http": ("портал відповів помилкою HTTP {status} {reason} ({url}); нічого не змінено",
+                    "the portal answered HTTP {status} {reason} ({url}); nothing changed"),
+    "portal_unreachable": ("портал {host} недоступний ({reason}); нічого не змінено",
+                           "the portal {host} cannot be reached ({reason}); nothing changed"),
+    "portal_timeout": ("портал {host} не відповів за {seconds} с; нічого не змінено",
+                       "the portal {host} did not answer within {seconds} s; nothing changed"),
+    "portal_html": ("портал повернув вебсторінку замість даних CSV ({url}); нічого не змінено",
+                    "the portal returned a web page instead of CSV data ({url}); nothing "
+                    "changed"),
+    "portal_empty": ("портал повернув порожню відповідь ({url}); нічого не змінено",
+                     "the portal returned an empty answer ({url}); nothing changed"),
+    "portal_malformed": ("відповідь порталу — не вивантаження видатків ({detail}; {url}); "
+                         "нічого не змінено",
+                         "the portal's answer is not an expenditure export ({detail}; {url}); "
+                         "nothing changed"),
+    "portal_columns": ("у відповіді порталу немає стовпців {columns} ({url}); нічого не "
+                       "змінено",
+                       "the portal's answer lacks the columns {columns} ({url}); nothing "
+                       "changed"),
+    "portal_too_big": ("відповідь порталу більша за {mb} МБ ({url}); нічого не змінено",
+                       "the portal's answer exceeds {mb} MB ({url}); nothing changed"),
+    "portal_no_data": ("портал не має даних про видатки бюджету {code} за {year} рік; нічого "
+                       "не змінено",
+                       "the portal has no expenditure data for budget {code}, year {year}; "
+                       "nothing changed"),
+    "btn_portal_or_file": ("Завантажити касові видатки з порталу «Відкритий бюджет» (бюджет "
+                           "{code}, {year} рік)?\n«Так» — з порталу, «Ні» — вибрати файл звіту.",
+                           "Fetch the cash expenditure from the open budget portal (budget "
+                           "{code}, year {year})?\n'Yes' — from the portal, 'No' — choose a "
+                           "report file."),
+    "btn_no_dialog_portal": ("Вибір файлу доступний лише в Excel для Windows. Задайте "
+                             "budget_code у налаштуваннях, щоб завантажити виконання з порталу, "
+                             "або виконайте в терміналі: koshtorys {command}",
+                             "Choosing a file needs Excel for Windows. Set budget_code in the "
+                             "settings to fetch the actuals from the portal, or run in a "
+                             "terminal: koshtorys {command}"),
 }
