@@ -264,9 +264,9 @@ def new_template(book: Any = None, path: Path | None = None, lang: str | None = 
 def _portal_offer(live: LiveBook) -> tuple[str, int] | None:
     """(budget_code, execution_year) from the workbook's settings when the portal can be
     asked, else ``None``."""
-    from koshtorys.convert import convert_inputs
+    from koshtorys.commands.send import book_settings
 
-    settings = convert_inputs(live.read_tables(["tblSettings"]), ["tblSettings"]).settings
+    settings = book_settings(live)
     code = str(settings.budget_code or "")
     return (code, settings.exec_year) if code else None
 
