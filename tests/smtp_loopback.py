@@ -93,6 +93,6 @@ def start(handler: Collector, **kw: object) -> Controller:
 
 def start_tls_auth(handler: Collector, cert: tuple[Path, Path],
                    authenticator: object = auth) -> Controller:
-    """STARTTLS required, login required and only after TLS."""
+    """STARTTLS required, login required (and only after TLS) before any mail."""
     return start(handler, tls_context=server_context(cert), require_starttls=True,
-                 authenticator=authenticator, auth_require_tls=True)
+                 authenticator=authenticator, auth_require_tls=True, auth_required=True)
