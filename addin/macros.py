@@ -219,12 +219,16 @@ def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None
         summary = "\n".join(out.lines)
         log = out.outputs.get("tblSubmissions")
         failed = log is not None and bool((log["status"] == "failed").any())
+        # the log lives in the open workbook: say (in the same box) that it needs saving
+        note = ("\n\n" + text("btn_send_save", ui.lang, table="tblSubmissions")
+                if log is not None and not log.empty else "")
         if failed or out.exit_code == 2:
-            ui.say("btn_send_partly", critical=True, outdir=target, summary=summary)
+            ui.tell(text("btn_send_partly", ui.lang, outdir=target, summary=summary) + note,
+                    critical=True)
         elif drafts is not None:
-            ui.say("btn_drafts", draft=drafts)
+            ui.tell(text("btn_drafts", ui.lang, draft=drafts) + note)
         else:
-            ui.say("btn_send_done", summary=summary)
+            ui.tell(text("btn_send_done", ui.lang, summary=summary) + note)
         return out.exit_code
 
     return _run("send", book, work)

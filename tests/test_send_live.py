@@ -77,11 +77,14 @@ def test_button_sends_and_creates_the_log_in_the_open_workbook(
     sheet = book.table("tblSubmissions").sheet
     assert sheet.name == "Надіслано" and book.saves == 0 and not (tmp_path / "k.xlsx").exists()
     assert (tmp_path / "requests" / "sent" / str(got[0][0])).is_dir()
-    assert "Надсилання завершено" in book.app.alerts[-1]["prompt"]
+    done = book.app.alerts[-1]["prompt"]
+    assert "Надсилання завершено" in done and "збережіть книгу" in done  # the log needs saving
+    assert len(book.app.alerts) == 1
     # a second click: nothing new, nothing sent, nothing appended
     assert macros.send(book) == 0
     assert len(h.messages) == len(programs()) and rows(book) == got
     assert "нового для надсилання немає" in book.app.alerts[-1]["prompt"]
+    assert "збережіть книгу" not in book.app.alerts[-1]["prompt"]
 
 
 def test_button_asks_before_a_large_change_and_appends(

@@ -163,3 +163,9 @@ def test_doctests() -> None:
 
     assert doctest.testmod(submissions).failed == 0
     assert doctest.testmod(mail).failed == 0
+
+
+def test_an_english_workbook_keeps_the_codes() -> None:
+    book = MemoryBook({}, lang="en")
+    append_log(book, [ROW, ROW | {"status": "sent"}, ROW | {"status": "draft"}], "en")
+    assert book.written["tblSubmissions"]["status"].tolist() == ["failed", "sent", "draft"]

@@ -294,7 +294,10 @@ def send(book: Book, outdir: Path, *, draft: Path | None = None, force: bool = F
     for i, p in enumerate(planned):
         if report.status(i) != "sent":  # not sent: no copy of what was "sent"
             for a in p.files:
-                (folder / a.name).unlink(missing_ok=True)
+                try:
+                    (folder / a.name).unlink(missing_ok=True)
+                except OSError:  # a stray copy is no loss; the log must still be written
+                    pass
     if not report.sent:
         _remove_empty(folder)
     out.files += [c for c in copies if c.exists()]

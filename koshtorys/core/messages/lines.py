@@ -135,13 +135,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "Documents saved in:\n{outdir}{errors}"),
     "btn_input_errors": ("\nЄ помилки у вхідних даних: див. таблицю перевірки.",
                          "\nThe inputs have errors: see the checks."),
-    "btn_sent": ("Запити надіслано ({outdir}).", "Requests sent ({outdir})."),
     "btn_drafts": ("SMTP не налаштовано: чернетки листів (.eml) збережено в папці\n{draft}\n"
                    "Відкрийте їх в Outlook і надішліть.",
                    "SMTP is not set up: the drafts (.eml) are in\n{draft}\nOpen them in Outlook "
                    "and send."),
-    "btn_send_failed": ("Не всі листи надіслано; файли запитів збережено в {outdir}.",
-                        "Not every message was sent; the request files are in {outdir}."),
     "btn_no_dialog": ("Вибір файлу доступний лише в Excel для Windows. На macOS виконайте в "
                       "терміналі: koshtorys {command}",
                       "Choosing a file needs Excel for Windows. On macOS run in a terminal: "
@@ -265,6 +262,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "btn_send_partly": ("Не всі листи надіслано; файли запитів збережено в {outdir}.\n{summary}",
                         "Not every message was sent; the request files are in {outdir}.\n"
                         "{summary}"),
+    "btn_send_save": ("До таблиці {table} цієї книги додано записи про надіслане — збережіть "
+                      "книгу, щоб їх не втратити.",
+                      "Rows about what was sent were added to {table} in this workbook — save "
+                      "the workbook to keep them."),
     "btn_send_confirm": ("Порівняно з надісланим раніше — значні зміни:\n{changes}\n\n"
                          "Надіслати?",
                          "Large changes against what was sent before:\n{changes}\n\nSend?"),
