@@ -156,15 +156,6 @@ def test_append_creates_fills_then_appends_in_the_books_language() -> None:
     assert re.fullmatch(r"\d{8}T\d{6}[+-]\d{4}", str(rows[1][0]))
 
 
-def test_doctests() -> None:
-    import doctest
-
-    from koshtorys.documents import mail, submissions
-
-    assert doctest.testmod(submissions).failed == 0
-    assert doctest.testmod(mail).failed == 0
-
-
 def test_an_english_workbook_keeps_the_codes() -> None:
     book = MemoryBook({}, lang="en")
     append_log(book, [ROW, ROW | {"status": "sent"}, ROW | {"status": "draft"}], "en")

@@ -472,3 +472,26 @@ def test_workbook_saved_by_another_program_keeps_its_other_parts(
     if "xl/workbook.xml" in changed:  # only the calculation flag
         assert re.sub(rb'\s*fullCalcOnLoad="1"', b"", after["xl/workbook.xml"]) == \
             before["xl/workbook.xml"]
+
+
+def test_workbooks_after_send_pass_the_independent_validator(
+        server: tuple[Collector, int], base: Path, tmp_path: Path) -> None:
+    """The log appended (template workbook) and the log created (older workbook): what
+    send writes into a workbook is valid OOXML (openxml-audit, as every file)."""
+    pytest.importorskip("openxml_audit")
+    from test_ooxml_audit import findings
+
+    h, port = server
+    appended = workbook(tmp_path, base, port)
+    out = tmp_path / "r"
+    assert main(["send", str(appended), "--outdir", str(out)]) == 0
+    assert main(["send", str(appended), "--outdir", str(out), "--force"]) == 0
+    assert len(log(appended)) == 6 and findings(appended) == []
+    created = tmp_path / "old" / "kreminna.xlsx"
+    created.parent.mkdir()
+    shutil.copyfile(appended, created)
+    wb = openpyxl.load_workbook(created)
+    del wb["Надіслано"]
+    wb.save(created)
+    assert main(["send", str(created), "--outdir", str(tmp_path / "r2")]) == 0
+    assert len(log(created)) == 3 and findings(created) == []
