@@ -194,8 +194,13 @@ def request(book: Any = None, outdir: Path | None = None) -> int:
     return _run("request", book, work)
 
 
-def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None) -> int:
-    """Надіслати: email the requests; without SMTP settings, write .eml drafts instead."""
+def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None,
+         force: bool = False) -> int:
+    """Надіслати: email the requests; without SMTP settings, write .eml drafts instead.
+
+    The same command as ``koshtorys send`` on the open workbook: tblSubmissions gets its
+    rows in Excel (the user saves the workbook), large changes against the last request
+    sent are shown and must be confirmed before anything goes."""
     def work(live: LiveBook, ui: _Ui) -> int:
         from koshtorys.commands.send import book_settings
         from koshtorys.commands.send import send as run
@@ -205,13 +210,25 @@ def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None
         # the same rule as `koshtorys send`: mail when it can, drafts otherwise
         drafts = Path(draft) if draft else (None if can_mail(book_settings(live))
                                             else target / "drafts")
-        out = run(live, target, draft=drafts, progress=ui.progress)
-        if out.exit_code != 0:
-            ui.say("btn_send_failed", critical=True, outdir=target)
+
+        def confirm(changes: list[str]) -> bool:
+            return ui.ask(text("btn_send_confirm", ui.lang, changes="\n".join(changes)))
+
+        out = run(live, target, draft=drafts, force=force, progress=ui.progress,
+                  confirm=confirm)
+        summary = "\n".join(out.lines)
+        log = out.outputs.get("tblSubmissions")
+        failed = log is not None and bool((log["status"] == "failed").any())
+        # the log lives in the open workbook: say (in the same box) that it needs saving
+        note = ("\n\n" + text("btn_send_save", ui.lang, table="tblSubmissions")
+                if log is not None and not log.empty else "")
+        if failed or out.exit_code == 2:
+            ui.tell(text("btn_send_partly", ui.lang, outdir=target, summary=summary) + note,
+                    critical=True)
         elif drafts is not None:
-            ui.say("btn_drafts", draft=drafts)
+            ui.tell(text("btn_drafts", ui.lang, draft=drafts) + note)
         else:
-            ui.say("btn_sent", outdir=target)
+            ui.tell(text("btn_send_done", ui.lang, summary=summary) + note)
         return out.exit_code
 
     return _run("send", book, work)

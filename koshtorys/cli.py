@@ -99,8 +99,10 @@ def cmd_request(a: argparse.Namespace) -> int:
 def cmd_send(a: argparse.Namespace) -> int:
     from .commands.send import send
 
-    return _done(send(_open(a.path, check_lock=False), Path(a.outdir),
-                      draft=Path(a.draft) if a.draft else None))
+    # send writes its log into the workbook: one open in Excel is refused before anything
+    # goes (the button Надіслати sends from the open workbook itself)
+    return _done(send(_open(a.path), Path(a.outdir), draft=Path(a.draft) if a.draft else None,
+                      force=a.force))
 
 
 def cmd_consolidate(a: argparse.Namespace) -> int:
@@ -178,6 +180,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("path")
     s.add_argument("--outdir", required=True, help="where the requests are (or will be) made")
     s.add_argument("--draft", help="write .eml drafts into this folder instead of sending")
+    s.add_argument("--force", action="store_true",
+                   help="send a request even when it is identical to the last one sent")
 
     s = add("consolidate", cmd_consolidate, "many institutions' workbooks into one")
     s.add_argument("dir")

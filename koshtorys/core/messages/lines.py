@@ -139,13 +139,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "Documents saved in:\n{outdir}{errors}"),
     "btn_input_errors": ("\nЄ помилки у вхідних даних: див. таблицю перевірки.",
                          "\nThe inputs have errors: see the checks."),
-    "btn_sent": ("Запити надіслано ({outdir}).", "Requests sent ({outdir})."),
     "btn_drafts": ("SMTP не налаштовано: чернетки листів (.eml) збережено в папці\n{draft}\n"
                    "Відкрийте їх в Outlook і надішліть.",
                    "SMTP is not set up: the drafts (.eml) are in\n{draft}\nOpen them in Outlook "
                    "and send."),
-    "btn_send_failed": ("Не всі листи надіслано; файли запитів збережено в {outdir}.",
-                        "Not every message was sent; the request files are in {outdir}."),
     "btn_no_dialog": ("Вибір файлу доступний лише в Excel для Windows. На macOS виконайте в "
                       "терміналі: koshtorys {command}",
                       "Choosing a file needs Excel for Windows. On macOS run in a terminal: "
@@ -297,4 +294,109 @@ TEXTS: dict[str, tuple[str, str]] = {
                              "Choosing a file needs Excel for Windows. Set budget_code in the "
                              "settings to fetch the actuals from the portal, or run in a "
                              "terminal: koshtorys {command}"),
+    # --- sending: the log of what was sent, change warnings, SMTP failures (issue 12)
+    "send_bad_request": ("{file}: це не бюджетний запит koshtorys або його не прочитати ({error})",
+                         "{file} is not a koshtorys budget request or cannot be read ({error})"),
+    "mail_cannot_attach": ("не вдалося додати до листа {file}: {error}",
+                           "cannot attach {file}: {error}"),
+    "mail_setting_missing": ("у tblSettings не задано {setting}: нічого не надіслано",
+                             "{setting} is not set in tblSettings: nothing was sent"),
+    "mail_bad_recipients": ("mail_to «{value}» не містить жодної адреси",
+                            "mail_to '{value}' holds no address"),
+    "mail_no_password": ("немає пароля SMTP: задайте змінну {env} або збережіть пароль у сховищі "
+                         "паролів системи (служба «{service}», користувач «{user}»)",
+                         "no SMTP password: set {env} or store it in the OS keyring (service "
+                         "'{service}', user '{user}')"),
+    "mail_no_starttls": ("{where} не пропонує STARTTLS, а відкритим текстом листи не йдуть "
+                         "(smtp_starttls = ні — лише для сервера, де так задумано)",
+                         "{where} offers no STARTTLS and nothing goes in plain text (set "
+                         "smtp_starttls to false only for a server meant to be used so)"),
+    "mail_tls_failed": ("не вдалося встановити захищене з'єднання з {where}: {detail}",
+                        "TLS with {where} failed: {detail}"),
+    "mail_cannot_connect": ("не вдалося з'єднатися з {where}: {detail}",
+                            "cannot connect to {where}: {detail}"),
+    "mail_login_refused": ("{where} відхилив вхід користувача {user}: {detail} (перевірте "
+                           "пароль)",
+                           "{where} refused the login of {user}: {detail} (check the password)"),
+    "mail_login_silent": ("{where} не відповів на вхід користувача {user} за {seconds} с",
+                          "{where} did not answer the login of {user} within {seconds} s"),
+    "mail_login_failed": ("вхід користувача {user} на {where} не вдався: {detail}",
+                          "the login of {user} at {where} failed: {detail}"),
+    "mail_refused": ("сервер не прийняв лист: {detail}",
+                     "the server did not take the message: {detail}"),
+    "mail_sent": ("надіслано: {file} → {to}", "sent: {file} → {to}"),
+    "mail_not_sent": ("НЕ надіслано: {file} — {reason}", "NOT sent: {file} — {reason}"),
+    "send_copies": ("копії надісланого: {path}", "copies of what was sent: {path}"),
+    "send_identical": ("{file}: такий самий, як надісланий {when}, — не надсилається ще раз "
+                       "(--force надішле)",
+                       "{file}: identical to the one sent {when} — not sent again (--force "
+                       "sends it)"),
+    "send_forced": ("{file}: такий самий, як надісланий {when}, — надсилається ще раз (--force)",
+                    "{file}: identical to the one sent {when} — sent again (--force)"),
+    "send_nothing_new": ("нового для надсилання немає", "nothing new to send"),
+    "send_cancelled": ("надсилання скасовано: нічого не надіслано",
+                       "sending cancelled: nothing was sent"),
+    "send_log_unreadable": ("рядків {table}, які не прочитати, {count}: для порівняння їх не "
+                            "враховано",
+                            "{count} row(s) of {table} cannot be read: left out of the "
+                            "comparison"),
+    "send_log_failed": ("листи пішли, але журнал у {book} не записано ({error}). Внесіть ці "
+                        "рядки до tblSubmissions вручну:",
+                        "the messages went, but the log in {book} was not written ({error}). "
+                        "Add these rows to tblSubmissions by hand:"),
+    "send_log_row": ("  {sent_at}  {file}  {status}  {sha256}",
+                     "  {sent_at}  {file}  {status}  {sha256}"),
+    "send_logged_appended": ("до {table} додано рядків: {count}",
+                             "{count} row(s) appended to {table}"),
+    "send_logged_filled": ("до {table} додано рядків: {count}",
+                           "{count} row(s) appended to {table}"),
+    "send_logged_created": ("створено таблицю {table} (новий аркуш), рядків: {count}",
+                            "table {table} created on a new sheet, {count} row(s)"),
+    "change_first": ("{file}: раніше не надсилався — порівнювати нема з чим",
+                     "{file}: never sent before — nothing to compare with"),
+    "change_no_copy": ("{file}: порівняти з надісланим {when} не вдалося — копії {path} немає",
+                       "{file}: cannot compare with the one sent {when} — its copy {path} is "
+                       "missing"),
+    "change_copy_unreadable": ("{file}: порівняти з надісланим {when} не вдалося — копію {path} "
+                               "не прочитати",
+                               "{file}: cannot compare with the one sent {when} — its copy "
+                               "{path} cannot be read"),
+    "change_copy_differs": ("{file}: порівняти з надісланим {when} не вдалося — копія {path} не "
+                            "та, що надіслана (інший SHA-256)",
+                            "{file}: cannot compare with the one sent {when} — the copy {path} "
+                            "is not what was sent (its SHA-256 differs)"),
+    "change_none": ("{file}: порівняно з надісланим {when} жоден рядок не змінився більш як на "
+                    "{pct} %",
+                    "{file}: against the one sent {when}, no line moved by more than {pct} %"),
+    "change_header": ("{file}: порівняно з надісланим {when} рядків, що змінилися більш як на "
+                      "{pct} %, з'явилися чи зникли: {count}",
+                      "{file}: against the one sent {when}, {count} line(s) moved by more than "
+                      "{pct} %, appeared or vanished"),
+    "change_moved": ("  КЕКВ {kekv}{name}, {fund} фонд: було {old} грн, стало {new} грн "
+                     "({delta} %)",
+                     "  КЕКВ {kekv}{name}, {fund} fund: {old} → {new} UAH ({delta} %)"),
+    "change_appeared": ("  КЕКВ {kekv}{name}, {fund} фонд: новий рядок, {new} грн",
+                        "  КЕКВ {kekv}{name}, {fund} fund: new line, {new} UAH"),
+    "change_vanished": ("  КЕКВ {kekv}{name}, {fund} фонд: рядок вилучено (було {old} грн)",
+                        "  КЕКВ {kekv}{name}, {fund} fund: line removed (was {old} UAH)"),
+    "change_header_body": ("Зміни порівняно з запитом, надісланим {when} (рядки, що змінилися "
+                           "більш як на {pct} %, нові та вилучені):",
+                           "Changes against the request sent {when} (lines that moved by more "
+                           "than {pct} %, new and removed ones):"),
+    "change_none_body": ("Порівняно з запитом, надісланим {when}, жоден рядок не змінився більш "
+                         "як на {pct} %.",
+                         "Against the request sent {when}, no line moved by more than {pct} %."),
+    "resend_body": ("Надсилаємо повторно, без змін, запит, уже надісланий {when}.",
+                    "Sent again, unchanged: the request already sent {when}."),
+    "btn_send_done": ("Надсилання завершено.\n{summary}", "Sending finished.\n{summary}"),
+    "btn_send_partly": ("Не всі листи надіслано; файли запитів збережено в {outdir}.\n{summary}",
+                        "Not every message was sent; the request files are in {outdir}.\n"
+                        "{summary}"),
+    "btn_send_save": ("До таблиці {table} цієї книги додано записи про надіслане — збережіть "
+                      "книгу, щоб їх не втратити.",
+                      "Rows about what was sent were added to {table} in this workbook — save "
+                      "the workbook to keep them."),
+    "btn_send_confirm": ("Порівняно з надісланим раніше — значні зміни:\n{changes}\n\n"
+                         "Надіслати?",
+                         "Large changes against what was sent before:\n{changes}\n\nSend?"),
 }
