@@ -208,3 +208,25 @@ def test_raw_table_values_are_the_only_input() -> None:
                        "tblServices": RawTable("tblServices", "S", [], [])}, only="costing")
     assert {c.code for c in r.checks} >= {"missing_column", "missing_table"}
     assert STAFF and r.exit_code == 1
+
+
+# ------------------------------------------------------------------ what killed runs leave
+
+def test_temporary_files_of_killed_runs_are_swept(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from koshtorys.core.fileio import TEMP_PREFIX, atomic_path
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    left = tmp_path / f"{TEMP_PREFIX}{dead}-abc.xlsx"      # its process has ended
+    live = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-def.xlsx"  # a run still going
+    other = tmp_path / ".~lock.k.xlsx#"                    # not ours
+    for p in (left, live, other):
+        p.write_bytes(b"x")
+    with atomic_path(tmp_path / "k.xlsx") as tmp:
+        tmp.write_bytes(b"new")
+    assert not left.exists() and live.exists() and other.exists()
+    assert (tmp_path / "k.xlsx").read_bytes() == b"new"
