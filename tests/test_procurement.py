@@ -20,7 +20,7 @@ from cycle_docs import (
 )
 
 from koshtorys.cli import main
-from koshtorys.samples import VARIANTS
+from koshtorys.samples import VARIANTS, sample_frames
 
 # ДК 021:2015 as ProzorroUKR/standards (classifiers/dk021_uk.json) spells the codes
 DK_CLASS = ("85310000-5", "Послуги з надання соціальної допомоги")
@@ -157,3 +157,25 @@ def test_every_page_prints(book: Path, tmp_path: Path) -> None:
     flat = " ".join(text.split())
     assert "249 744" in flat.replace("\u00a0", " ") and "ОБҐРУНТУВАННЯ" in flat
     assert "Уповноважена особа" in flat and "Керівник установи" in flat
+
+
+def test_every_document_kind_is_valid_ooxml(tmp_path: Path) -> None:
+    """The checker of test_ooxml_validity and the independent openxml-audit, on all four."""
+    from test_ooxml_validity import violations
+
+    book = workbook(tmp_path / "k.xlsx", sample_frames("kreminna"))
+    out = tmp_path / "docs"
+    for argv in (["passport"], ["passport", "--report"], ["tariff", "--service", "S01"],
+                 ["procurement", "--service", "S04"]):
+        assert main([argv[0], str(book), *argv[1:], "--outdir", str(out)]) == 0
+    made = sorted(out.glob("*.xlsx"))
+    assert {p.name.split("_20")[0] for p in made} == {"passport", "passport_report", "tariff",
+                                                      "procurement"}
+    try:
+        from test_ooxml_audit import findings
+    except pytest.skip.Exception:  # openxml-audit not installed
+        findings = None
+    for p in made:
+        assert violations(p) == [], p.name
+        if findings is not None:
+            assert findings(p) == [], p.name
