@@ -151,13 +151,13 @@ def program_texts(programs: pd.DataFrame | None, kpkvk: str) -> ProgramTexts:
         return ProgramTexts()
     r = rows.iloc[0]
 
-    def text(key: str) -> str:
+    def cell(key: str) -> str:
         v = r.get(key)
         return "" if blank(v) else str(v).strip()
 
-    tasks = [t.strip(" ;\t") for t in text("tasks").replace(";", "\n").splitlines()]
-    return ProgramTexts(text("goal"), tuple(t for t in tasks if t), text("legal_basis"),
-                        text("directions"))
+    tasks = [t.strip(" ;\t") for t in cell("tasks").replace(";", "\n").splitlines()]
+    return ProgramTexts(cell("goal"), tuple(t for t in tasks if t), cell("legal_basis"),
+                        cell("directions"))
 
 
 def local_programs(needs: pd.DataFrame | None, split: pd.DataFrame | None, kpkvk: str,

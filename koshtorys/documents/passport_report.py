@@ -195,8 +195,7 @@ def build_report(passport: PassportDoc, planned_by_kekv: dict[tuple[str, str], f
     if 0 < as_of_month < 12:
         checks.append(Check("warning", "tblActuals", None, None, "report_partial_year",
                             {"kpkvk": passport.kpkvk, "year": passport.year,
-                             "month": as_of_month,
-                             "month_name": MONTH_NAMES[as_of_month - 1]}))
+                             "month": as_of_month}))
     return doc, checks
 
 

@@ -302,7 +302,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report_partial_year": (
         "{where}: касові видатки КПКВК {kpkvk} є лише по {month}-й місяць {year} року — звіт "
-        "порівнює річні призначення з виконанням за січень–{month_name}.",
+        "порівнює річні призначення з виконанням за {month} міс.",
         "{where}: cash expenditure of КПКВК {kpkvk} runs only to month {month} of {year} — "
         "the report compares the annual allocation with January–month {month}.",
     ),
