@@ -23,8 +23,9 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
     shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
-    if "part" in shown and f"part_{shown['part']}" in TEXTS:  # a part named in its language
-        shown["part"] = text(f"part_{shown['part']}", lang)
+    for key in ("part", "source"):  # a part or a funding source named in its language
+        if key in shown and f"{key}_{shown[key]}" in TEXTS:
+            shown[key] = text(f"{key}_{shown[key]}", lang)
     return template.format_map(_Params(shown))
 
 

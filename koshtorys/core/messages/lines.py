@@ -167,4 +167,12 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "argument {arg}: '{value}' is not a number"),
     "fn_unknown_code": ("невідомий код {kind} «{value}»", "unknown {kind} code '{value}'"),
     "fn_internal": ("внутрішня помилка: {error}", "internal error: {error}"),
+    # --- budget requests (requests branch): funding sources named in check messages,
+    # the request command's lines
+    "source_local": ("бюджет громади", "local budget"),
+    "source_state": ("державний бюджет", "state budget"),
+    "source_oblast": ("обласний бюджет", "oblast budget"),
+    "source_donor": ("міжнародна технічна допомога (МТД)", "international aid (donors)"),
+    "source_other": ("інші джерела", "other sources"),
+    "source_total": ("усього за всіма джерелами", "all sources together"),
 }
