@@ -175,4 +175,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "source_donor": ("міжнародна технічна допомога (МТД)", "international aid (donors)"),
     "source_other": ("інші джерела", "other sources"),
     "source_total": ("усього за всіма джерелами", "all sources together"),
+    "wrote_request3": ("  КПКВК {kpkvk}: видатки понад граничний обсяг ({excess} грн на плановий "
+                       "рік) — у додатковому запиті {file}",
+                       "  КПКВК {kpkvk}: expenditure above the ceiling ({excess} UAH in the "
+                       "plan year) is in the additional request {file}"),
+    "requests_partly_written": ("записано лише {count} файл(и): {files}; {failed} не "
+                                "записано ({error}) — решту файлів не змінено",
+                                "only {count} file(s) written: {files}; {failed} was not "
+                                "({error}) — the other files are unchanged"),
 }
