@@ -23,6 +23,14 @@ from koshtorys.core.fileio import ensure_not_locked
 
 __all__ = ["write_all", "PartlyWritten"]
 
+try:  # openpyxl streams its XML through lxml, which reports a full disk its own way
+    from lxml.etree import SerialisationError as _LxmlWriteError
+except ImportError:  # pragma: no cover - lxml is a dependency
+    _LxmlWriteError = OSError  # type: ignore[assignment,misc]
+
+_WRITE_ERRORS: tuple[type[BaseException], ...] = (OSError, _LxmlWriteError)
+"""What a failing disk raises while a file is saved (ENOSPC, EFBIG …)."""
+
 Save = Callable[[Path], None]
 """Writes one complete file at the path it is given."""
 
@@ -53,9 +61,9 @@ def write_all(items: Sequence[tuple[Path, Save]]) -> list[Path]:
             temps.append((Path(tmp), target))
             try:
                 save(Path(tmp))
-            except OSError as exc:
-                raise WorkbookError(f"cannot write {target.name}: {exc.strerror or exc}"
-                                    ) from exc
+            except _WRITE_ERRORS as exc:
+                why = getattr(exc, "strerror", None) or str(exc)
+                raise WorkbookError(f"cannot write {target.name}: {why}") from exc
     except BaseException:
         for tmp, _target in temps:
             with contextlib.suppress(OSError):
