@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from fractions import Fraction
 
 import pandas as pd
 
@@ -37,6 +36,7 @@ from .request import (
     RequestInputs,
 )
 from .request_indicators import indicators, tied_per_unit
+from .units import per_one
 
 __all__ = ["build", "columns_of", "attribute", "tied_per_unit"]
 
@@ -340,15 +340,15 @@ def build(inputs: RequestInputs, kpkvk: str | None) -> list[RequestDoc]:
             program_codes(s, code, texts_of.name or None), texts_of, columns, rows, totals,
             directions, [], posts, funding, funding_rows, table, expenditure, limits,
             None, checks)
-        doc.indicators = indicators(doc, services, fte)
+        doc.indicators = indicators(doc, services)
         if excess:
-            doc.additional = _additional(doc, excess, services, weights, fte)
+            doc.additional = _additional(doc, excess, services, weights)
         docs.append(doc)
     return docs
 
 
 def _additional(doc: RequestDoc, excess: list[ExcessLine], services: pd.DataFrame,
-                weights: dict[str, float], fte: float) -> AdditionalRequest:
+                weights: dict[str, float]) -> AdditionalRequest:
     """Форма 20__-3 of ``doc``: the excess lines, their table and the change of the
     plan-year indicators if the additional money is given."""
     table = _table(doc.kpkvk, [(e.kekv, e.fund, e.year, e.excess) for e in excess],
@@ -362,8 +362,6 @@ def _additional(doc: RequestDoc, excess: list[ExcessLine], services: pd.DataFram
     ids = [str(i) for i in services["service_id"]] if len(services) else []
     w = [float(weights.get(i, 0.0)) for i in ids]
     parts_in, parts_full = attribute(within, w), attribute(full, w)
-    from .units import per_one
-
     n = sum(1 for u in services["planned_units"] if not _blank(u) and float(u) > 0) \
         if len(services) else 0
     for i, (_sid, name, unit, units) in enumerate(zip(
@@ -377,7 +375,3 @@ def _additional(doc: RequestDoc, excess: list[ExcessLine], services: pd.DataFram
                         "розрахунок: розділ 7 ÷ обсяг надання", a, b, max(da, db)))
     return AdditionalRequest(excess, dict(doc.ceilings), changes, table)
 
-
-def exact_fraction(value: float) -> Fraction:
-    """A float as the decimal it prints as (``0.1`` → 1/10), exactly."""
-    return Fraction(Decimal(repr(float(value))))

@@ -87,7 +87,7 @@ def _places(x: float | None) -> int:
     return 0 if x is None or float(x).is_integer() else 2
 
 
-def indicators(doc: RequestDoc, services: pd.DataFrame, fte: float) -> list[Indicator]:
+def indicators(doc: RequestDoc, services: pd.DataFrame) -> list[Indicator]:
     """Section 8 of ``doc`` (whose sections 6, 7 and 9 are already made)."""
     d = doc.digits
     years = {c.key: c.year for c in doc.columns}

@@ -19,7 +19,7 @@ from .sheetkit import Cell, Sheet, decimal_format, money_format
 
 __all__ = ["write_form2", "header_items", "signatures", "signature_rows", "WIDTHS", "LAST"]
 
-WIDTHS = (8.5, 30, *([10.5] * 9))
+WIDTHS = (10.5, 28.5, *([10.5] * 9))
 LAST = len(WIDTHS)
 _FUND_HEAD = ("загальний фонд", "спеціальний фонд", "разом")
 _SOURCES = (("need", "Потреба"), ("local", "Бюджет громади"), ("state", "Державний бюджет"),
@@ -261,7 +261,7 @@ class _Form2:
             for ind in items:
                 cells = [Cell(1, ind.number, style="box_center"),
                          Cell(2, ind.name, to=3, style="box"),
-                         Cell(4, ind.unit, style="box_center"),
+                         Cell(4, ind.unit, style="box_small"),
                          Cell(5, ind.source, to=6, style="box")]
                 for i, c in enumerate(doc.columns):
                     v = ind.values.get(c.key)

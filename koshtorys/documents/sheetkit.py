@@ -57,7 +57,7 @@ default font's stand-in on a machine without Calibri); measured."""
 _UNIT_PT_SAFE = 7.35
 """The same with a margin, for the scale: a column never spills onto a second page."""
 _A4 = (595.0, 842.0)
-_CHAR_EM = {False: 0.60, True: 0.66}
+_CHAR_EM = {False: 0.64, True: 0.70}
 """Average advance of DejaVu Sans over Ukrainian text, in em (regular, bold)."""
 
 
@@ -98,6 +98,7 @@ STYLES: dict[str, _Style] = {
     "number": _Style(size=7, horizontal="center", boxed=True),
     "box": _Style(boxed=True, vertical="top"),
     "box_center": _Style(boxed=True, horizontal="center"),
+    "box_small": _Style(size=8, boxed=True, horizontal="center"),
     "box_bold": _Style(bold=True, boxed=True),
     "money": _Style(horizontal="right", boxed=True, wrap=False),
     "money_bold": _Style(bold=True, horizontal="right", boxed=True, wrap=False),
