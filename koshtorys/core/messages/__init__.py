@@ -23,9 +23,7 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
     shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
-    for key in ("part", "source"):  # a part or a funding source named in its language
-        if key in shown and f"{key}_{shown[key]}" in TEXTS:
-            shown[key] = text(f"{key}_{shown[key]}", lang)
+    _name_part(shown, lang)
     return template.format_map(_Params(shown))
 
 
@@ -37,7 +35,18 @@ def text(key: str, lang: str, **params: object) -> str:
     """
     uk, en = TEXTS[key]
     shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
+    _name_part(shown, lang)
     return (uk if lang == "uk" else en).format_map(_Params(shown))
+
+
+def _name_part(shown: dict[str, object], lang: str) -> None:
+    """A part (``costing``) or a funding source (``other``) named by its code is said in
+    the reader's language."""
+    for key in ("part", "source"):
+        code = shown.get(key)
+        if isinstance(code, str) and f"{key}_{code}" in TEXTS:
+            uk, en = TEXTS[f"{key}_{code}"]
+            shown[key] = uk if lang == "uk" else en
 
 
 def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:
