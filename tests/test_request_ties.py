@@ -56,10 +56,12 @@ def _check_ties(doc, frames: dict[str, pd.DataFrame], unit_costs: pd.DataFrame) 
                                                        unit_costs["total_cost"], strict=True)}
     ids = [str(s) for s in mine["service_id"]]
     wsum = sum(weight.get(i, Fraction(0)) for i in ids)
-    if ids and wsum > 0:
-        for d in doc.directions:
-            exact = Fraction(total["plan"]) * weight.get(d.service_id, 0) / wsum
-            assert abs(round(d.amount("plan", "total") * scale) - exact) < 1
+    if ids and wsum > 0:  # each fund's column is attributed on its own
+        for fund in ("general", "special"):
+            whole = round(doc.totals.amount("plan", fund) * scale)
+            for d in doc.directions:
+                exact = Fraction(whole) * weight.get(d.service_id, 0) / wsum
+                assert abs(round(d.amount("plan", fund) * scale) - exact) < 1
     # section 8: Σ per-unit × units = section 6 of each year where every service has it
     per_unit = {i.service_id: i for i in doc.indicators if i.measure == "per_unit"}
     units_of = {i.service_id: i for i in doc.indicators if i.measure == "units"}

@@ -14,8 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from koshtorys.core import schema
 from koshtorys.core.money import from_units
 
-from .request import ExcessLine, RequestDoc
 from .request_layout import LAST, WIDTHS, header_items, signatures
+from .request_model import ExcessLine, RequestDoc
 from .sheetkit import Cell, Sheet, decimal_format, money_format
 
 __all__ = ["write_form3"]

@@ -22,7 +22,8 @@ from koshtorys.core.settings import Settings
 
 from .ceilings import PROTECTED, split_to_ceiling
 from .codes import program_codes
-from .request import (
+from .request_indicators import indicators, tied_per_unit
+from .request_model import (
     FUNDS,
     REQUEST_COLUMNS,
     YEAR_KEYS,
@@ -35,7 +36,6 @@ from .request import (
     RequestDoc,
     RequestInputs,
 )
-from .request_indicators import indicators, tied_per_unit
 from .units import per_one
 
 __all__ = ["build", "columns_of", "attribute", "tied_per_unit"]

@@ -29,11 +29,11 @@ import pandas as pd
 
 from koshtorys.core.money import from_units
 
-from .request import FUNDS, YEAR_KEYS, Indicator
+from .request_model import FUNDS, YEAR_KEYS, Indicator
 from .units import count_unit, per_one
 
 if TYPE_CHECKING:
-    from .request import RequestDoc
+    from .request_model import RequestDoc
 
 __all__ = ["indicators", "tied_per_unit"]
 

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from koshtorys.core.money import from_units
 
-from .request import FUNDS, AmountColumn, RequestDoc
+from .request_model import FUNDS, AmountColumn, RequestDoc
 from .sheetkit import Cell, Sheet, decimal_format, money_format
 
 __all__ = ["write_form2", "header_items", "signatures", "signature_rows", "WIDTHS", "LAST"]

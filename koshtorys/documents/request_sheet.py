@@ -30,9 +30,9 @@ from koshtorys.core.errors import KoshtorysError
 from koshtorys.core.money import from_units, to_units
 
 from .fileset import write_all
-from .request import FUNDS, REQUEST_COLUMNS, RequestDoc, RequestSummary
 from .request3_layout import write_form3
 from .request_layout import write_form2
+from .request_model import FUNDS, REQUEST_COLUMNS, RequestDoc, RequestSummary
 from .sheetkit import add_excel_table, machine_sheet, money_format
 
 __all__ = ["write_request", "write_request3", "write_requests", "request_workbooks",
