@@ -45,9 +45,17 @@ def portal(path: Path, lines: list[tuple[str, str, str, str, str]]) -> Path:
     return path
 
 
-def sample(tmp_path: Path, lang: str = "uk") -> Path:
+def sample(tmp_path: Path, lang: str = "uk", history: bool = True) -> Path:
     book = tmp_path / f"b_{lang}.xlsx"
-    assert main(["new", str(book), "--lang", lang, "--sample"]) == 0
+    if history:
+        assert main(["new", str(book), "--lang", lang, "--sample"]) == 0
+    else:  # the sample without its cash history of earlier years: tblHistory empty
+        from koshtorys.samples import sample_frames
+        from koshtorys.xlsx.template import build_workbook
+
+        frames = sample_frames("kreminna")
+        frames.pop("tblHistory")
+        build_workbook(book, lang, frames)  # type: ignore[arg-type]
     return book
 
 
@@ -424,7 +432,7 @@ def test_file_or_portal_and_year_only_with_portal(tmp_path: Path,
 
 def test_an_earlier_year_fills_tbl_history_and_nothing_else(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    book = sample(tmp_path)
+    book = sample(tmp_path, history=False)
     wb = FileBook.open(book)  # a total already there is replaced; other years stay
     wb.update_table("tblHistory", {}, [
         {"kpkvk": "0813121", "kekv": "2111", "fund": "загальний", "year": 2024, "amount": 1.0},

@@ -45,15 +45,17 @@ def test_every_reason_has_a_message() -> None:
     assert {r.value for r in Reason} == set(MESSAGES)
 
 
-SAID = re.compile(r"""\b(?:say|text|_say)\(\s*["']([a-z_0-9]+)["']""")
-RAISED = re.compile(r"""(?:Error|Missing)\(\s*["']([a-z][a-z_0-9]+)["']\s*[,)]""")
+# out.say("key", …) / ui.say("key"); text("key", lang, …); the functions' _say("key", lang)
+SAID = re.compile(r"""\.say\(\s*["']([a-z_0-9]+)["']\s*[,)]""")
+TOLD = re.compile(r"""\b_?(?:text|say)\(\s*["']([a-z_0-9]+)["']\s*,\s*(?:[\w.]*lang|"uk"|"en")""")
+RAISED = re.compile(r"""(?<!Assertion)(?:Error|Missing)\(\s*["']([a-z][a-z_0-9]+)["']\s*[,)]""")
 
 
 def test_every_key_the_code_says_exists() -> None:
     missing = []
     for path in CODE:
         src = path.read_text(encoding="utf-8")
-        for key in SAID.findall(src):
+        for key in SAID.findall(src) + TOLD.findall(src):
             name = key if key in TEXTS else f"fn_{key}"  # worksheet functions prefix theirs
             if name not in TEXTS and key not in MESSAGES:
                 missing.append(f"{path.name}: {key}")

@@ -108,17 +108,25 @@ def strict(by_year: dict[int, bytes], codes: dict[int, str]) -> Answer:
 
 
 def workbook(tmp_path: Path, portal_url: str, code: str | None = "2550100000",
-             lang: str = "uk") -> Path:
-    """The kreminna sample with budget_code and portal_url set (through the file adapter,
-    so the file is what a user would have)."""
+             lang: str = "uk", history: bool = True) -> Path:
+    """The kreminna sample with budget_code (``None``: blank) and portal_url set (through
+    the file adapter, so the file is what a user would have); ``history=False`` leaves out
+    its cash history of earlier years."""
     path = tmp_path / f"k_{lang}.xlsx"
-    assert main(["new", str(path), "--lang", lang, "--sample"]) == 0
+    if history:
+        assert main(["new", str(path), "--lang", lang, "--sample"]) == 0
+    else:
+        from koshtorys.samples import sample_frames
+        from koshtorys.xlsx.template import build_workbook
+
+        frames = sample_frames("kreminna")
+        frames.pop("tblHistory")
+        build_workbook(path, lang, frames)  # type: ignore[arg-type]
     book = FileBook.open(path)
     rows = book.read_tables(["tblSettings"])["tblSettings"].rows
     at = {r[0]: i for i, r in enumerate(rows)}
-    cells = {(at["portal_url"], "value"): portal_url + "/"}
-    if code is not None:
-        cells[(at["budget_code"], "value")] = code
+    cells = {(at["portal_url"], "value"): portal_url + "/",
+             (at["budget_code"], "value"): code}
     book.update_table("tblSettings", cells, [])
     book.save()
     return path
@@ -168,7 +176,7 @@ def test_an_earlier_year_goes_to_history_with_a_10_digit_code(
     """--year 2022 with an 11-digit code asks the 10-digit one (years before 2023)."""
     server.answer = strict({2022: hromada_export(2022, "2550100000", range(1, 13))},
                            {2022: "2550100000"})
-    book = workbook(tmp_path, server.url, code="25501000000")
+    book = workbook(tmp_path, server.url, code="25501000000", history=False)
     before_actuals = actuals(book)
     code, out, err = cli(capsys, str(book), "--portal", "--year", "2022")
     assert (code, err) == (0, "")

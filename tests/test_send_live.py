@@ -37,6 +37,9 @@ def frames(port: int) -> dict[str, pd.DataFrame]:
     s = f["tblSettings"].copy()
     s["value"] = [values.get(k, v) for k, v in zip(s["key"], s["value"], strict=True)]
     f["tblSettings"] = s
+    # the sample's deliberate mismatch of passport totals (an error check) left out: the
+    # program totals as its activities give them
+    f["tblProgramTotals"] = f["tblProgramTotals"].assign(amount=[10_699_527.0, 1_000_000.0])
     return f
 
 

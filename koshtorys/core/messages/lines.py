@@ -399,6 +399,22 @@ TEXTS: dict[str, tuple[str, str]] = {
     "btn_send_confirm": ("Порівняно з надісланим раніше — значні зміни:\n{changes}\n\n"
                          "Надіслати?",
                          "Large changes against what was sent before:\n{changes}\n\nSend?"),
+    # --- budget requests (requests branch): funding sources named in check messages,
+    # the request command's lines
+    "source_local": ("бюджет громади", "local budget"),
+    "source_state": ("державний бюджет", "state budget"),
+    "source_oblast": ("обласний бюджет", "oblast budget"),
+    "source_donor": ("міжнародна технічна допомога (МТД)", "international aid (donors)"),
+    "source_other": ("інші джерела", "other sources"),
+    "source_total": ("усього за всіма джерелами", "all sources together"),
+    "wrote_request3": ("  КПКВК {kpkvk}: видатки понад граничний обсяг ({excess} грн на плановий "
+                       "рік) — у додатковому запиті {file}",
+                       "  КПКВК {kpkvk}: expenditure above the ceiling ({excess} UAH in the "
+                       "plan year) is in the additional request {file}"),
+    "requests_partly_written": ("записано лише {count} файл(и): {files}; {failed} не "
+                                "записано ({error}) — решту файлів не змінено",
+                                "only {count} file(s) written: {files}; {failed} was not "
+                                "({error}) — the other files are unchanged"),
     # --- documents of the cycle (passport, report, tariff, procurement)
     "step_passport": ("паспорти бюджетних програм…", "budget program passports…"),
     "step_passport_report": ("звіти про виконання паспортів…", "passport reports…"),
