@@ -63,7 +63,8 @@ def workbook(path: Path, frames: dict[str, pd.DataFrame]) -> Path:
 
 
 SETTINGS = {"institution": "Кропивницький міський центр соціальних служб",
-            "edrpou": "43217655", "hromada": "Кропивницька міська територіальна громада",
+            "edrpou": "43217655", "budget_code": "11201100000",
+            "hromada": "Кропивницька міська територіальна громада",
             "plan_year": 2026, "execution_year": 2025, "esv_rate": 0.22, "min_wage": 8647.0,
             "indirect_base": "direct_labor", "vat_rate": 0.0, "rounding": 0}
 

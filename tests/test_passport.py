@@ -109,12 +109,21 @@ def test_passport_figures_equal_the_request_plan_year_column(made: dict[str, obj
             parts = largest_remainder(want[fund], weights)
             for sid, part in zip(services["service_id"], parts, strict=True):
                 assert t[("directions", f"{sid}:{fund}")] == part
+        total_of = dict(zip(services["service_id"], [
+            sum(p) for p in zip(*(largest_remainder(want[f], weights)
+                                  for f in ("general", "special")), strict=True)],
+            strict=True))
         for r in services.to_dict("records"):
             sid = r["service_id"]
             assert t[("indicators", f"units:{sid}")] == r["planned_units"]
             assert t[("indicators", f"recipients:{sid}")] == r["planned_recipients"]
-            assert t[("indicators", f"unit_cost:{sid}")] == pytest.approx(
-                half_up(F(str(uc.loc[sid, "unit_cost"])) * 100) / 100)
+            # per unit: the direction's amount over the volume, printed so that × units
+            # gives the amount back to the hryvnia (section 7 ÷ обсяг, the request's tie)
+            per_unit = F(str(t[("indicators", f"per_unit:{sid}")]))
+            assert abs(per_unit * F(str(r["planned_units"])) - total_of[sid]) < F(1, 2)
+            if r["planned_recipients"]:
+                assert t[("indicators", f"per_recipient:{sid}")] == pytest.approx(
+                    half_up(F(total_of[sid]) / F(str(r["planned_recipients"])) * 100) / 100)
 
 
 def test_local_programs_are_the_funding_split_of_the_plan_year(made: dict[str, object]
@@ -175,6 +184,11 @@ def test_report_planned_is_the_plan_and_actual_the_cash(made: dict[str, object])
             assert t[("indicators", f"units:{sid}:deviation_pct")] == pytest.approx(
                 round((r["actual_units"] - r["planned_units"]) / r["planned_units"] * 100, 1))
             assert t[("indicators", f"recipients:{sid}:actual")] == r["actual_recipients"]
+            for key, units in (("planned", r["planned_units"]), ("actual", r["actual_units"])):
+                money = sum(F(t[("directions", f"{sid}:{key}:{f}")])
+                            for f in ("general", "special"))
+                assert t[("indicators", f"per_unit:{sid}:{key}")] == pytest.approx(
+                    half_up(money / F(str(units)) * 100) / 100)
 
 
 def test_report_planned_equals_the_execution_years_passport(made: dict[str, object]) -> None:
@@ -273,15 +287,15 @@ def test_a_program_without_actuals_is_a_check_and_no_file(tmp_path: Path,
 
 def test_unknown_program_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                      ) -> None:
-    book = workbook(tmp_path / "b.xlsx", sample_frames("kreminna"))
+    book = workbook(tmp_path / "b.xlsx", sample_frames("pervomaiskyi"))
     for extra in ([], ["--report"]):
         assert main(["passport", str(book), "--kpkvk", "0819999", *extra, "--outdir",
                      str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err
-        assert "0819999" in err and "0813121" in err
+        assert "0819999" in err and "0813102" in err and "0813104" in err
     assert not (tmp_path / "o").exists()
-    assert main(["passport", str(book), "--kpkvk", "813104", "--outdir", str(tmp_path)]) == 0
-    assert [p.name for p in tmp_path.glob("passport_*.xlsx")] == ["passport_2026_0813104.xlsx"]
+    assert main(["passport", str(book), "--kpkvk", "813102", "--outdir", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.glob("passport_*.xlsx")] == ["passport_2026_0813102.xlsx"]
 
 
 def test_blank_actual_indicators_are_warnings_at_their_cells(tmp_path: Path,

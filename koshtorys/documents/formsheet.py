@@ -179,10 +179,12 @@ class Form:
             self.row(r)
 
     def table(self, head: Sequence[Sequence[Cell]], body: Sequence[Sequence[Cell]], *,
-              lead: Sequence[Sequence[Cell]] = (), keep_last: int = 1) -> None:
+              lead: Sequence[Sequence[Cell]] = (), keep_last: int = 1,
+              headings: Sequence[int] = ()) -> None:
         """A bordered table: ``lead`` (its heading) and ``head`` kept with the first body
         row, the header repeated after a page break, the last ``keep_last`` rows (the
-        totals) kept with the row above them."""
+        totals) kept with the row above them, and the body rows of ``headings`` (group
+        headings) kept with the row below."""
         tail_from = len(body) - keep_last - 1  # the row the totals stay with
         first = list(lead) + list(head) + list(body if tail_from <= 0 else body[:1])
         self.keep(first)
@@ -193,7 +195,9 @@ class Form:
         for i, r in enumerate(body):
             if i == tail_from and i > 0:
                 self.keep(body[i:])
-            if self.used + self.measure(r) > self.page:
+            need = self.measure(r) + (self.measure(body[i + 1])
+                                      if i in headings and i + 1 < len(body) else 0)
+            if self.used + need > self.page:
                 self.page_break()
             if self.used <= self._title_height and i:
                 for hr in head:

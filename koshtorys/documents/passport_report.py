@@ -20,8 +20,9 @@ from koshtorys.core.checks import Check
 from koshtorys.core.money import from_units, round_parts, to_units
 
 from .formsheet import blank
-from .passport import ALL_FUNDS, PassportDoc, ProgramTexts, split_directions
+from .passport import ALL_FUNDS, PassportDoc
 from .request import FUNDS
+from .request_content import attribute
 from .tariff import TABLE_COLUMNS
 
 __all__ = ["ReportLine", "ReportIndicator", "ReportDoc", "build_report",
@@ -96,7 +97,6 @@ class ReportDoc:
     kekv: list[ReportLine]
     indicators: list[ReportIndicator]
     as_of_month: int
-    texts: ProgramTexts = field(default_factory=ProgramTexts)
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -161,14 +161,17 @@ def _rounded(exact: dict[tuple[str, str], float], digits: int) -> dict[tuple[str
     return out
 
 
-def build_report(passport: PassportDoc, planned_by_kekv: dict[tuple[str, str], float],
-                 actual_exact: dict[tuple[str, str], float], as_of_month: int,
-                 services: pd.DataFrame, unit_costs: pd.DataFrame,
-                 texts: ProgramTexts | None = None) -> tuple[ReportDoc, list[Check]]:
-    """The report of ``passport`` (the execution year's) against the cash expenditure
-    ``actual_exact`` and the services' actual indicators; warnings for blank actuals."""
+def build_report(passport: PassportDoc, actual_exact: dict[tuple[str, str], float],
+                 as_of_month: int, services: pd.DataFrame, unit_costs: pd.DataFrame
+                 ) -> tuple[ReportDoc, list[Check]]:
+    """The report of ``passport`` (the execution year's: the request's ``approved``
+    column) against the cash expenditure ``actual_exact`` and the services' actual
+    indicators; warnings for blank actuals and a year not yet over."""
     s = passport.settings
     digits = s.rounding
+    request, column = passport.request, passport.column
+    planned_by_kekv = {(r.kekv, f): r.amount(column, f) for r in request.rows if r.kekv
+                       for f in FUNDS}
     actual = _rounded(actual_exact, digits)
     codes = sorted({k for k, _f in planned_by_kekv} | {k for k, _f in actual})
     kekv_lines = []
@@ -179,18 +182,22 @@ def build_report(passport: PassportDoc, planned_by_kekv: dict[tuple[str, str], f
                           _with_total(a, digits), digits)
         if any(line.planned.values()) or any(line.actual.values()):
             kekv_lines.append(line)
-    planned_total = {f: passport.allocation[f] for f in ALL_FUNDS}
     actual_total = _with_total({f: from_units(sum(to_units(x.actual[f], digits)
                                                   for x in kekv_lines), digits)
                                 for f in FUNDS}, digits)
-    total = ReportLine("total", "Усього", planned_total, actual_total, digits)
-    weights = _weights(services, unit_costs)
-    actual_dirs = {d.key: d for d in split_directions(actual_total, weights, digits)}
-    directions = [ReportLine(d.key, d.name, d.amounts, actual_dirs[d.key].amounts, digits)
-                  for d in passport.directions]
+    total = ReportLine("total", "Усього", dict(passport.allocation), actual_total, digits)
+    cost = {str(k): float(v) for k, v in zip(unit_costs.get("service_id", []),
+                                             unit_costs.get("total_cost", []), strict=True)
+            if not blank(v)}
+    weights = [cost.get(d.key, 0.0) for d in passport.directions]
+    split = {f: attribute(to_units(actual_total[f], digits), weights) for f in FUNDS}
+    directions = []
+    for i, d in enumerate(passport.directions):
+        a = {f: from_units(split[f][i], digits) for f in FUNDS}
+        directions.append(ReportLine(d.key, d.name, d.amounts, _with_total(a, digits),
+                                     digits))
     indicators, checks = _indicators(total, directions, services)
-    doc = ReportDoc(passport, total, directions, kekv_lines, indicators, as_of_month,
-                    texts or passport.texts)
+    doc = ReportDoc(passport, total, directions, kekv_lines, indicators, as_of_month)
     doc.table = _table(doc)
     if 0 < as_of_month < 12:
         checks.append(Check("warning", "tblActuals", None, None, "report_partial_year",
@@ -202,16 +209,6 @@ def build_report(passport: PassportDoc, planned_by_kekv: dict[tuple[str, str], f
 def _with_total(by_fund: dict[str, float], digits: int) -> dict[str, float]:
     return by_fund | {"total": from_units(sum(to_units(by_fund[f], digits) for f in FUNDS),
                                           digits)}
-
-
-def _weights(services: pd.DataFrame, unit_costs: pd.DataFrame
-             ) -> list[tuple[str, str, float]]:
-    """(service_id, name, total_cost) of ``services`` (the program's), in their order."""
-    cost = {str(k): float(v) for k, v in zip(unit_costs.get("service_id", []),
-                                             unit_costs.get("total_cost", []), strict=True)
-            if not blank(v)}
-    return [(str(r["service_id"]), str(r["name"]), cost.get(str(r["service_id"]), 0.0))
-            for r in services.to_dict("records")]
 
 
 def _num(v: object) -> float | None:
@@ -265,10 +262,10 @@ def _indicators(total: ReportLine, directions: Sequence[ReportLine], services: p
         if d is None:
             continue
         pu, pr, au, ar = facts[sid]
-        add("ефективності", f"unit_cost:{sid}", f"{name}: витрати на одиницю послуги",
+        add("ефективності", f"per_unit:{sid}", f"{name}: витрати на одиницю послуги",
             f"грн за одиницю ({sv.get('unit') or ''})", "розрахунок",
             _ratio(d.planned["total"], pu), _ratio(d.actual["total"], au), 2)
-        add("ефективності", f"cost_per_recipient:{sid}",
+        add("ефективності", f"per_recipient:{sid}",
             f"{name}: середні витрати на одного отримувача", "грн", "розрахунок",
             _ratio(d.planned["total"], pr), _ratio(d.actual["total"], ar), 2)
     add("якості", "execution_pct", "Рівень виконання видатків", "%", "розрахунок", 100.0,

@@ -57,7 +57,7 @@ class _Layout:
         self.money = money_format(doc.settings.rounding)
 
     def write(self) -> None:
-        f, d, s = self.f, self.d, self.d.settings
+        f, d = self.f, self.d
         f.row([Cell(7, "Наказ Міністерства фінансів України 26 серпня 2014 року № 836 (у "
                     "редакції наказу Міністерства фінансів України від 01 листопада 2022 року "
                     "№ 359)", to=_LAST, style="small")])
@@ -70,11 +70,11 @@ class _Layout:
                         f"{d.year} року (останній місяць з даними в таблиці касових видатків)",
                         to=_LAST, style="smallc")])
         f.gap()
-        codes_block(f, s, d.kpkvk, d.passport.kpkvk_name, _LAST)
+        codes_block(f, d.passport.codes, _LAST)
         numbered_item(f, "4. Цілі державної політики, на досягнення яких спрямована "
                       "реалізація бюджетної програми", "Ціль державної політики", (), _LAST)
-        text_item(f, "5. Мета бюджетної програми", d.texts.goal, last=_LAST)
-        numbered_item(f, "6. Завдання бюджетної програми", "Завдання", d.texts.tasks, _LAST)
+        text_item(f, "5. Мета бюджетної програми", d.passport.goal, last=_LAST)
+        numbered_item(f, "6. Завдання бюджетної програми", "Завдання", d.passport.tasks, _LAST)
         self._lines("7. Видатки (надані кредити з бюджету) та напрями використання бюджетних "
                     "коштів за бюджетною програмою", "Напрями використання бюджетних коштів",
                     d.directions, numbered=True)
@@ -148,11 +148,12 @@ class _Layout:
                  Cell(10, "%", style="head", box=True),
                  Cell(11, "Пояснення щодо причин розбіжностей", style="head", box=True)]]
         body: list[list[Cell]] = []
-        groups = ("затрат", "продукту", "ефективності", "якості")
-        for g, group in enumerate(groups, start=1):
+        groups: list[int] = []
+        for g, group in enumerate(("затрат", "продукту", "ефективності", "якості"), start=1):
             items = [i for i in self.d.indicators if i.group == group]
             if not items:
                 continue
+            groups.append(len(body))
             body.append([Cell(1, g, style="bold", box=True),
                          Cell(2, group, to=_LAST, style="bold", box=True)])
             for ind in items:
@@ -172,4 +173,4 @@ class _Layout:
                     Cell(11, None, box=True)])
         lead = [[Cell(1, None)], [Cell(1, "9. Результативні показники бюджетної програми та "
                                        "аналіз їх виконання", to=_LAST, style="bold")]]
-        self.f.table(head, body, lead=lead)
+        self.f.table(head, body, lead=lead, headings=groups)

@@ -9,22 +9,23 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from koshtorys.core.messages import format_money
-from koshtorys.core.settings import Settings
 
+from .codes import ProgramCodes
 from .formsheet import (
     Cell,
     Form,
     add_excel_table,
     machine_sheet,
     money_format,
+    number_format,
     save_atomically,
 )
-from .passport import SOURCES, PassportDoc, ProgramTexts
+from .passport import SOURCES, PassportDoc
 from .tariff import TABLE_COLUMNS
 from .tariff_sheet import approval, info_table, signatures
 
 __all__ = ["write_passport", "WIDTHS", "codes_block", "text_item", "numbered_item",
-           "agreement", "program_codes"]
+           "agreement"]
 
 WIDTHS = (5, 38, 12.5, 12.5, 12.5, 12.5, 12.5, 12.5)
 LAST = len(WIDTHS)
@@ -35,28 +36,14 @@ _SOURCE_NAMES = {"local": "Бюджет громади", "state": "Держав�
 _GROUPS = ("затрат", "продукту", "ефективності", "якості")
 
 
-def program_codes(s: Settings, kpkvk: str) -> dict[str, str]:
-    """The codes items 1–3 print: the main spending unit's (ТВКВКМБ + 00000), the
-    performer's (first three digits of the КПКВК + 0000), ТПКВКМБ, КФКВК, ЄДРПОУ."""
-    from koshtorys.core import classifiers
-
-    grk = (s.grk_code or kpkvk[:2]).zfill(2)[:2]
-    kfk = getattr(classifiers, "kfkvk", None)
-    return {"grk": grk + "00000", "performer": kpkvk[:3] + "0000", "tpkvk": kpkvk[3:],
-            "kfkvk": (kfk(kpkvk) if kfk else None) or "",
-            "grk_edrpou": s.grk_edrpou if s.grk else (s.grk_edrpou or s.edrpou)}
-
-
-def codes_block(form: Form, s: Settings, kpkvk: str, name: str | None,
-                last: int = LAST) -> None:
+def codes_block(form: Form, c: ProgramCodes, last: int = LAST) -> None:
     """Items 1–3: main spending unit, responsible performer, the program and its codes
-    (on a form of ``last`` columns, eight or more)."""
-    c = program_codes(s, kpkvk)
+    (on a form of ``last`` columns, eight or more), as the request prints them."""
     rows = (
-        ("1.", c["grk"], s.head, c["grk_edrpou"],
+        ("1.", c.grk_code, c.grk, c.grk_edrpou,
          ("(код Програмної класифікації видатків та кредитування місцевого бюджету)",
           "(найменування головного розпорядника коштів місцевого бюджету)", "(код за ЄДРПОУ)")),
-        ("2.", c["performer"], s.institution, s.edrpou,
+        ("2.", c.performer_code, c.performer, c.edrpou,
          ("(код Програмної класифікації видатків та кредитування місцевого бюджету)",
           "(найменування відповідального виконавця)", "(код за ЄДРПОУ)")),
     )
@@ -66,10 +53,9 @@ def codes_block(form: Form, s: Settings, kpkvk: str, name: str | None,
         form.row([Cell(2, captions[0], style="smallc"),
                   Cell(3, captions[1], to=last - 2, style="smallc"),
                   Cell(last - 1, captions[2], to=last, style="smallc")])
-    form.row([Cell(1, "3.", style="bold"), Cell(2, kpkvk, style="center"),
-              Cell(3, c["tpkvk"], style="center"),
-              Cell(4, c["kfkvk"] or "____", style="center"),
-              Cell(5, name or "", to=last - 1), Cell(last, s.budget_code, style="center")])
+    form.row([Cell(1, "3.", style="bold"), Cell(2, c.kpkvk, style="center"),
+              Cell(3, c.tpkvk, style="center"), Cell(4, c.kfkvk or "____", style="center"),
+              Cell(5, c.program_name, to=last - 1), Cell(last, c.budget_code, style="center")])
     form.row([Cell(2, "(код Програмної класифікації видатків та кредитування місцевого "
                    "бюджету)", style="smallc"),
               Cell(3, "(код Типової програмної класифікації видатків та кредитування "
@@ -148,14 +134,14 @@ class _Layout:
         f, d, s = self.f, self.d, self.d.settings
         f.row([Cell(6, _ORDER, to=LAST, style="small")])
         f.gap()
-        approval(f, 6, LAST, ("ЗАТВЕРДЖЕНО", "Наказ / розпорядчий документ", s.head,
+        approval(f, 6, LAST, ("ЗАТВЕРДЖЕНО", "Наказ / розпорядчий документ", d.codes.grk,
                               "від «___» ____________ 20___ р. № _____"))
         f.gap()
         f.row([Cell(1, "ПАСПОРТ", to=LAST, style="title")])
         f.row([Cell(1, f"бюджетної програми місцевого бюджету на {d.year} рік", to=LAST,
                     style="subtitle")])
         f.gap()
-        codes_block(f, s, d.kpkvk, d.kpkvk_name)
+        codes_block(f, d.codes)
         a, digits = d.allocation, s.rounding
         total, general, special = (_words(a[k], digits) for k in ("total", "general",
                                                                  "special"))
@@ -163,12 +149,11 @@ class _Layout:
                   f"Обсяг бюджетних призначень / бюджетних асигнувань — {total} гривень, у "
                   f"тому числі загального фонду — {general} гривень та спеціального фонду — "
                   f"{special} гривень.")
-        t: ProgramTexts = d.texts
-        text_item(f, "5. Підстави для виконання бюджетної програми", t.legal_basis, 45)
+        text_item(f, "5. Підстави для виконання бюджетної програми", d.legal_basis, 45)
         numbered_item(f, "6. Цілі державної політики, на досягнення яких спрямована "
                       "реалізація бюджетної програми", "Ціль державної політики", ())
-        text_item(f, "7. Мета бюджетної програми", t.goal)
-        numbered_item(f, "8. Завдання бюджетної програми", "Завдання", t.tasks)
+        text_item(f, "7. Мета бюджетної програми", d.goal)
+        numbered_item(f, "8. Завдання бюджетної програми", "Завдання", d.tasks)
         self._directions()
         self._programs()
         self._indicators()
@@ -239,27 +224,31 @@ class _Layout:
                  Cell(8, "Усього", style="head", box=True)]]
         general_only = not d.allocation["special"]
         body: list[list[Cell]] = []
+        groups: list[int] = []
         for g, group in enumerate(_GROUPS, start=1):
-            items = [i for i in d.indicators if i.group == group]
+            items = [i for _k, i in d.indicators if i.group == group]
             if not items:
                 continue
+            groups.append(len(body))
             body.append([Cell(1, g, style="bold", box=True),
                          Cell(2, group, to=LAST, style="bold", box=True)])
             for ind in items:
-                fmt = ind.fmt.replace("#,##0", "[$-422]#,##0", 1) if ind.fmt.startswith(
-                    "#,##0") else ind.fmt
+                places = ind.decimals.get(d.column, 0)
+                fmt = money_format(places) if ind.unit.startswith("грн") else \
+                    number_format(places)
+                value = ind.value(d.column)
                 body.append([Cell(1, ind.number, style="center", box=True),
-                             Cell(2, ind.name, box=True), Cell(3, ind.unit, style="center",
-                                                                box=True),
+                             Cell(2, ind.name, box=True),
+                             Cell(3, ind.unit, style="center", box=True),
                              Cell(4, ind.source, to=5, box=True),
-                             Cell(6, ind.value if general_only else None, style="num",
+                             Cell(6, value if general_only else None, style="num",
                                   fmt=fmt, box=True),
                              Cell(7, None, box=True),
-                             Cell(8, ind.value, style="num", fmt=fmt, box=True)])
+                             Cell(8, value, style="num", fmt=fmt, box=True)])
         if not body:
             body.append([Cell(1, None, box=True), Cell(2, None, to=LAST, box=True)])
         lead = [[Cell(1, None)], [Cell(1, "11. Результативні показники бюджетної програми",
                                        to=LAST, style="bold")]]
-        self.f.table(head, body, lead=lead)
+        self.f.table(head, body, lead=lead, headings=groups)
 
 
