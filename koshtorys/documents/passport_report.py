@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -37,10 +38,15 @@ def report_file_name(execution_year: int, kpkvk: str) -> str:
     return f"passport_report_{execution_year}_{kpkvk}.xlsx"
 
 
+def _half_up(x: Decimal, places: int) -> float:
+    return float(x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def _pct(dev: float | None, planned: float | None) -> float | None:
+    """``dev`` in % of ``planned``, one decimal, half away from zero."""
     if dev is None or not planned:
         return None
-    return round(dev / planned * 100, 1)
+    return _half_up(Decimal(repr(dev)) * 100 / Decimal(repr(planned)), 1)
 
 
 @dataclass(frozen=True)
@@ -216,7 +222,8 @@ def _num(v: object) -> float | None:
 
 
 def _ratio(money: float, count: float | None) -> float | None:
-    return round(money / count, 2) if count else None
+    """Money per unit to the kopiyka, half away from zero."""
+    return _half_up(Decimal(repr(money)) / Decimal(repr(count)), 2) if count else None
 
 
 def _indicators(total: ReportLine, directions: Sequence[ReportLine], services: pd.DataFrame
@@ -269,13 +276,16 @@ def _indicators(total: ReportLine, directions: Sequence[ReportLine], services: p
             f"{name}: середні витрати на одного отримувача", "грн", "розрахунок",
             _ratio(d.planned["total"], pr), _ratio(d.actual["total"], ar), 2)
     add("якості", "execution_pct", "Рівень виконання видатків", "%", "розрахунок", 100.0,
-        round(total.actual["total"] / total.planned["total"] * 100, 1)
+        _half_up(Decimal(repr(total.actual["total"])) * 100
+                 / Decimal(repr(total.planned["total"])), 1)
         if total.planned["total"] else None, 1)
     for sv in rows:
         sid, name = str(sv["service_id"]), str(sv["name"])
         pu, _pr, au, _ar = facts[sid]
         add("якості", f"units_pct:{sid}", f"{name}: виконання плану обсягу надання", "%",
-            "розрахунок", 100.0, round(au / pu * 100, 1) if au is not None and pu else None, 1)
+            "розрахунок", 100.0,
+            _half_up(Decimal(repr(au)) * 100 / Decimal(repr(pu)), 1)
+            if au is not None and pu else None, 1)
     return out, checks
 
 
