@@ -153,7 +153,7 @@ class _Layout:
                          Cell(10, from_units(p.zpev), style="num", fmt=_KOP, box=True)])
         if not body:
             body.append([Cell(1, "—", style="center", box=True),
-                         Cell(2, "працівників із часом на цій послузі немає (tblTime)",
+                         Cell(2, "працівників установи з робочим часом на цій послузі немає",
                               to=9, box=True), Cell(10, 0.0, style="num", fmt=_KOP, box=True)])
         body.append([Cell(1, "Разом ЗПЄВ", to=7, style="bold", box=True),
                      Cell(8, from_units(sum(p.wages for p in d.posts)), style="numb",
@@ -180,7 +180,7 @@ class _Layout:
                 for c in d.other]
         if not body:
             body.append([Cell(1, "—", style="center", box=True),
-                         Cell(2, "інших прямих витрат на послугу немає (tblCosts)", to=9,
+                         Cell(2, "інших прямих витрат на послугу немає", to=9,
                               box=True), Cell(10, 0.0, style="num", fmt=_KOP, box=True)])
         body.append(self.line("Разом ПТРП — придбання товарів, робіт і послуг",
                               _uah(d.group_total("ptrp")), bold=True))
