@@ -7,7 +7,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from koshtorys.xlsx.tablebook import TableSheet, write_table_book
+from koshtorys.bulk.tablebook import TableSheet, write_table_book
 
 TEXTS = ["a & b < c", "  leading space", "_x0041_ stays as typed", "Київ"]
 
