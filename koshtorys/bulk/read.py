@@ -18,6 +18,7 @@ nothing is silently misread. Values are given raw; the conversion stage reads th
 from __future__ import annotations
 
 import functools
+import html
 import re
 import struct
 import zlib
@@ -45,6 +46,7 @@ _FORMULA = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b":f/>")
 _REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _TABLE_NAME = re.compile(rb'\sdisplayName\s*=\s*["\']([^"\']*)["\']')
 
 
@@ -189,12 +191,15 @@ class TableFile:
             targets[a.get(b"Id", b"").decode()] = resolve(main, a.get(b"Target", b"")
                                                           .decode("utf-8"))
         self._sheet_parts: dict[str, str] = {}
-        for el in parse_xml(z.read(main)).iter("{*}sheet"):
-            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), "")
+        for m in _SHEET.finditer(z.read(main)):
+            a = _attrs(m.group(1))
+            rid = next((v for k, v in a.items() if k.endswith(b":id")), b"").decode()
             part = targets.get(rid)
             if part is not None and z.has(part):
-                self._sheet_parts.setdefault(el.get("name", ""), part)
+                name = html.unescape(a.get(b"name", b"").decode("utf-8"))
+                self._sheet_parts.setdefault(name, part)
         self._searched: set[str] = set()
+        self._xml: dict[str, bytes] = {}
 
     def _search(self, sheet: str) -> None:
         """Note the tables on ``sheet`` (its relationships, each table part's name)."""
@@ -203,7 +208,8 @@ class TableFile:
         self._searched.add(sheet)
         for kind, target in self._zip.rels(self._sheet_parts[sheet]):
             if kind == "table" and self._zip.has(target):
-                found = _TABLE_NAME.search(self._zip.read(target))
+                xml = self._xml[target] = self._zip.read(target)
+                found = _TABLE_NAME.search(xml)
                 if found:
                     name = found.group(1).decode("utf-8", "replace")
                     self._parts.setdefault(name.casefold(), (name, sheet, target))
@@ -237,11 +243,11 @@ class TableFile:
         wanted = [t for t in tables if self.has(t)]
         try:
             try:
-                where = {t.name: _Where(self._parts[t.name.casefold()][1],
-                                        self._sheet_parts[self._parts[t.name.casefold()][1]],
-                                        parse_xml(self._zip.read(
-                                            self._parts[t.name.casefold()][2])))
-                         for t in wanted}
+                where = {}
+                for t in wanted:
+                    _, sheet, part = self._parts[t.name.casefold()]
+                    where[t.name] = _Where(sheet, self._sheet_parts[sheet],
+                                           parse_xml(self._xml[part]))
                 out = self._cells(wanted, where)
                 doubtful = {where[t.name].sheet_part for t in wanted
                             if _blank_number(t, out[t.name])}

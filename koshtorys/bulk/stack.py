@@ -40,14 +40,31 @@ def _key(v: object) -> object:
     return ("\0bool", v) if type(v) is bool else v
 
 
+def _distinct(columns: list[list[object]], n: int) -> tuple[np.ndarray, list[int]]:
+    """For each row, the number of its distinct tuple of ``columns``' cells (numbered in
+    order of appearance), and the first row of each tuple."""
+    combined = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        if bool in set(map(type, col)):
+            col = list(map(_key, col))
+        arr = np.empty(n, dtype=object)
+        arr[:] = col
+        codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+        combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0].astype(np.int64)
+    first = np.unique(combined, return_index=True)[1] if n else np.array([], dtype=np.int64)
+    return combined, first.tolist()
+
+
 @dataclass
 class Stack:
     """Rows of ``source`` from many files; :meth:`frame` gives them typed."""
 
     source: schema.Table
     columns: dict[str, list[object]] = field(default_factory=dict)
-    origin: list[tuple[int, str, int]] = field(default_factory=list)
-    """(file number, sheet, worksheet row) of each row of the batch."""
+    origin: list[tuple[int, str, list[int] | range]] = field(default_factory=list)
+    """(file number, sheet, worksheet rows) of each file's rows in the batch, in order."""
+    rows: int = 0
+    """Rows in the batch."""
     typed: list[pd.DataFrame] = field(default_factory=list)
     file_of: list[np.ndarray] = field(default_factory=list)
     """File number of each typed row, batch by batch."""
@@ -74,11 +91,21 @@ class Stack:
             j = cols.get(key)
             self.columns[key].extend(by_col[j] if j is not None and j < len(by_col)
                                      else [None] * n)
-        self.origin.extend((file_no, raw.sheet, raw.sheet_row(i))
-                           for i in (range(n) if keep is None else keep))
-        if len(self.origin) >= BATCH_ROWS:
+        first = raw.header_row + 1
+        if keep is None and raw.row_numbers is None:
+            sheet_rows: list[int] | range = range(first, first + n)
+        else:
+            sheet_rows = [raw.sheet_row(i) for i in (range(n) if keep is None else keep)]
+        self.origin.append((file_no, raw.sheet, sheet_rows))
+        self.rows += n
+        if self.rows >= BATCH_ROWS:
             self.flush()
         return True
+
+    @property
+    def count(self) -> int:
+        """Rows stacked so far (before any is left out for a bad cell)."""
+        return self.rows + sum(len(f) for f in self.file_of)
 
     def _convert(self, keys: list[str], rows: list[list[object]]
                  ) -> tuple[pd.DataFrame, list[Check], np.ndarray]:
@@ -95,21 +122,10 @@ class Stack:
 
     def flush(self) -> None:
         """Type the batch (valid rows only) and keep a check per bad cell."""
-        n = len(self.origin)
+        n = self.rows
         if n == 0 and self.typed:
             return
-        index: dict[tuple[object, ...], int] = {}
-        first: list[int] = []
-        codes = np.empty(n, dtype=np.int64)
-        keyed = [self.columns[k] if bool not in set(map(type, self.columns[k]))
-                 else list(map(_key, self.columns[k])) for k in self.other]
-        get = index.get
-        for i, key in enumerate(zip(*keyed, strict=True)):
-            d = get(key)
-            if d is None:
-                d = index[key] = len(first)
-                first.append(i)
-            codes[i] = d
+        codes, first = _distinct([self.columns[k] for k in self.other], n)
         distinct = [[self.columns[k][i] for k in self.other] for i in first]
         keys_df, key_checks, key_bad = self._convert(self.other, distinct)
         num_rows = list(zip(*(self.columns[k] for k in self.numeric), strict=True))
@@ -118,40 +134,43 @@ class Stack:
             np.ones(len(distinct), bool)
         num_blank = num_df.isna().all(axis=1).to_numpy() if self.numeric else np.ones(n, bool)
         good = ~key_bad[codes] & ~num_bad & ~(key_blank[codes] & num_blank)
+        files = np.repeat(np.array([o[0] for o in self.origin], dtype=np.int32),
+                          [len(o[2]) for o in self.origin])
+        starts = np.cumsum([0] + [len(o[2]) for o in self.origin])
         for c in key_checks:  # a bad value: every row holding it, once per file
             if c.row is None:
                 continue
             rows = np.flatnonzero(codes == c.row)
-            seen: set[int] = set()
-            for i in rows:
-                if self.origin[i][0] not in seen:
-                    seen.add(self.origin[i][0])
-                    self._keep_check(c, int(i))
+            _, once = np.unique(files[rows], return_index=True)
+            for i in rows[once]:
+                self._keep_check(c, int(i), starts)
         for c in num_checks:
             if c.row is not None:
-                self._keep_check(c, c.row)
+                self._keep_check(c, c.row, starts)
         take = np.flatnonzero(good)
         out = pd.DataFrame(index=range(len(take)))
         key_rows = codes[take]
         for c in self.source.columns:
             if c.key in self.other:
                 col = keys_df[c.key].to_numpy(dtype=object)[key_rows]
-                out[c.key] = pd.Series([None if v is None or v != v else v for v in col],
-                                       dtype=object)
+                col[pd.isna(col)] = None
+                out[c.key] = pd.Series(col, dtype=object)
             elif c.kind in ("int", "year"):
                 col = num_df[c.key].to_numpy(dtype=object)[take]
                 out[c.key] = pd.Series([None if v is None or v != v else int(v) for v in col],
                                        dtype=object)
             else:
                 out[c.key] = num_df[c.key].to_numpy(dtype=float)[take]
-        files = np.fromiter((o[0] for o in self.origin), dtype=np.int32, count=n)
         self.file_of.append(files[take])
         self.typed.append(out)
         self.columns = {k: [] for k in self.source.column_keys}
         self.origin = []
+        self.rows = 0
 
-    def _keep_check(self, c: Check, i: int) -> None:
-        file_no, sheet, row = self.origin[i]
+    def _keep_check(self, c: Check, i: int, starts: np.ndarray) -> None:
+        part = int(np.searchsorted(starts, i, side="right")) - 1
+        file_no, sheet, rows = self.origin[part]
+        row = rows[i - int(starts[part])]
         params = dict(c.params)
         params["where"] = f"{sheet}!{row}:{row}"
         self.checks.append((file_no, Check(c.severity, self.source.name, row, c.column,

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pandas as pd
 
 from koshtorys.core import schema
-from koshtorys.core.book import column_letter, frame_columns
+from koshtorys.core.book import column_letter
 from koshtorys.xlsx.ooxml import cell_xml, encode_text, format_range, split_ref
 from koshtorys.xlsx.package import unique_sheet_name
 
@@ -109,13 +109,35 @@ def _pane(freeze: str | None) -> str:
             "</sheetView></sheetViews>")
 
 
-def _cells(letter: str, values: Sequence[object], style: int, first_row: int) -> list[str]:
-    """The ``<c>`` elements of one column, one per row ("" for a blank).
+class _Strings:
+    """The shared string table: each distinct text once, cells refer to it by number
+    (what Excel itself writes; a text cell is never a formula)."""
 
-    A consolidation repeats the same names and codes down a column: each distinct text
-    is escaped once (:func:`koshtorys.xlsx.ooxml.cell_xml` lays out everything else)."""
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.count = 0
+
+    def __call__(self, text: str) -> int:
+        self.count += 1
+        i = self.index.get(text)
+        if i is None:
+            i = self.index[text] = len(self.index)
+        return i
+
+    def xml(self) -> Iterator[str]:
+        yield (f'{_DECL}<sst xmlns="{_MAIN}" count="{self.count}" '
+               f'uniqueCount="{len(self.index)}">')
+        for text in self.index:
+            t = encode_text(text)
+            space = ' xml:space="preserve"' if t != t.strip() or "\n" in t else ""
+            yield f"<si><t{space}>{escape(t)}</t></si>"
+        yield "</sst>"
+
+
+def _cells(letter: str, values: Sequence[object], style: int, first_row: int,
+           strings: _Strings) -> list[str]:
+    """The ``<c>`` elements of one column, one per row ("" for a blank)."""
     s = f' s="{style}"' if style else ""
-    memo: dict[str, str] = {}
     out: list[str] = []
     append = out.append
     r = first_row - 1
@@ -128,20 +150,17 @@ def _cells(letter: str, values: Sequence[object], style: int, first_row: int) ->
                 append(f'<c r="{letter}{r}"{s}><v>{num}</v></c>')
             else:
                 append("")
-        elif v is None:
+        elif v is None or v is pd.NA or v is pd.NaT:
             append("")
         elif tv is str:
-            tail = memo.get(v)
-            if tail is None:  # what follows <c r="A1": style, type, the escaped text
-                cell = cell_xml("A1", v, style)
-                tail = memo[v] = cell[len('<c r="A1"'):] if cell else ""
-            append(f'<c r="{letter}{r}"{tail}' if tail else "")
+            append(f'<c r="{letter}{r}"{s} t="s"><v>{strings(v)}</v></c>' if v else "")
         else:
             append(cell_xml(f"{letter}{r}", v, style))
     return out
 
 
-def _sheet_parts(t: TableSheet, xf_of: dict[str, int]) -> tuple[Iterator[str], str]:
+def _sheet_parts(t: TableSheet, xf_of: dict[str, int], strings: _Strings
+                 ) -> tuple[Iterator[str], str]:
     """(worksheet XML as a stream of text blocks, table range)."""
     ncols = len(t.headers)
     n = len(t.columns[0]) if t.columns else 0
@@ -151,8 +170,7 @@ def _sheet_parts(t: TableSheet, xf_of: dict[str, int]) -> tuple[Iterator[str], s
     ref = format_range(1, 1, 1 + max(n, 1), ncols)
 
     def blocks() -> Iterator[str]:
-        head = "".join(f'<c r="{letters[j]}1" s="1" t="inlineStr"><is><t>'
-                       f"{escape(encode_text(str(h)))}</t></is></c>"
+        head = "".join(f'<c r="{letters[j]}1" s="1" t="s"><v>{strings(str(h))}</v></c>'
                        for j, h in enumerate(t.headers))
         cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w}" customWidth="1"/>'
                        for j, w in enumerate(t.widths))
@@ -163,7 +181,7 @@ def _sheet_parts(t: TableSheet, xf_of: dict[str, int]) -> tuple[Iterator[str], s
         for lo in range(0, n, BLOCK_ROWS):
             hi = min(lo + BLOCK_ROWS, n)
             cells = [_cells(letters[j], list(t.columns[j][lo:hi]) if j < len(t.columns)
-                                else [None] * (hi - lo), styles[j], lo + 2)
+                           else [None] * (hi - lo), styles[j], lo + 2, strings)
                      for j in range(ncols)]
             yield "".join(f'<row r="{lo + i + 2}">{"".join(col[i] for col in cells)}</row>'
                           for i in range(hi - lo))
@@ -200,7 +218,8 @@ def write_table_book(path: Path, sheets: Sequence[TableSheet]) -> Path:
     overrides = [("/xl/workbook.xml", f"{_SML}.sheet.main+xml"),
                  ("/xl/styles.xml", f"{_SML}.styles+xml"),
                  ("/xl/theme/theme1.xml", "application/vnd.openxmlformats-officedocument."
-                                          "theme+xml")]
+                                          "theme+xml"),
+                 ("/xl/sharedStrings.xml", f"{_SML}.sharedStrings+xml")]
     wb_rels = []
     for i, t in enumerate(sheets, start=1):
         names.append(unique_sheet_name(t.sheet, names))
@@ -212,6 +231,9 @@ def write_table_book(path: Path, sheets: Sequence[TableSheet]) -> Path:
     wb_rels.append(f'<Relationship Id="rId{k + 1}" Type="{_R}/styles" Target="styles.xml"/>')
     wb_rels.append(f'<Relationship Id="rId{k + 2}" Type="{_R}/theme" '
                    'Target="theme/theme1.xml"/>')
+    wb_rels.append(f'<Relationship Id="rId{k + 3}" Type="{_R}/sharedStrings" '
+                   'Target="sharedStrings.xml"/>')
+    strings = _Strings()
     sheet_entries = "".join(f'<sheet name={quoteattr(n)} sheetId="{i}" r:id="rId{i}"/>'
                             for i, n in enumerate(names, start=1))
     content_types = (
@@ -237,8 +259,8 @@ def write_table_book(path: Path, sheets: Sequence[TableSheet]) -> Path:
         for part, xml in head:
             z.writestr(part, xml.encode("utf-8"))
         for i, t in enumerate(sheets, start=1):
-            blocks, ref = _sheet_parts(t, xf_of)
-            with z.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as fp:
+            blocks, ref = _sheet_parts(t, xf_of, strings)
+            with z.open(f"xl/worksheets/sheet{i}.xml", "w") as fp:
                 for block in blocks:
                     fp.write(block.encode("utf-8"))
             z.writestr(f"xl/tables/table{i}.xml", _table_xml(t, i, ref).encode("utf-8"))
@@ -246,6 +268,9 @@ def write_table_book(path: Path, sheets: Sequence[TableSheet]) -> Path:
                 f'{_DECL}<Relationships xmlns="{_PKG_R}"><Relationship Id="rId1" '
                 f'Type="{_R}/table" Target="../tables/table{i}.xml"/></Relationships>'
             ).encode())
+        with z.open("xl/sharedStrings.xml", "w") as fp:  # written last: all texts known
+            for block in strings.xml():
+                fp.write(block.encode("utf-8"))
     return Path(path)
 
 
@@ -253,6 +278,9 @@ def table_sheet(t: schema.Table, df: pd.DataFrame, lang: schema.Lang,
                 freeze: str | None = None) -> TableSheet:
     """``df`` (columns = ``t``'s keys, values as they are to be shown) as a sheet of ``t``:
     headers in ``lang``, the columns' number formats and widths."""
-    return TableSheet(t.sheet(lang), t.name, t.headers(lang), frame_columns(df, t.column_keys),
+    n = len(df)
+    columns = [df[k].to_numpy(dtype=float if df[k].dtype.kind == "f" else object).tolist()
+               if k in df.columns else [None] * n for k in t.column_keys]
+    return TableSheet(t.sheet(lang), t.name, t.headers(lang), columns,
                       formats=[c.fmt for c in t.columns], widths=[c.width for c in t.columns],
                       freeze=freeze)

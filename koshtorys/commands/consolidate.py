@@ -23,7 +23,7 @@ from koshtorys.convert import Unreadable, is_blank, read_cell, valid_edrpou
 from koshtorys.core import schema
 from koshtorys.core.book import RawTable
 from koshtorys.core.errors import KoshtorysError
-from koshtorys.core.fileio import ensure_folder
+from koshtorys.core.fileio import ensure_folder, ensure_not_locked
 from koshtorys.core.limits import MAX_ROWS
 from koshtorys.core.messages import text
 from koshtorys.engine import consolidate as engine
@@ -105,7 +105,7 @@ class _Run:
         self.files.append(f)
         try:
             book = TableFile(path)
-            if book.has(self.wanted[0]):
+            if any(book.has(t) for t in self.wanted):
                 f.kind = "program"
                 self._program(book, f, len(self.files) - 1)
             elif book.has(engine.REQUEST):
@@ -119,9 +119,7 @@ class _Run:
 
     def _program(self, book: TableFile, f: _File, no: int) -> None:
         raws = book.read(self.wanted)
-        if "tblSettings" not in raws:  # a table of that name, but not readable
-            raise KoshtorysError("cons_not_ours")
-        who = self._settings(raws["tblSettings"], f)
+        who = self._settings(raws["tblSettings"], f) if "tblSettings" in raws else {}
         f.institution = str(who.get("institution") or Path(f.file).stem)
         f.edrpou = who.get("edrpou")  # type: ignore[assignment]
         missing = []
@@ -205,7 +203,7 @@ class _Run:
         info = pd.DataFrame.from_records(self.info, columns=[
             "source_file", *(c.key for c in engine.INFO_FIELDS)])
         files = pd.DataFrame.from_records(
-            [(f.file, f.kind, f.institution, f.edrpou, f.status, "; ".join(f.messages))
+            [(f.file, f.kind or None, f.institution, f.edrpou, f.status, "; ".join(f.messages))
              for f in self.files], columns=engine.CONS_FILES.column_keys)
         return engine.consolidate(typed, info, files)
 
@@ -219,8 +217,25 @@ def _shown(t: schema.Table, df: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[c.key] = [schema.enum_label(c.enum, v, "uk") for v in out[c.key]]
     if t is engine.CONS_FILES:
         for key in ("kind", "status"):
-            out[key] = [text(f"cons_{key}_{v}", lang) if v else None for v in out[key]]
+            out[key] = [text(f"cons_{key}_{v}", lang) if isinstance(v, str) and v else None
+                        for v in out[key]]
     return out
+
+
+def _fits_sheet(run: _Run, out_path: Path) -> None:
+    """Refuse an .xlsx whose table would pass a worksheet's rows (the header is one)."""
+    stacks = [*run.stacks.items(), (engine.CONS_REQUESTS.name, run.requests)]
+    for name, stack in stacks:
+        if stack.count > MAX_ROWS - 1:
+            raise KoshtorysError("cons_too_many_rows", table=name, rows=stack.count,
+                                 limit=MAX_ROWS, path=out_path.with_suffix(".parquet").name)
+
+
+def _freeze(t: schema.Table) -> str:
+    """The first scrolling cell: the header row and the columns saying whose stay put."""
+    ids = {c.key for c in engine.ID_COLUMNS}
+    lead = next((i for i, c in enumerate(t.columns) if c.key not in ids), 0)
+    return f"{chr(ord('A') + max(lead, 1))}2"
 
 
 def _refuse_kind(out_path: Path) -> None:
@@ -241,16 +256,15 @@ def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcom
     paths = workbooks_in(folder, out_path)
     if not paths:
         raise KoshtorysError("no_workbooks", path=folder)
+    sheet = out_path.suffix.lower() == ".xlsx"
+    if sheet:
+        ensure_not_locked(out_path)
     run = _Run(lang)
     for p in paths:
         run.read(p)
+        if sheet:  # refused as soon as it is known, not after reading a nation's files
+            _fits_sheet(run, out_path)
     tables = run.frames()
-    if out_path.suffix.lower() == ".xlsx":
-        for t in engine.TABLES:
-            if len(tables[t.name]) > MAX_ROWS - 1:
-                raise KoshtorysError("cons_too_many_rows", table=t.name,
-                                     rows=len(tables[t.name]), limit=MAX_ROWS,
-                                     path=out_path.with_suffix(".parquet").name)
     ensure_folder(out_path.parent)
     if out_path.suffix.lower() == ".parquet":
         from koshtorys.bulk.parquet import write_dataset
@@ -261,8 +275,7 @@ def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcom
         from koshtorys.core.fileio import atomic_path
 
         sheets = [table_sheet(t, _shown(t, tables[t.name], lang), lang,  # type: ignore[arg-type]
-                              freeze=None if t is engine.CONS_FILES else "D2")
-                  for t in engine.TABLES]
+                              freeze=_freeze(t)) for t in engine.TABLES]
         with atomic_path(out_path) as tmp:
             write_table_book(tmp, sheets)
     problems = [f for f in run.files if f.status in ("warning", "error")]
