@@ -94,6 +94,7 @@ class _Run:
         self.stacks = {t.name: Stack(engine.SOURCE_OF[t.name]) for t in engine.PROGRAM_TABLES}
         self.requests = Stack(engine.REQUEST)
         self.info: list[dict[str, object]] = []
+        self.seen: dict[tuple[object, ...], str] = {}
         self.files: list[_File] = []
         self.wanted = [schema.table("tblSettings"), *engine.SOURCE_OF.values()]
 
@@ -178,6 +179,10 @@ class _Run:
         f.institution = str(info["institution"] or Path(f.file).stem)
         f.edrpou = info["edrpou"]  # type: ignore[assignment]
         info["institution"] = f.institution
+        key = (f.edrpou or f.institution, info["kpkvk"], info["plan_year"], info["form"])
+        if key in self.seen:  # the same request twice (a copy, a resent version)
+            raise KoshtorysError("cons_duplicate", other=self.seen[key])
+        self.seen[key] = f.file
         self.info.append(info)
         raw = raws[engine.REQUEST.name]
         cols = columns_of(engine.REQUEST, tuple(raw.headers))

@@ -156,9 +156,9 @@ def against_ceilings(requests: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame
     if info.empty:
         return _empty(t)
     plan_year = dict(zip(info["source_file"], info["plan_year"], strict=True))
-    req = requests[[plan_year.get(f) is not None and y == plan_year.get(f)
-                    for f, y in zip(requests["source_file"], requests["year"],
-                                    strict=True)]]
+    req = requests.loc[np.array([plan_year.get(f) is not None and y == plan_year.get(f)
+                                 for f, y in zip(requests["source_file"], requests["year"],
+                                                 strict=True)], dtype=bool)]
     key = ["edrpou", "kpkvk", "fund"]
     lines: dict[tuple[object, ...], dict[str, int]] = {}
     for (edrpou, kpkvk, fund, form), units in zip(
@@ -192,6 +192,8 @@ def against_ceilings(requests: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame
             "ceiling": None if ceiling is None else from_units(ceiling),
             "excess": None if ceiling is None else from_units(max(total - ceiling, 0))})
     out = pd.DataFrame.from_records(rows, columns=t.column_keys)
+    for c in ("ceiling", "excess"):  # blank without a ceiling, never NaN taken for a sum
+        out[c] = pd.Series([v for v in out[c]], dtype=object).where(out[c].notna(), None)
     return out.sort_values(["institution", *key], kind="stable", key=lambda s: s.astype(str)
                            ).reset_index(drop=True)
 

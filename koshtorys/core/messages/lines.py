@@ -195,6 +195,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "{table} has {rows} rows, more than an Excel sheet holds ({limit} "
                            "rows with the header); write the consolidation as Parquet: "
                            "--out {path}"),
+    "cons_duplicate": ("той самий запит (установа, КПКВК, рік і форма), що й {other}: не "
+                       "враховано, щоб не порахувати двічі",
+                       "the same request (institution, КПКВК, year and form) as {other}: left "
+                       "out so as not to count it twice"),
     "cons_kind_program": ("книга програми", "program workbook"),
     "cons_kind_request": ("бюджетний запит", "budget request"),
     "cons_status_ok": ("враховано", "ok"),
