@@ -28,7 +28,7 @@ C = schema.Column
 MONEY = schema.MONEY
 
 ID_COLUMNS: tuple[schema.Column, ...] = (
-    C("institution", "Установа", "text", width=36),
+    C("institution", "Установа", "text", width=50),
     C("edrpou", "ЄДРПОУ", "code", width=10),
     C("source_file", "Файл", "text", width=26),
 )
@@ -99,7 +99,7 @@ CONS_FUNDING_TOTALS = schema.Table(
 CONS_FILES = schema.Table(
     "tblConsFiles", "Файли", "Files",
     (C("file", "Файл", "text", width=30), C("kind", "Вид", "text", width=14),
-     C("institution", "Установа", "text", width=36), C("edrpou", "ЄДРПОУ", "code", width=10),
+     C("institution", "Установа", "text", width=50), C("edrpou", "ЄДРПОУ", "code", width=10),
      C("status", "Стан", "text", width=12), C("message", "Повідомлення", "text", width=90)),
     "output", "Прочитані файли", "Files read")
 
