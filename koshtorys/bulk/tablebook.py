@@ -124,7 +124,11 @@ class _Strings:
         self.count = 0
 
     def __call__(self, text: str) -> int:
+        """The number of ``text`` for one more cell that shows it."""
         self.count += 1
+        return self.number(text)
+
+    def number(self, text: str) -> int:
         i = self.index.get(text)
         if i is None:
             i = self.index[text] = len(self.index)
@@ -140,26 +144,31 @@ class _Strings:
         yield "</sst>"
 
 
-def _cells(letter: str, values: Sequence[object], style: int, first_row: int,
+def _cells(letter: str, values: Sequence[object], style: int, rows: Sequence[str],
            strings: _Strings) -> list[str]:
-    """The ``<c>`` elements of one column, one per row ("" for a blank)."""
+    """The ``<c>`` elements of one column, one per row of ``rows`` (their numbers as
+    text); "" for a blank. A text's tail (its shared-string number) is made once."""
     s = f' s="{style}"' if style else ""
+    head = f'<c r="{letter}'
+    tails: dict[str, str] = {}
     out: list[str] = []
     append = out.append
-    r = first_row - 1
-    for v in values:
-        r += 1
+    for r, v in zip(rows, values, strict=True):
         tv = type(v)
-        if tv is float:
+        if tv is str:
+            tail = tails.get(v)
+            if tail is None:
+                tail = tails[v] = f'"{s} t="s"><v>{strings.number(v)}</v></c>' if v else ""
+            strings.count += 1
+            append(head + r + tail if tail else "")
+        elif tv is float:
             if v - v == 0.0:  # finite
                 num = int(v) if v.is_integer() and abs(v) < 1e15 else repr(v)
-                append(f'<c r="{letter}{r}"{s}><v>{num}</v></c>')
+                append(f'{head}{r}"{s}><v>{num}</v></c>')
             else:
                 append("")
         elif v is None or v is pd.NA or v is pd.NaT:
             append("")
-        elif tv is str:
-            append(f'<c r="{letter}{r}"{s} t="s"><v>{strings(v)}</v></c>' if v else "")
         else:
             append(cell_xml(f"{letter}{r}", v, style))
     return out
@@ -189,11 +198,12 @@ def _sheet_parts(t: TableSheet, xf_of: dict[str, int], strings: _Strings
                + f'<sheetData><row r="1" ht="{HEADER_HEIGHT}" customHeight="1">{head}</row>')
         for lo in range(0, n, BLOCK_ROWS):
             hi = min(lo + BLOCK_ROWS, n)
-            cells = [_cells(letters[j], list(t.columns[j][lo:hi]) if j < len(t.columns)
-                           else [None] * (hi - lo), styles[j], lo + 2, strings)
+            rows = [str(r) for r in range(lo + 2, hi + 2)]
+            cells = [_cells(letters[j], t.columns[j][lo:hi] if j < len(t.columns)
+                           else [None] * (hi - lo), styles[j], rows, strings)
                      for j in range(ncols)]
-            yield "".join(f'<row r="{lo + i + 2}">{"".join(col[i] for col in cells)}</row>'
-                          for i in range(hi - lo))
+            yield "".join(f'<row r="{r}">{"".join(row)}</row>'
+                          for r, row in enumerate(zip(*cells, strict=True), lo + 2))
         yield ('</sheetData><pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" '
                'header="0.3" footer="0.3"/><pageSetup paperSize="9" orientation="landscape"'
                + (' fitToWidth="1" fitToHeight="0"' if fit else "")
