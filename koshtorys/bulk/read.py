@@ -40,7 +40,9 @@ MAX_PART_BYTES = 256 * 2**20
 MAX_RATIO = 200
 """Largest unpacked/packed ratio of an entry larger than 1 MB."""
 _FORMULA = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b":f/>")
-_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_ENTRY = struct.Struct("<I4xHH8xIIHHH8xI")
+"""A central directory entry: signature, flags, method, packed and unpacked sizes, the
+lengths of name, extra and comment, the local header's offset."""
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
@@ -57,6 +59,7 @@ class _Zip:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.f: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._lower: dict[str, bytes] | None = None
         try:
             self.entries = self._directory()
         except BaseException:
@@ -66,8 +69,8 @@ class _Zip:
     def close(self) -> None:
         self.f.close()
 
-    def _directory(self) -> dict[str, tuple[int, int, int, int]]:
-        """lower-case name → (method, packed, unpacked, local header offset), checked."""
+    def _directory(self) -> dict[bytes, tuple[int, int, int, int]]:
+        """name as stored → (method, packed, unpacked, local header offset), checked."""
         f = self.f
         if f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise KoshtorysError(f"{self.path.name} is password-protected or an old .xls; "
@@ -87,32 +90,40 @@ class _Zip:
         data = f.read(dir_size)
         out = {}
         pos = 0
+        entry = _ENTRY.unpack_from
         for _ in range(count):
-            if data[pos:pos + 4] != b"PK\x01\x02":
+            sig, flags, method, packed, unpacked, n, m, k, local = entry(data, pos)
+            if sig != 0x02014B50:
                 raise ValueError("damaged zip directory")
-            flags, method, packed, unpacked, n, m, k = struct.unpack_from(
-                "<HH8xIIHHH", data, pos + 8)
-            local = struct.unpack_from("<I", data, pos + 42)[0]
-            name = data[pos + 46:pos + 46 + n].decode("utf-8" if flags & 0x800 else "cp437")
+            name = data[pos + 46:pos + 46 + n]
             pos += 46 + n + m + k
-            if flags & 0x1:
-                raise KoshtorysError(f"{self.path.name} is encrypted; remove the password "
-                                     "and try again")
-            if method not in (0, 8):
-                raise KoshtorysError(f"{self.path.name}: {name} is compressed with method "
-                                     f"{method}, which a workbook never uses; not read")
-            if unpacked > MAX_PART_BYTES or (unpacked > 2**20 and unpacked > MAX_RATIO
-                                             * max(packed, 1)):
-                raise KoshtorysError(f"{self.path.name}: {name} unpacks to "
-                                     f"{unpacked // 2**20} MB, past the limit; not read")
-            out[name.lower()] = (method, packed, unpacked, local)
+            if flags & 0x1 or method not in (0, 8) or unpacked > MAX_PART_BYTES or (
+                    unpacked > 2**20 and unpacked > MAX_RATIO * max(packed, 1)):
+                self._refuse(name.decode("utf-8", "replace"), flags, method, unpacked)
+            out[name] = (method, packed, unpacked, local)
         return out
 
+    def _refuse(self, name: str, flags: int, method: int, unpacked: int) -> None:
+        if flags & 0x1:
+            raise KoshtorysError(f"{self.path.name} is encrypted; remove the password "
+                                 "and try again")
+        if method not in (0, 8):
+            raise KoshtorysError(f"{self.path.name}: {name} is compressed with method "
+                                 f"{method}, which a workbook never uses; not read")
+        raise KoshtorysError(f"{self.path.name}: {name} unpacks to {unpacked // 2**20} MB, "
+                             "past the limit; not read")
+
+    def _key(self, name: str) -> bytes:
+        """The stored name of part ``name`` (part names are case-insensitive)."""
+        if self._lower is None:
+            self._lower = {k.decode("utf-8", "replace").lower(): k for k in self.entries}
+        return self._lower.get(name.lower(), b"")
+
     def has(self, name: str) -> bool:
-        return name.lower() in self.entries
+        return self._key(name) in self.entries
 
     def read(self, name: str) -> bytes:
-        method, packed, unpacked, local = self.entries[name.lower()]
+        method, packed, unpacked, local = self.entries[self._key(name)]
         self.f.seek(local)
         head = self.f.read(30)
         if head[:4] != b"PK\x03\x04":

@@ -181,6 +181,9 @@ class Stack:
         self.flush()
         df = pd.concat(self.typed, ignore_index=True) if len(self.typed) > 1 else self.typed[0]
         files = np.concatenate(self.file_of)
+        self.typed, self.file_of = [], []  # the batches are in ``df`` now
         for key, values in ids.items():
-            df[key] = values[files] if len(values) else np.array([], dtype=object)
+            # object columns as they are: pandas would turn texts into Arrow strings
+            df[key] = pd.Series(values[files] if len(values) else [], index=df.index,
+                                dtype=object)
         return df[table.column_keys]

@@ -12,7 +12,7 @@ string: a name that starts with ``=`` is shown as typed, never run as a formula.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -59,8 +59,9 @@ class TableSheet:
     """Table (ListObject) name."""
     headers: Sequence[str]
     """Header texts, one per column; they must differ from each other."""
-    columns: Sequence[Sequence[object]]
-    """Values column by column (all of the same length); None is a blank cell."""
+    columns: Sequence[Sequence[object]] | Callable[[], Sequence[Sequence[object]]]
+    """Values column by column (all of the same length); None is a blank cell. A callable
+    is called when the sheet is written, so only one sheet's values exist at a time."""
     formats: Sequence[str | None] = ()
     """Number format of each column (None: General)."""
     widths: Sequence[float] = ()
@@ -178,7 +179,8 @@ def _sheet_parts(t: TableSheet, xf_of: dict[str, int], strings: _Strings
                  ) -> tuple[Iterator[str], str]:
     """(worksheet XML as a stream of text blocks, table range)."""
     ncols = len(t.headers)
-    n = len(t.columns[0]) if t.columns else 0
+    columns = t.columns() if callable(t.columns) else t.columns
+    n = len(columns[0]) if columns else 0
     letters = [column_letter(j + 1) for j in range(ncols)]
     styles = [xf_of.get(t.formats[j] or "", 0) if j < len(t.formats) else 0
               for j in range(ncols)]
@@ -199,7 +201,7 @@ def _sheet_parts(t: TableSheet, xf_of: dict[str, int], strings: _Strings
         for lo in range(0, n, BLOCK_ROWS):
             hi = min(lo + BLOCK_ROWS, n)
             rows = [str(r) for r in range(lo + 2, hi + 2)]
-            cells = [_cells(letters[j], t.columns[j][lo:hi] if j < len(t.columns)
+            cells = [_cells(letters[j], columns[j][lo:hi] if j < len(columns)
                            else [None] * (hi - lo), styles[j], rows, strings)
                      for j in range(ncols)]
             yield "".join(f'<row r="{r}">{"".join(row)}</row>'
@@ -304,12 +306,18 @@ def write_table_book(path: Path, sheets: Sequence[TableSheet]) -> Path:
 
 
 def table_sheet(t: schema.Table, df: pd.DataFrame, lang: schema.Lang,
-                freeze: str | None = None) -> TableSheet:
-    """``df`` (columns = ``t``'s keys, values as they are to be shown) as a sheet of ``t``:
-    headers in ``lang``, the columns' number formats and widths."""
-    n = len(df)
-    columns = [df[k].to_numpy(dtype=float if df[k].dtype.kind == "f" else object).tolist()
-               if k in df.columns else [None] * n for k in t.column_keys]
+                freeze: str | None = None,
+                shown: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> TableSheet:
+    """``df`` (columns = ``t``'s keys) as a sheet of ``t``: headers in ``lang``, the
+    columns' number formats and widths. ``shown`` turns the values into what the sheet
+    shows (Ukrainian labels …); it runs, like the rest, only when the sheet is written."""
+
+    def columns() -> list[list[object]]:
+        frame = shown(df) if shown else df
+        n = len(frame)
+        return [frame[k].to_numpy(dtype=float if frame[k].dtype.kind == "f" else object)
+                .tolist() if k in frame.columns else [None] * n for k in t.column_keys]
+
     return TableSheet(t.sheet(lang), t.name, t.headers(lang), columns,
                       formats=[c.fmt for c in t.columns], widths=[c.width for c in t.columns],
                       freeze=freeze)

@@ -11,6 +11,7 @@ worksheet's rows) or ``.parquet`` (a folder of one Parquet file per table).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -270,6 +271,8 @@ def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcom
         if sheet:  # refused as soon as it is known, not after reading a nation's files
             _fits_sheet(run, out_path)
     tables = run.frames()
+    files = run.files
+    del run  # its batches are in ``tables`` now
     ensure_folder(out_path.parent)
     if out_path.suffix.lower() == ".parquet":
         from koshtorys.bulk.parquet import write_dataset
@@ -279,15 +282,15 @@ def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcom
         from koshtorys.bulk.tablebook import table_sheet, write_table_book
         from koshtorys.core.fileio import atomic_path
 
-        sheets = [table_sheet(t, _shown(t, tables[t.name], lang), lang,  # type: ignore[arg-type]
-                              freeze=_freeze(t)) for t in engine.TABLES]
+        sheets = [table_sheet(t, tables[t.name], lang, _freeze(t),  # type: ignore[arg-type]
+                              functools.partial(_shown, t, lang=lang)) for t in engine.TABLES]
         with atomic_path(out_path) as tmp:
             write_table_book(tmp, sheets)
-    problems = [f for f in run.files if f.status in ("warning", "error")]
+    problems = [f for f in files if f.status in ("warning", "error")]
     out = Outcome(lang, 1 if problems else 0, files=[out_path])
-    done = sum(f.status in ("ok", "warning") for f in run.files)
+    done = sum(f.status in ("ok", "warning") for f in files)
     out.say("consolidated", done=done, total=len(paths), path=out_path)
-    for f in run.files:
+    for f in files:
         if f.status != "ok":
             out.say("not_included" if f.status in ("error", "skipped") else "included_with",
                     file=f.file, reason="; ".join(f.messages))
