@@ -151,6 +151,15 @@ def _cells(letter: str, values: Sequence[object], style: int, rows: Sequence[str
     text); "" for a blank. A text's tail (its shared-string number) is made once."""
     s = f' s="{style}"' if style else ""
     head = f'<c r="{letter}'
+    kinds = set(map(type, values))
+    if kinds == {str} and "" not in values:  # a column of names or codes
+        tails = {v: f'"{s} t="s"><v>{strings.number(v)}</v></c>'
+                 for v in dict.fromkeys(values)}
+        strings.count += len(values)
+        return [head + r + tails[v] for r, v in zip(rows, values, strict=True)]
+    if kinds == {float}:  # amounts
+        return [f'{head}{r}"{s}><v>{int(v) if v.is_integer() and -1e15 < v < 1e15 else v!r}'
+                '</v></c>' if v - v == 0.0 else "" for r, v in zip(rows, values, strict=True)]
     tails: dict[str, str] = {}
     out: list[str] = []
     append = out.append
