@@ -40,10 +40,12 @@ OUTPUT_KINDS = (".xlsx", ".parquet")
 def workbooks_in(folder: Path, exclude: Path | None = None) -> list[Path]:
     """The .xlsx/.xlsm files of ``folder`` (not lock or temporary files, not the output)."""
     out = []
+    skip = exclude.resolve() if exclude is not None else None
     for p in sorted(Path(folder).iterdir()):
         if p.suffix.lower() not in (".xlsx", ".xlsm") or p.name.startswith(("~$", ".")):
             continue
-        if not p.is_file() or (exclude is not None and p.resolve() == exclude.resolve()):
+        if not p.is_file() or (skip is not None and p.name == skip.name
+                               and p.resolve() == skip):
             continue
         out.append(p)
     return out
