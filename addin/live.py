@@ -42,7 +42,11 @@ def excel_value(v: object) -> object:
     ("0813104", "=x", "1/2") gets the apostrophe prefix, so it stays text.
 
     Text columns are formatted as Text (``@``) instead and get their strings as they
-    are: in a Text cell Excel keeps an apostrophe as part of the value."""
+    are: in a Text cell Excel keeps an apostrophe as part of the value.
+
+    >>> excel_value("=SUM(A1)"), excel_value("0813104"), excel_value(12.5)
+    ("'=SUM(A1)", "'0813104", 12.5)
+    """
     if isinstance(v, str) and v and (v[0] in "=+-@'" or _COERCED.match(v)):
         return "'" + v
     return v
@@ -55,7 +59,11 @@ def _read_value(v: object) -> object:
 
 
 def _runs(positions: Iterable[int]) -> list[tuple[int, int]]:
-    """Sorted positions as (first, last) runs of consecutive numbers."""
+    """Sorted positions as (first, last) runs of consecutive numbers.
+
+    >>> _runs([5, 1, 2, 3, 7, 8])
+    [(1, 3), (5, 5), (7, 8)]
+    """
     runs: list[tuple[int, int]] = []
     for p in sorted(positions):
         if runs and p == runs[-1][1] + 1:
@@ -236,12 +244,10 @@ class LiveBook:
 
     def _create(self, name: str, df: pd.DataFrame, lang: Lang) -> Any:
         keys = self._keys(name, df)
+        from koshtorys.xlsx.package import unique_sheet_name
+
         base = schema.table(name).sheet(lang) if name in _KNOWN else name
-        taken = {str(s.name).casefold() for s in self.book.sheets}
-        title, n = base[:31], 2
-        while title.casefold() in taken:
-            suffix = f" ({n})"
-            title, n = base[:31 - len(suffix)] + suffix, n + 1
+        title = unique_sheet_name(base, [str(s.name) for s in self.book.sheets])
         active = self.book.sheets.active
         sheet = self.book.sheets.add(name=title, after=self.book.sheets[-1])
         rows = frame_rows(df, keys) or [[None] * len(keys)]

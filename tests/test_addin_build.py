@@ -136,9 +136,25 @@ def test_xlwings_glue_is_pinned_to_the_installed_version(xlam: Path,
     workbook = etree.fromstring(part(xlam, "xl/workbook.xml"))
     sheets = [s.get("name") for s in workbook.iter() if s.tag.endswith("}sheet")]
     assert sheets == ["koshtorys.conf"]  # where xlwings' GetConfig looks (PROJECT_NAME.conf)
-    sheet = part(xlam, "xl/worksheets/sheet1.xml").decode()
-    assert "<t>UDF Modules</t>" in sheet and "<t>koshtorys.udfs</t>" in sheet
-    assert "INTERPRETER" not in sheet  # would override the per-user setting
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    strings = [si.findtext(f"{main}t") for si in
+               etree.fromstring(part(xlam, "xl/sharedStrings.xml")).iter(f"{main}si")]
+    sheet = etree.fromstring(part(xlam, "xl/worksheets/sheet1.xml"))
+    rows = [[strings[int(c.findtext(f"{main}v"))] for c in r.iter(f"{main}c")]
+            for r in sheet.iter(f"{main}row")]
+    assert ["UDF Modules", "koshtorys.udfs"] == rows[[r[0] for r in rows].index(
+        "UDF Modules")][:2]
+    # no Interpreter key: it would override the per-user setting
+    assert all(not r[0].upper().startswith("INTERPRETER") for r in rows)
+
+
+def test_package_parts_have_their_root_elements(xlam: Path) -> None:
+    # issue 9: app.xml's root namespace was the content type; Excel repairs such a part
+    app = etree.fromstring(part(xlam, "docProps/app.xml"))
+    assert app.tag == ("{http://schemas.openxmlformats.org/officeDocument/2006/"
+                       "extended-properties}Properties")
+    theme = etree.fromstring(part(xlam, "xl/theme/theme1.xml"))
+    assert theme.tag == "{http://schemas.openxmlformats.org/drawingml/2006/main}theme"
 
 
 def test_vba_project_is_source_only_and_unprotected(xlam: Path, vba: dict[str, str]) -> None:

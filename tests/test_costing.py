@@ -6,10 +6,8 @@ never from the engine's output.
 
 from __future__ import annotations
 
-import doctest
 import math
 import time as _time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -351,14 +349,6 @@ def test_scaling_example_by_three() -> None:
     # S1 3 × 31116000 × 5/11 = 42430909.09 → 42430909; S2 50917090.91 → 50917091
     assert _uc(r)["indirect"].tolist() == [424309.09, 509170.91, 0.0]
 
-
-def test_engine_imports_no_excel_library() -> None:
-    src = Path(costing.__file__).read_text(encoding="utf-8")
-    assert "openpyxl" not in src and "xlwings" not in src
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(costing).failed == 0
 
 
 # ----------------------------------------------------------------------------- properties

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import pathlib
 import time
 
@@ -238,9 +237,6 @@ def test_inputs_are_not_mutated_and_engine_is_pure() -> None:
     text = pathlib.Path(funding.__file__).read_text(encoding="utf-8")
     assert "openpyxl" not in text and "xlwings" not in text
 
-
-def test_doctests() -> None:
-    assert doctest.testmod(funding).failed == 0
 
 
 def test_300_activities_by_7_years_is_fast() -> None:

@@ -218,3 +218,29 @@ def test_index_amount_rounds_half_away_from_zero_like_every_amount() -> None:
     # 0.125 is exact in binary: Python's round() would give 0.12 (half to even)
     assert index_amount(0.125, 0, 0) == 0.13
     assert index_amount(-0.125, 0, 0) == -0.13
+
+
+def test_a_bad_row_does_not_blank_the_good_rows() -> None:
+    # two activities; the second one's first year is text: it alone is left out
+    needs = [["activity_id", "name", "kpkvk", "base_year", "base_amount", "index_rate",
+              "first_year", "last_year"],
+             ["A1", "Догляд", "0813104", 2026, 1000.0, 0.0, 2026, 2026],
+             ["A2", "Навчання", "0813104", 2026, 500.0, 0.0, "двадцять", 2026]]
+    sources = [["activity_id", "source", "rule", "value", "currency", "first_year",
+                "last_year"],
+               ["A1", "state", "share", 0.25, "UAH", 2026, 2026]]
+    header, *rows, note = funding(needs, sources, SETTINGS)
+    assert header[:3] == ["activity_id", "year", "need"]
+    assert [(r[0], r[2], r[header.index("state")], r[header.index("local")]) for r in rows] \
+        == [("A1", 1000.0, 250.0, 750.0)]  # 25 % state, the rest local
+    assert note[0].startswith("#KOSHT! ") and "1" in note[0] and "needs!G3" in note[0]
+    assert note[1:] == [None] * (len(header) - 1)
+
+
+def test_a_ukrainian_range_gets_ukrainian_values() -> None:
+    t = schema.table("tblPlan")
+    plan = [t.headers("uk"), ["0813104", "2210", "загальний", *([100.0] * 12)]]
+    actual = [t.headers("uk"), ["0813104", "2210", "загальний", *([50.0] * 3), *[None] * 9]]
+    header, *rows = variance(plan, actual, SETTINGS)
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["Фонд"] == "загальний" and row["Ознака"] == "недовиконання"

@@ -174,7 +174,14 @@ def _number(arg: str, value: object) -> float:
 
 @xw.func(category=CATEGORY)
 def index_amount(amount: float, rate: float, years: float) -> float | str:
-    """``amount`` grown by ``rate`` a year for ``years`` years (numpy-financial fv), to kopiyka."""
+    """``amount`` grown by ``rate`` a year for ``years`` years (numpy-financial fv), to
+    kopiyka; a bad argument gives an error value.
+
+    >>> index_amount(1000, 0.07, 2), index_amount("1 000,5", 0, 1)
+    (1144.9, 1000.5)
+    >>> index_amount("багато", 0.1, 1).startswith("#KOSHT!")
+    True
+    """
     try:
         import numpy as np
         import numpy_financial as npf

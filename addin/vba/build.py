@@ -184,15 +184,36 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _config_sheet() -> str:
-    def cell(ref: str, text: str) -> str:
-        return f'<c r="{ref}" t="inlineStr"><is><t>{_esc(text)}</t></is></c>'
+_NOTE = ("Settings of the koshtorys add-in for xlwings (key in A, value in B). "
+         "The Python interpreter is set per user by 'koshtorys addin install'.")
 
-    note = ("Settings of the koshtorys add-in for xlwings (key in A, value in B). "
-            "The Python interpreter is set per user by 'koshtorys addin install'.")
+
+def _config_strings() -> list[str]:
+    """The config sheet's texts, in the order of its shared-string table."""
+    texts: list[str] = []
+    for text in [t for pair in CONFIG for t in pair] + [_NOTE]:
+        if text not in texts:
+            texts.append(text)
+    return texts
+
+
+def _shared_strings() -> str:
+    items = "".join(f"<si><t xml:space=\"preserve\">{_esc(t)}</t></si>"
+                    for t in _config_strings())
+    n = len(_config_strings())
+    return f'{_XML}<sst xmlns="{_NS_MAIN}" count="{n}" uniqueCount="{n}">{items}</sst>'
+
+
+def _config_sheet() -> str:
+    # shared strings, as Excel itself writes them (inline strings it rewrites on save)
+    index = {t: i for i, t in enumerate(_config_strings())}
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="s"><v>{index[text]}</v></c>'
+
     rows = []
     for i, (key, value) in enumerate(CONFIG, start=1):
-        extra = cell(f"D{i}", note) if i == 1 else ""
+        extra = cell(f"D{i}", _NOTE) if i == 1 else ""
         rows.append(f'<row r="{i}">{cell(f"A{i}", key)}{cell(f"B{i}", value)}{extra}</row>')
     return (f'{_XML}<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
             '<sheetPr codeName="Sheet1"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
@@ -212,6 +233,13 @@ _STYLES = (f'{_XML}<styleSheet xmlns="{_NS_MAIN}">'
            '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
+def _theme() -> str:
+    """Excel's default Office theme (the one openpyxl ships): a workbook part Excel expects."""
+    from openpyxl.writer.theme import theme_xml
+
+    return theme_xml
+
+
 def addin_parts() -> dict[str, bytes]:
     """Every part of the .xlam package, by its name in the zip."""
     ct = "application/vnd.openxmlformats-officedocument"
@@ -229,6 +257,9 @@ def addin_parts() -> dict[str, bytes]:
         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-'
         'package.core-properties+xml"/>'
         f'<Override PartName="/docProps/app.xml" ContentType="{ct}.extended-properties+xml"/>'
+        f'<Override PartName="/xl/theme/theme1.xml" ContentType="{ct}.theme+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{ct}.spreadsheetml.'
+        'sharedStrings+xml"/>'
         '</Types>'
     )
     root_rels = (
@@ -253,6 +284,8 @@ def addin_parts() -> dict[str, bytes]:
         f'<Relationship Id="rId1" Type="{_NS_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{_NS_REL}/styles" Target="styles.xml"/>'
         f'<Relationship Id="rId3" Type="{_REL_VBA}" Target="vbaProject.bin"/>'
+        f'<Relationship Id="rId4" Type="{_NS_REL}/theme" Target="theme/theme1.xml"/>'
+        f'<Relationship Id="rId5" Type="{_NS_REL}/sharedStrings" Target="sharedStrings.xml"/>'
         '</Relationships>'
     )
     core = (
@@ -262,8 +295,10 @@ def addin_parts() -> dict[str, bytes]:
         '<dc:description>Excel add-in of koshtorys (xlwings '
         f'{_xlwings_version()})</dc:description></cp:coreProperties>'
     )
-    app = (f'{_XML}<Properties xmlns="{ct}.extended-properties">'
-           '<Application>Microsoft Excel</Application></Properties>')
+    # the root namespace of the extended properties (not their content type: Excel would
+    # remove such a part with a repair prompt, at every start from XLSTART)
+    app = (f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+           'extended-properties"><Application>Microsoft Excel</Application></Properties>')
     parts = {
         "[Content_Types].xml": content_types,
         "_rels/.rels": root_rels,
@@ -274,6 +309,8 @@ def addin_parts() -> dict[str, bytes]:
         "xl/_rels/workbook.xml.rels": workbook_rels,
         "xl/styles.xml": _STYLES,
         "xl/worksheets/sheet1.xml": _config_sheet(),
+        "xl/theme/theme1.xml": _theme(),
+        "xl/sharedStrings.xml": _shared_strings(),
     }
     out = {name: text.encode("utf-8") for name, text in parts.items()}
     out["xl/vbaProject.bin"] = vba_project_bin("Koshtorys", vba_modules())

@@ -12,14 +12,14 @@ from pathlib import Path
 from koshtorys import parts
 from koshtorys.core.book import Book
 from koshtorys.core.checks import Check, ordered
-from koshtorys.core.errors import KoshtorysError, SettingsError
+from koshtorys.core.errors import KoshtorysError, SettingsError, TableMissing
 from koshtorys.core.fileio import ensure_folder, ensure_not_locked
 from koshtorys.documents.request import RequestInputs, build_requests
 from koshtorys.documents.request_sheet import write_request
 
 from .outcome import DONE_WITH_ERRORS, Outcome, Progress
 
-__all__ = ["request", "request_inputs", "require_plan_year", "print_pdfs"]
+__all__ = ["request", "request_inputs", "require_plan_year", "require_parts", "print_pdfs"]
 
 
 def require_plan_year(checks: list[Check], name: str) -> None:
@@ -27,6 +27,15 @@ def require_plan_year(checks: list[Check], name: str) -> None:
     forms, so a default year would make them for the wrong year."""
     if any(c.code == "setting_missing" and c.params.get("key") == "plan_year" for c in checks):
         raise SettingsError("no_plan_year", book=name)
+
+
+def require_parts(result: parts.JobResult, needed: tuple[str, ...]) -> None:
+    """Raise when a part a document is made of could not be computed (a table it needs is
+    missing): a document is never made from partial inputs, nor with zeros instead."""
+    for name in needed:
+        if name in result.skipped:
+            raise TableMissing("part_needs_table", part=name,
+                               table=", ".join(result.skipped[name]))
 
 
 def request_inputs(result: parts.JobResult) -> RequestInputs:
@@ -71,6 +80,7 @@ def request(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = F
     result = parts.evaluate(book, progress=progress)
     out = Outcome(book.language(), result.exit_code, checks=ordered(result.checks))
     require_plan_year(result.checks, book.name)
+    require_parts(result, ("costing",))
     step("request")
     docs = build_requests(request_inputs(result), kpkvk=kpkvk)
     if not docs:

@@ -29,12 +29,13 @@ def workbook_names() -> dict[str, tuple[str, str | None]]:
     return names
 
 
-def build_workbooks(folder: Path, lang: str = "uk") -> Outcome:
-    """Write every file of :func:`workbook_names` into ``folder``."""
+def build_workbooks(folder: Path, lang: str = "uk", plan_year: int | None = None) -> Outcome:
+    """Write every file of :func:`workbook_names` into ``folder`` (the empty templates
+    with ``plan_year``, default next year)."""
     folder = ensure_folder(Path(folder))
     out = Outcome(lang)
     for name, (wb_lang, sample) in workbook_names().items():
-        made = new(folder / name, lang=wb_lang, sample=sample, force=True)
+        made = new(folder / name, lang=wb_lang, sample=sample, force=True, plan_year=plan_year)
         out.files += made.files
         out.say("created", path=folder / name, sample=sample or "")
     return out

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .errors import KoshtorysError, WorkbookError
 
-__all__ = ["atomic_path", "lock_file_of", "ensure_not_locked", "ensure_folder"]
+__all__ = ["atomic_path", "lock_file_of", "ensure_not_locked", "ensure_folder", "sweep_stale",
+           "TEMP_PREFIX"]
 
 
 def lock_file_of(path: Path) -> Path:
@@ -25,18 +26,64 @@ def ensure_not_locked(path: Path) -> None:
             raise WorkbookError("locked", name=path.name, lock=lock.name)
 
 
+TEMP_PREFIX = ".~kosht-"
+"""Temporary files beside their target: ``.~kosht-<pid>-<random><suffix>``."""
+STALE_AFTER = 24 * 3600
+"""A temporary file whose process is unknown is left alone this long (seconds)."""
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, AttributeError, ValueError):
+        return True  # somebody else's live process, or a system that cannot tell
+    return True
+
+
+def sweep_stale(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the temporary files that killed runs left in ``folder``: those whose
+    process is gone, or older than :data:`STALE_AFTER`; return what was removed."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        found = [p for p in Path(folder).iterdir() if p.name.startswith(TEMP_PREFIX)]
+    except OSError:
+        return removed
+    for p in found:
+        pid_text = p.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        try:
+            gone = (not _alive(int(pid_text))) if pid_text.isdigit() else \
+                now - p.stat().st_mtime > STALE_AFTER
+        except OSError:
+            continue
+        if gone:
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; on success rename it over ``target``.
 
-    On any failure the temporary file is removed and ``target`` is left as it was.
+    On any failure the temporary file is removed and ``target`` is left as it was; what
+    killed runs left behind in the folder is swept first.
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
+    sweep_stale(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".~kosht-", suffix=target.suffix, dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=target.suffix,
+                                   dir=folder)
     except OSError as exc:
-        raise WorkbookError(f"cannot write in {folder}: {exc.strerror}") from exc
+        raise WorkbookError("cannot_write_in", folder=folder, reason=exc.strerror) from exc
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -51,7 +98,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
-        raise WorkbookError(f"cannot write {target.name}: {exc.strerror or exc}") from exc
+        raise WorkbookError("cannot_write", name=target.name,
+                            reason=exc.strerror or str(exc)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -65,6 +113,6 @@ def ensure_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KoshtorysError(f"cannot create the folder {folder}: "
-                             f"{exc.strerror or exc}") from exc
+        raise KoshtorysError("cannot_create_folder", folder=folder,
+                             reason=exc.strerror or str(exc)) from exc
     return folder

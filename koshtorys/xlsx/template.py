@@ -75,26 +75,28 @@ def build_workbook(
     path: str | Path,
     lang: Lang = "uk",
     sample: Mapping[str, pd.DataFrame] | None = None,
+    plan_year: int | None = None,
 ) -> None:
     """Write a new program workbook to ``path`` (atomically).
 
     ``sample`` maps input table names to DataFrames whose columns are schema keys
     (``tblSettings`` as key/value rows), as :func:`koshtorys.samples.sample_frames`
     gives; without it the input tables hold one blank row and the settings their
-    defaults.
+    defaults. ``plan_year`` is the plan year a workbook without a sample starts with
+    (default: next calendar year, the year budgets are being prepared for).
     """
     if lang not in ("uk", "en"):
         raise ValueError(f"lang must be 'uk' or 'en', not {lang!r}")
     path = Path(path)
     ensure_not_locked(path)
-    wb = _workbook(lang, dict(sample or {}))
+    wb = _workbook(lang, dict(sample or {}), plan_year or _dt.date.today().year + 1)
     with atomic_path(path) as tmp:
         wb.save(tmp)
 
 
 # ------------------------------------------------------------------ workbook layout
 
-def _workbook(lang: Lang, sample: dict[str, pd.DataFrame]) -> Workbook:
+def _workbook(lang: Lang, sample: dict[str, pd.DataFrame], plan_year: int) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.title = _DOC_TITLE[lang]
@@ -115,7 +117,7 @@ def _workbook(lang: Lang, sample: dict[str, pd.DataFrame]) -> Workbook:
         ws = sheets[name]
         first = next_col[name]
         if t.name == "tblSettings":
-            rows = _settings_rows(sample.get("tblSettings"), lang)
+            rows = _settings_rows(sample.get("tblSettings"), lang, plan_year)
         elif t.role == "input" and t.name in sample:
             rows = _table_rows(t, sample[t.name], lang)
         else:
@@ -210,7 +212,8 @@ def _put_table(ws: Worksheet, t: schema.Table, lang: Lang, first: int,
 
 # ------------------------------------------------------------------------- settings
 
-def _settings_rows(df: pd.DataFrame | None, lang: Lang) -> list[list[object]]:
+def _settings_rows(df: pd.DataFrame | None, lang: Lang,
+                   plan_year: int) -> list[list[object]]:
     """Every schema setting with the sample's value or the default, then extra keys."""
     given: dict[str, object] = {}
     if df is not None:
@@ -222,7 +225,7 @@ def _settings_rows(df: pd.DataFrame | None, lang: Lang) -> list[list[object]]:
         if s.key in given:
             value = given.pop(s.key)
         elif s.key == "plan_year":
-            value = _dt.date.today().year + 1
+            value = plan_year
         else:
             value = s.default
         if s.kind == "bool":

@@ -23,8 +23,7 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
     shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
-    if "part" in shown and f"part_{shown['part']}" in TEXTS:  # a part named in its language
-        shown["part"] = text(f"part_{shown['part']}", lang)
+    _name_part(shown, lang)
     return template.format_map(_Params(shown))
 
 
@@ -36,7 +35,16 @@ def text(key: str, lang: str, **params: object) -> str:
     """
     uk, en = TEXTS[key]
     shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
+    _name_part(shown, lang)
     return (uk if lang == "uk" else en).format_map(_Params(shown))
+
+
+def _name_part(shown: dict[str, object], lang: str) -> None:
+    """A part named by its code (``costing``) is said in the reader's language."""
+    part = shown.get("part")
+    if isinstance(part, str) and f"part_{part}" in TEXTS:
+        uk, en = TEXTS[f"part_{part}"]
+        shown["part"] = uk if lang == "uk" else en
 
 
 def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:

@@ -113,6 +113,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                "{name} is open in Excel or LibreOffice ({lock}); close it and try again"),
     "changed_on_disk": ("{name} змінився на диску після відкриття; повторіть команду",
                         "{name} changed on disk since it was opened; run the command again"),
+    "cannot_write_in": ("не вдається записати в {folder}: {reason}",
+                        "cannot write in {folder}: {reason}"),
+    "cannot_write": ("не вдається записати {name}: {reason}", "cannot write {name}: {reason}"),
+    "cannot_create_folder": ("не вдається створити папку {folder}: {reason}",
+                             "cannot create the folder {folder}: {reason}"),
     "interrupted": ("перервано; книга або записана повністю, або не змінена",
                     "interrupted; a workbook is either fully written or untouched"),
     "internal": ("внутрішня помилка ({error}); книги замінюються лише цілком, ніколи не "
