@@ -171,9 +171,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--outdir", required=True, help="where the requests are (or will be) made")
     s.add_argument("--draft", help="write .eml drafts into this folder instead of sending")
 
-    s = add("consolidate", cmd_consolidate, "many institutions' workbooks into one")
-    s.add_argument("dir")
-    s.add_argument("--out", required=True)
+    s = add("consolidate", cmd_consolidate,
+            "many institutions' workbooks and received budget requests into one")
+    s.add_argument("dir", help="the folder of program workbooks and request files")
+    s.add_argument("--out", required=True,
+                   help="PATH.xlsx, or PATH.parquet (a folder of one Parquet file per table, "
+                        "for more rows than a worksheet holds)")
 
     s = add("addin", cmd_addin, "build or install the Excel add-in")
     s.add_argument("action", choices=["build", "install"])

@@ -241,3 +241,20 @@ def test_ceiling_arithmetic_is_exact(lines: list[tuple[str, int, int]], general:
         else:
             assert Decimal(str(r.ceiling)) == Decimal(c) * kop
             assert Decimal(str(r.excess)) == max(Decimal(two + three - c), Decimal(0)) * kop
+
+
+def test_a_line_without_its_codes_or_its_amount_is_left_out(tmp_path: Path) -> None:
+    folder = tmp_path / "received"
+    folder.mkdir()
+    request_file(folder / "request_2026_0813104.xlsx",
+                 {"institution": "A", "edrpou": A_CODE, "kpkvk": "0813104",
+                  "plan_year": 2026, "form": 2},
+                 [("0813104", "2111", "general", 2026, 5.00, 2),
+                  (None, None, None, 2026, 7.00, 2),        # an amount of nothing
+                  ("0813104", "2120", "general", None, None, None)])  # codes, no amount
+    out = consolidate_folder(folder, tmp_path / "c.parquet", "en")
+    assert out.exit_code == 1
+    lines = pq.read_table(tmp_path / "c.parquet" / "tblConsRequests.parquet").to_pylist()
+    assert [(r["kekv"], r["amount"]) for r in lines] == [("2111", Decimal("5.00"))]
+    files = pq.read_table(tmp_path / "c.parquet" / "tblConsFiles.parquet").to_pylist()
+    assert "Дані!3:3" in files[0]["message"] and "Дані!4:4" in files[0]["message"]

@@ -137,13 +137,23 @@ class Stack:
         files = np.repeat(np.array([o[0] for o in self.origin], dtype=np.int32),
                           [len(o[2]) for o in self.origin])
         starts = np.cumsum([0] + [len(o[2]) for o in self.origin])
-        for c in key_checks:  # a bad value: every row holding it, once per file
-            if c.row is None:
+        # a half that is blank as a whole was a "blank row" to the conversion stage, but
+        # the row is not: a required cell in it is blank
+        for half, blank in ((self.other, key_blank[codes] & ~num_blank),
+                            (self.numeric, num_blank & ~key_blank[codes])):
+            required = [c for c in self.source.columns if c.key in half and c.required]
+            if not required:
                 continue
-            rows = np.flatnonzero(codes == c.row)
-            _, once = np.unique(files[rows], return_index=True)
-            for i in rows[once]:
-                self._keep_check(c, int(i), starts)
+            for i in np.flatnonzero(blank & good):
+                good[i] = False
+                c = required[0]
+                self._keep_check(Check("error", self.source.name, int(i), c.key,
+                                       "blank_required", {"header": c.header("uk")}),
+                                 int(i), starts)
+        for c in key_checks:  # a bad value read once: a check for every row holding it
+            if c.row is not None:
+                for i in np.flatnonzero(codes == c.row):
+                    self._keep_check(c, int(i), starts)
         for c in num_checks:
             if c.row is not None:
                 self._keep_check(c, c.row, starts)

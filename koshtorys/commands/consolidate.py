@@ -23,6 +23,7 @@ from koshtorys.bulk.stack import Stack
 from koshtorys.convert import Unreadable, is_blank, read_cell, valid_edrpou
 from koshtorys.core import schema
 from koshtorys.core.book import RawTable
+from koshtorys.core.checks import Check
 from koshtorys.core.errors import KoshtorysError
 from koshtorys.core.fileio import ensure_folder, ensure_not_locked
 from koshtorys.core.limits import MAX_ROWS
@@ -35,6 +36,8 @@ __all__ = ["consolidate_folder", "workbooks_in", "OUTPUT_KINDS"]
 
 OUTPUT_KINDS = (".xlsx", ".parquet")
 """What ``--out`` may end with."""
+ROWS_SAID = 3
+"""Rows left out that a file's message names; the rest are counted."""
 
 
 def workbooks_in(folder: Path, exclude: Path | None = None) -> list[Path]:
@@ -204,10 +207,18 @@ class _Run:
         stacks = [*self.stacks.items(), (engine.CONS_REQUESTS.name, self.requests)]
         for name, stack in stacks:
             typed[name] = stack.frame(engine.table(name), ids)
+            left_out: dict[int, list[Check]] = {}
             for no, c in stack.checks:
                 if c.severity == "error":
+                    left_out.setdefault(no, []).append(c)
+            for no, found in left_out.items():  # the first few, and how many more
+                found.sort(key=lambda c: c.row or 0)
+                for c in found[:ROWS_SAID]:
                     self.files[no].problem("warning", self.say(
                         "cons_row_left_out", message=c.message(self.lang)))
+                if len(found) > ROWS_SAID:
+                    self.files[no].problem("warning", self.say(
+                        "cons_rows_more", count=len(found) - ROWS_SAID))
         info = pd.DataFrame.from_records(self.info, columns=[
             "source_file", *(c.key for c in engine.INFO_FIELDS)])
         files = pd.DataFrame.from_records(

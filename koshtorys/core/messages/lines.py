@@ -188,6 +188,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cons_bad_info": ("{key} = «{value}» не прочитано ({code})",
                       "{key} = '{value}' could not be read ({code})"),
     "cons_row_left_out": ("рядок не враховано: {message}", "row left out: {message}"),
+    "cons_rows_more": ("і ще рядків не враховано: {count}", "and {count} more rows left out"),
     "cons_no_xlsm": ("{path}: зведення не має макросів, тож .xlsm (книга з макросами) з нього "
                      "не буде; вкажіть .xlsx або .parquet",
                      "{path}: the consolidation holds no macros, so it cannot be an .xlsm "
