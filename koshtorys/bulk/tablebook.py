@@ -34,8 +34,8 @@ FIT_WIDTH = 190
 """Sheets whose columns add up to at most this many characters print one page wide (A4
 landscape); wider ones run on to further pages, the header row repeated."""
 DEFLATE_LEVEL = 1
-"""zlib level: 1 costs a third of level 6's time for a file some 30 % larger (measured
-on a 1 469-workbook consolidation: see docs/consolidation.md)."""
+"""zlib level: on the 1 469-workbook consolidation (250 000 rows) level 1 takes 1.2 s and
+11.0 MB, level 6 1.8 s and 9.3 MB (2-core Linux): the time matters more than 18 %."""
 _BUILTIN = {  # ECMA-376 part 1, 18.8.30: formats every reader knows by number
     "General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
     "0.00E+00": 11, "@": 49,
