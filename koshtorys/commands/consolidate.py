@@ -227,17 +227,27 @@ class _Run:
         return engine.consolidate(typed, info, files)
 
 
+def _relabel(values: pd.Series, label: object) -> pd.Series:
+    """``label`` of each value, computed once per distinct value; blanks stay blank."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    shown = np.empty(len(uniques) + 1, dtype=object)
+    shown[:-1] = [label(u) for u in uniques]  # type: ignore[operator]
+    shown[-1] = None
+    return pd.Series(shown[codes], index=values.index, dtype=object)
+
+
 def _shown(t: schema.Table, df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``df`` as a ``lang`` workbook shows it: enumeration values in Ukrainian for a
     Ukrainian one, the files' kind and status in words."""
-    out = df.copy()
+    out = df.copy(deep=False)
     for c in t.columns:
         if c.kind == "enum" and c.enum and lang == "uk":
-            out[c.key] = [schema.enum_label(c.enum, v, "uk") for v in out[c.key]]
+            out[c.key] = _relabel(out[c.key], functools.partial(schema.enum_label, c.enum,
+                                                                lang="uk"))
     if t is engine.CONS_FILES:
         for key in ("kind", "status"):
-            out[key] = [text(f"cons_{key}_{v}", lang) if isinstance(v, str) and v else None
-                        for v in out[key]]
+            out[key] = _relabel(out[key], lambda v, key=key: text(f"cons_{key}_{v}", lang)
+                                if isinstance(v, str) and v else None)
     return out
 
 
