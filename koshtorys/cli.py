@@ -120,7 +120,8 @@ def cmd_addin(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from .commands.demo import demo
 
-    out = demo(Path(a.outdir), echo=_say, lang=_lang())
+    _state["lang"] = a.lang
+    out = demo(Path(a.outdir), echo=_say, lang=a.lang)
     return int(out.exit_code)
 
 
@@ -193,6 +194,9 @@ def _parser() -> argparse.ArgumentParser:
 
     s = add("demo", cmd_demo, "the whole job on the bundled samples")
     s.add_argument("--outdir", default="koshtorys-demo")
+    s.add_argument("--lang", choices=["uk", "en"], default="uk",
+                   help="the workbooks' (and the demo's) language; the samples are Ukrainian "
+                   "institutions, so Ukrainian by default")
 
     s = add("workbooks", cmd_workbooks, "rebuild the templates and samples of workbooks/")
     s.add_argument("dir", nargs="?", default="workbooks")

@@ -82,7 +82,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "demo_sample": ("▸ {path}", "▸ {path}"),
     "demo_costs": ("   послуг {services}, витрати установи {total} грн",
                    "   {services} services, institution total {total} UAH"),
-    "demo_execution": ("   виконання по місяць {month}: {pct}% плану періоду",
+    "demo_execution": ("   виконання по місяць {month}: {pct} % плану періоду",
                        "   execution to month {month}: {pct}% of the period plan"),
     "demo_funding": ("   фінансування {first}–{last}: потреба {need}, дефіцит {gap} грн",
                      "   funding {first}–{last}: need {need}, gap {gap} UAH"),
