@@ -194,8 +194,13 @@ def request(book: Any = None, outdir: Path | None = None) -> int:
     return _run("request", book, work)
 
 
-def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None) -> int:
-    """Надіслати: email the requests; without SMTP settings, write .eml drafts instead."""
+def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None,
+         force: bool = False) -> int:
+    """Надіслати: email the requests; without SMTP settings, write .eml drafts instead.
+
+    The same command as ``koshtorys send`` on the open workbook: tblSubmissions gets its
+    rows in Excel (the user saves the workbook), large changes against the last request
+    sent are shown and must be confirmed before anything goes."""
     def work(live: LiveBook, ui: _Ui) -> int:
         from koshtorys.commands.send import book_settings
         from koshtorys.commands.send import send as run
@@ -205,13 +210,25 @@ def send(book: Any = None, outdir: Path | None = None, draft: Path | None = None
         # the same rule as `koshtorys send`: mail when it can, drafts otherwise
         drafts = Path(draft) if draft else (None if can_mail(book_settings(live))
                                             else target / "drafts")
-        out = run(live, target, draft=drafts, progress=ui.progress)
-        if out.exit_code != 0:
-            ui.say("btn_send_failed", critical=True, outdir=target)
+
+        def confirm(changes: list[str]) -> bool:
+            return ui.ask(text("btn_send_confirm", ui.lang, changes="\n".join(changes)))
+
+        out = run(live, target, draft=drafts, force=force, progress=ui.progress,
+                  confirm=confirm)
+        summary = "\n".join(out.lines)
+        log = out.outputs.get("tblSubmissions")
+        failed = log is not None and bool((log["status"] == "failed").any())
+        # the log lives in the open workbook: say (in the same box) that it needs saving
+        note = ("\n\n" + text("btn_send_save", ui.lang, table="tblSubmissions")
+                if log is not None and not log.empty else "")
+        if failed or out.exit_code == 2:
+            ui.tell(text("btn_send_partly", ui.lang, outdir=target, summary=summary) + note,
+                    critical=True)
         elif drafts is not None:
-            ui.say("btn_drafts", draft=drafts)
+            ui.tell(text("btn_drafts", ui.lang, draft=drafts) + note)
         else:
-            ui.say("btn_sent", outdir=target)
+            ui.tell(text("btn_send_done", ui.lang, summary=summary) + note)
         return out.exit_code
 
     return _run("send", book, work)
@@ -261,22 +278,51 @@ def new_template(book: Any = None, path: Path | None = None, lang: str | None = 
     return _run("new_template", book, work)
 
 
-def import_actuals(book: Any = None, report: Path | None = None) -> int:
-    """Імпорт виконання: a treasury / open budget report into tblActuals of this workbook."""
+def _portal_offer(live: LiveBook) -> tuple[str, int] | None:
+    """(budget_code, execution_year) from the workbook's settings when the portal can be
+    asked, else ``None``."""
+    from koshtorys.commands.send import book_settings
+
+    settings = book_settings(live)
+    code = str(settings.budget_code or "")
+    return (code, settings.exec_year) if code else None
+
+
+def import_actuals(book: Any = None, report: Path | None = None,
+                   portal: str | None = None, year: int | None = None) -> int:
+    """Імпорт виконання: cash expenditure into tblActuals (an earlier year: tblHistory) —
+    fetched from the open budget portal for the settings' budget_code, or read from a
+    report file chosen in Excel's dialog.
+
+    With a budget_code set, the button asks first: «Так» fetches from the portal (this
+    works wherever Excel runs, macOS included), «Ні» opens the file dialog (Windows).
+    ``report`` or ``portal`` (a code; ``""`` = the settings') skip the question.
+    """
     def work(live: LiveBook, ui: _Ui) -> int:
         from koshtorys.commands.import_actuals import import_actuals as run
 
         chosen = Path(report) if report else None
-        if chosen is None:
-            try:
-                chosen = _ask_path(live.book.app, False, "",
-                                   "CSV, Excel (*.csv;*.xlsx;*.xls),*.csv;*.xlsx;*.xls")
-            except _NoDialog:
-                raise KoshtorysError("btn_no_dialog",
-                                     command="import-actuals BOOK REPORT") from None
-        if chosen is None:
-            return 0
-        out = run(live, chosen, progress=ui.progress)
+        code = portal
+        if chosen is None and code is None:
+            offer = _portal_offer(live)
+            if offer is not None:
+                answer = live.book.app.alert(
+                    text("btn_portal_or_file", ui.lang, code=offer[0], year=offer[1]),
+                    title=TITLE, buttons="yes_no_cancel", mode="info")
+                if answer == "cancel":
+                    return 0
+                if answer == "yes":
+                    code = ""
+            if code is None:
+                try:
+                    chosen = _ask_path(live.book.app, False, "",
+                                       "CSV, Excel (*.csv;*.xlsx;*.xls),*.csv;*.xlsx;*.xls")
+                except _NoDialog:
+                    key = "btn_no_dialog" if offer is not None else "btn_no_dialog_portal"
+                    raise KoshtorysError(key, command="import-actuals BOOK REPORT") from None
+                if chosen is None:
+                    return 0
+        out = run(live, chosen, portal=code, year=year, progress=ui.progress)
         ui.say("btn_imported", summary="\n".join(out.lines))
         return out.exit_code
 

@@ -82,7 +82,11 @@ def cmd_check(a: argparse.Namespace) -> int:
 def cmd_import_actuals(a: argparse.Namespace) -> int:
     from .commands.import_actuals import import_actuals
 
-    return _done(import_actuals(_open(a.path), Path(a.report)))
+    book = _open(a.path)
+    if a.portal is None and a.report is None:
+        raise KoshtorysError("import_file_or_portal")
+    return _done(import_actuals(book, Path(a.report) if a.report else None, portal=a.portal,
+                                year=a.year))
 
 
 def cmd_request(a: argparse.Namespace) -> int:
@@ -95,8 +99,10 @@ def cmd_request(a: argparse.Namespace) -> int:
 def cmd_send(a: argparse.Namespace) -> int:
     from .commands.send import send
 
-    return _done(send(_open(a.path, check_lock=False), Path(a.outdir),
-                      draft=Path(a.draft) if a.draft else None))
+    # send writes its log into the workbook: one open in Excel is refused before anything
+    # goes (the button Надіслати sends from the open workbook itself)
+    return _done(send(_open(a.path), Path(a.outdir), draft=Path(a.draft) if a.draft else None,
+                      force=a.force))
 
 
 def cmd_consolidate(a: argparse.Namespace) -> int:
@@ -114,7 +120,8 @@ def cmd_addin(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from .commands.demo import demo
 
-    out = demo(Path(a.outdir), echo=_say, lang=_lang())
+    _state["lang"] = a.lang
+    out = demo(Path(a.outdir), echo=_say, lang=a.lang)
     return int(out.exit_code)
 
 
@@ -156,9 +163,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("path")
 
     s = add("import-actuals", cmd_import_actuals,
-            "read a treasury/open budget report into tblActuals")
+            "read a treasury/open budget report into tblActuals (an earlier year: tblHistory)")
     s.add_argument("path")
-    s.add_argument("report")
+    s.add_argument("report", nargs="?", help="the report file (CSV or XLSX); not with --portal")
+    s.add_argument("--portal", nargs="?", const="", metavar="BUDGET_CODE",
+                   help="fetch the report from the open budget portal (portal_url) for this "
+                   "budget code (default: budget_code of tblSettings)")
+    s.add_argument("--year", type=int, help="with --portal: the year (default: execution_year)")
 
     s = add("request", cmd_request, "write the budget request workbook(s)")
     s.add_argument("path")
@@ -170,6 +181,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("path")
     s.add_argument("--outdir", required=True, help="where the requests are (or will be) made")
     s.add_argument("--draft", help="write .eml drafts into this folder instead of sending")
+    s.add_argument("--force", action="store_true",
+                   help="send a request even when it is identical to the last one sent")
 
     s = add("consolidate", cmd_consolidate,
             "many institutions' workbooks and received budget requests into one")
@@ -184,6 +197,9 @@ def _parser() -> argparse.ArgumentParser:
 
     s = add("demo", cmd_demo, "the whole job on the bundled samples")
     s.add_argument("--outdir", default="koshtorys-demo")
+    s.add_argument("--lang", choices=["uk", "en"], default="uk",
+                   help="the workbooks' (and the demo's) language; the samples are Ukrainian "
+                   "institutions, so Ukrainian by default")
 
     s = add("workbooks", cmd_workbooks, "rebuild the templates and samples of workbooks/")
     s.add_argument("dir", nargs="?", default="workbooks")

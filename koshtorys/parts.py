@@ -24,7 +24,7 @@ from koshtorys.core.errors import TableMissing
 from koshtorys.core.settings import Settings
 
 __all__ = ["Part", "PARTS", "JobResult", "compute", "evaluate", "input_tables_for",
-           "Progress"]
+           "Progress", "TIES", "DOCUMENT_TABLES"]
 
 Progress = Callable[[str], None]
 Frames = Mapping[str, pd.DataFrame]
@@ -88,9 +88,37 @@ PARTS: dict[str, Part] = {p.name: p for p in (
 """Every part, in the order a refresh runs them."""
 
 Tie = Callable[[Mapping[str, pd.DataFrame], Inputs], list[Check]]
-TIES: list[Tie] = []
-"""Checks across parts (run after all parts, on their outputs): e.g. a program's
-funding need against its expenditure. A document module adds its own here."""
+
+
+def _need_vs_costs(outputs: Mapping[str, pd.DataFrame], inputs: Inputs) -> list[Check]:
+    from koshtorys.engine.ties import need_differs_from_costs
+
+    if "tblFundingSplit" not in outputs or "tblCostByKekv" not in outputs:
+        return []  # the costing or the funding was not computed: nothing to compare
+    s = inputs.settings
+    return need_differs_from_costs(outputs["tblFundingSplit"], inputs.frames["tblNeeds"],
+                                   outputs["tblCostByKekv"], s.plan_year, int(s.rounding))
+
+
+def _program_totals(outputs: Mapping[str, pd.DataFrame], inputs: Inputs) -> list[Check]:
+    from koshtorys.engine.ties import program_total_mismatch
+
+    totals = inputs.frames.get("tblProgramTotals")
+    if "tblFundingSplit" not in outputs or totals is None:
+        return []
+    return program_total_mismatch(outputs["tblFundingSplit"], totals,
+                                  int(inputs.settings.rounding))
+
+
+TIES: list[Tie] = [_need_vs_costs, _program_totals]
+"""Checks across parts, run after the parts on their outputs: e.g. a program's funding
+need against its expenditure. Each tie looks for the outputs it compares and says
+nothing when a part that makes them was not computed. A document module adds its own."""
+
+DOCUMENT_TABLES: list[str] = ["tblPrograms", "tblHistory", "tblCeilings"]
+"""Optional input tables no part computes from but the documents print (program texts,
+earlier years, ceilings): read and checked with every full evaluation, so ``check``
+reports their bad cells and a request needs no second reading of the book."""
 
 
 @dataclass
@@ -119,6 +147,11 @@ def input_tables_for(parts: tuple[str, ...]) -> list[str]:
     return names
 
 
+def _documents(only: str | None) -> list[str]:
+    """The documents' tables, for a full evaluation (not for one part)."""
+    return [] if only else list(DOCUMENT_TABLES)
+
+
 def compute(
     tables: Mapping[str, RawTable],
     only: str | None = None,
@@ -139,7 +172,7 @@ def compute(
     parts = (only,) if only else tuple(PARTS)
     if strict and "tblSettings" not in tables:
         raise TableMissing("no_settings_table")
-    inputs = convert_inputs(tables, input_tables_for(parts))
+    inputs = convert_inputs(tables, input_tables_for(parts) + _documents(only))
     checks: list[Check] = list(inputs.checks)
     outputs: dict[str, pd.DataFrame] = {}
     done: list[str] = []
@@ -160,7 +193,7 @@ def compute(
     if strict and not done and not only:
         raise TableMissing("no_input_tables")
     checks = inputs.missing_checks(skipped, asked=bool(only)) + checks
-    if ties and len(done) == len(parts):
+    if ties:
         for tie in TIES:
             checks += tie(outputs, inputs)
     checks = inputs.locator.fill(checks)
@@ -172,5 +205,5 @@ def evaluate(book: Book, only: str | None = None,
     """Read the input tables the job needs, once, and compute; nothing is written."""
     (progress or (lambda _m: None))("read")
     parts = (only,) if only else tuple(PARTS)
-    tables = book.read_tables(input_tables_for(parts))
+    tables = book.read_tables(input_tables_for(parts) + _documents(only))
     return compute(tables, only, book.language(), progress, strict=True)

@@ -1,97 +1,48 @@
-"""Mail: a real SMTP server on 127.0.0.1 (aiosmtpd), with and without STARTTLS."""
+"""Mail: a real SMTP server on 127.0.0.1 (aiosmtpd), with and without STARTTLS and login."""
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import email.policy
 import email.utils
-import ipaddress
-import socket
 import ssl
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from smtp_loopback import (
+    PASSWORD,
+    USER,
+    Collector,
+    free_port,
+    make_cert,
+    server_context,
+    silent_auth,
+    start,
+    start_tls_auth,
+)
 
 from koshtorys.core.errors import KoshtorysError
+from koshtorys.core.messages import text
 from koshtorys.core.settings import Settings
 from koshtorys.documents import mail
 from koshtorys.documents.request import RequestSummary
 
-PASSWORD = "s3cret-пароль"  # non-ASCII: smtplib.login cannot send it, koshtorys must
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Collector:
-    """Keeps every message; refuses the ones whose number is in ``reject``."""
-
-    def __init__(self, reject: tuple[int, ...] = ()) -> None:
-        self.messages: list[email.message.Message] = []
-        self.seen = 0
-        self.reject = reject
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
-        self.seen += 1
-        if self.seen in self.reject:
-            return "554 Transaction failed: policy"
-        self.messages.append(email.message_from_bytes(envelope.content,
-                                                      policy=email.policy.default))
-        return "250 OK"
-
-
-def _auth(server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
-    ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"tc@hromada.ua"
-          and auth_data.password == PASSWORD.encode())
-    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+LONG_NAME = "Комунальна установа «Центр надання\nсоціальних послуг»\r\nм. Кремінна"
+"""An official name typed on three lines (Alt+Enter in Excel)."""
 
 
 @pytest.fixture(scope="module")
 def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (cert.pem, key.pem)."""
-    x509 = pytest.importorskip("cryptography.x509")
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    c = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-         .not_valid_before(now - dt.timedelta(days=1))
-         .not_valid_after(now + dt.timedelta(days=2))
-         .add_extension(x509.SubjectAlternativeName(
-             [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-         .sign(key, hashes.SHA256()))
-    d = tmp_path_factory.mktemp("tls")
-    (d / "cert.pem").write_bytes(c.public_bytes(serialization.Encoding.PEM))
-    (d / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return d / "cert.pem", d / "key.pem"
-
-
-def _server(handler: Collector, **kw: object) -> Controller:
-    port = _free_port()
-    ctl = Controller(handler, hostname="127.0.0.1", port=port, **kw)
-    ctl.start()
-    return ctl
+    pytest.importorskip("cryptography")
+    return make_cert(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
 def plain() -> Iterator[tuple[Collector, int]]:
     h = Collector()
-    ctl = _server(h)
+    ctl = start(h)
     yield h, ctl.port
     ctl.stop()
 
@@ -103,8 +54,8 @@ def _settings(port: int, **kw: object) -> Settings:
     return Settings(**(base | kw))  # type: ignore[arg-type]
 
 
-def _summary(kpkvk: str = "0813104") -> RequestSummary:
-    return RequestSummary(2026, kpkvk, "Соціальні послуги вдома", "ТЦСО", 0,
+def _summary(kpkvk: str = "0813104", institution: str = "ТЦСО") -> RequestSummary:
+    return RequestSummary(2026, kpkvk, "Соціальні послуги вдома", institution, 0,
                           {"general": 1234567.0, "special": 500.0, "total": 1235067.0})
 
 
@@ -121,10 +72,16 @@ def _messages(tmp_path: Path, s: Settings, n: int = 3) -> list[EmailMessage]:
     return [mail.build_message(_summary(c), s, _files(tmp_path, c)) for c in codes]
 
 
+def _said(f: mail.Failure | None, lang: str = "en") -> str:
+    assert f is not None
+    return text(f.key, lang, **f.params)
+
+
 def test_message_content(tmp_path: Path) -> None:
     s = _settings(25)
     msg = mail.build_message(_summary(), s, _files(tmp_path))
     assert "2026" in msg["Subject"] and "0813104" in msg["Subject"] and "ТЦСО" in msg["Subject"]
+    assert "форма 2026-2" in msg["Subject"]
     assert msg["To"] == "fin@hromada.ua" and msg["From"] == "tc@hromada.ua"
     body = msg.get_body(("plain",)).get_content()
     assert "загальний фонд — 1\u00a0234\u00a0567 грн" in body
@@ -134,11 +91,29 @@ def test_message_content(tmp_path: Path) -> None:
     assert next(msg.iter_attachments()).get_content_type().endswith("spreadsheetml.sheet")
 
 
-def test_pdf_attached_only_when_present(tmp_path: Path) -> None:
+def test_additional_request_says_so(tmp_path: Path) -> None:
+    msg = mail.build_message(_summary(), _settings(25), _files(tmp_path), form=3,
+                             changes=["Зміни: рядок 1", "  КЕКВ 2111"])
+    assert "додатковий, форма 2026-3" in msg["Subject"]
+    body = msg.get_body(("plain",)).get_content()
+    assert "додатковий бюджетний запит (форма 2026-3)" in body
+    assert "Зміни: рядок 1\n  КЕКВ 2111\n" in body
+
+
+def test_pdf_attached_only_when_present_and_not_stale(tmp_path: Path) -> None:
     files = _files(tmp_path, pdf=False)
     assert [p.suffix for p in files] == [".xlsx"]
     with pytest.raises(KoshtorysError):
         mail.build_message(_summary(), _settings(25), [tmp_path / "missing.xlsx"])
+    pdf = files[0].with_suffix(".pdf")
+    pdf.write_bytes(b"%PDF-1.4 printed before the workbook was written again")
+    import os
+
+    st = files[0].stat()
+    os.utime(pdf, ns=(st.st_atime_ns, st.st_mtime_ns - 10**9))  # a second older
+    assert [p.suffix for p in mail.attachments_for(files[0])] == [".xlsx"]
+    os.utime(pdf, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert [p.suffix for p in mail.attachments_for(files[0])] == [".xlsx", ".pdf"]
 
 
 def test_messages_arrive_without_tls(plain: tuple[Collector, int], tmp_path: Path) -> None:
@@ -146,7 +121,7 @@ def test_messages_arrive_without_tls(plain: tuple[Collector, int], tmp_path: Pat
     s = _settings(port)
     msgs = _messages(tmp_path, s, 2)
     report = mail.send_all(msgs, s, None)
-    assert report.ok and report.error is None and len(report.sent) == 2
+    assert report.ok and report.error is None and report.sent == [0, 1]
     assert [m["Subject"] for m in handler.messages] == [m["Subject"] for m in msgs]
     got = handler.messages[0]
     assert [a.get_filename() for a in got.iter_attachments()] == [
@@ -156,24 +131,23 @@ def test_messages_arrive_without_tls(plain: tuple[Collector, int], tmp_path: Pat
 
 
 def test_starttls_and_login(cert: tuple[Path, Path], tmp_path: Path) -> None:
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(*cert)
     h = Collector()
-    ctl = _server(h, tls_context=server_ctx, require_starttls=True, authenticator=_auth,
-                  auth_require_tls=True)
+    ctl = start_tls_auth(h, cert)
     try:
         client_ctx = ssl.create_default_context(cafile=str(cert[0]))  # verifies the server
-        s = _settings(ctl.port, smtp_starttls=True, smtp_user="tc@hromada.ua")
+        s = _settings(ctl.port, smtp_starttls=True, smtp_user=USER)
         msgs = _messages(tmp_path, s, 1)
         report = mail.send_all(msgs, s, PASSWORD, tls_context=client_ctx)
-        assert report.ok, report.lines()
+        assert report.ok, report.not_sent
         assert len(h.messages) == 1
-        # a wrong password: nothing sent, reported, the password never shown
+        # a wrong password: nothing sent, said as a refused login, the password never shown
         bad = mail.send_all(msgs, s, "wrong", tls_context=client_ctx)
-        assert bad.sent == [] and bad.error and len(bad.not_sent) == 1
-        assert "refused the login" in bad.error and "535" in bad.error
-        assert "wrong" not in bad.error and PASSWORD not in " ".join(bad.lines())
-        # no STARTTLS against a server that requires it: refused, reported
+        assert bad.sent == [] and bad.error and bad.error.login
+        assert bad.error.key == "mail_login_refused" and [i for i, _ in bad.not_sent] == [0]
+        line = _said(bad.error)
+        assert "refused the login" in line and "535" in line
+        assert "wrong" not in line and PASSWORD not in line
+        # without STARTTLS against a server that requires it: refused, nothing sent
         plain_try = mail.send_all(msgs, _settings(ctl.port, smtp_user=""), None)
         assert not plain_try.ok
         assert len(h.messages) == 1
@@ -181,19 +155,104 @@ def test_starttls_and_login(cert: tuple[Path, Path], tmp_path: Path) -> None:
         ctl.stop()
 
 
+def test_certificate_not_trusted_is_a_tls_failure(cert: tuple[Path, Path],
+                                                  tmp_path: Path) -> None:
+    h = Collector()
+    ctl = start_tls_auth(h, cert)
+    try:
+        s = _settings(ctl.port, smtp_starttls=True, smtp_user=USER)
+        report = mail.send_all(_messages(tmp_path, s, 1), s, PASSWORD)  # system CAs only
+        assert report.error is not None and report.error.key == "mail_tls_failed"
+        assert "CERTIFICATE_VERIFY_FAILED" in _said(report.error) and h.messages == []
+    finally:
+        ctl.stop()
+
+
+def test_starttls_set_but_not_offered_sends_nothing_in_plain_text(
+        plain: tuple[Collector, int], tmp_path: Path) -> None:
+    handler, port = plain
+    s = _settings(port, smtp_starttls=True)
+    report = mail.send_all(_messages(tmp_path, s, 2), s, None)
+    assert report.sent == [] and report.error is not None
+    assert report.error.key == "mail_no_starttls" and handler.messages == []
+
+
+def test_silent_login_is_a_login_problem_not_a_connection_one(cert: tuple[Path, Path],
+                                                             tmp_path: Path) -> None:
+    # issue 9.7: a login the server never answers came out, after 30 s, as "cannot connect
+    # … timed out"; it is the login that failed, said with the time waited
+    h = Collector()
+    ctl = start_tls_auth(h, cert, authenticator=silent_auth)
+    try:
+        ctx = ssl.create_default_context(cafile=str(cert[0]))
+        s = _settings(ctl.port, smtp_starttls=True, smtp_user=USER)
+        report = mail.send_all(_messages(tmp_path, s, 2), s, PASSWORD, tls_context=ctx,
+                               timeout=1.5)
+    finally:
+        ctl.stop()
+    assert report.error is not None and report.error.login
+    assert report.error.key == "mail_login_silent"
+    assert _said(report.error) == (f"127.0.0.1:{ctl.port} did not answer the login of {USER} "
+                                   "within 1.5 s")
+    assert [i for i, _ in report.not_sent] == [0, 1]
+
+
+def test_one_login_attempt_per_wrong_password(cert: tuple[Path, Path], tmp_path: Path) -> None:
+    # smtplib.login tries PLAIN, then LOGIN: one typo, two failed logins on the account
+    attempts: list[str] = []
+
+    def counting(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        from smtp_loopback import auth
+
+        attempts.append(mechanism)
+        return auth(server, session, envelope, mechanism, auth_data)
+
+    h = Collector()
+    ctl = start_tls_auth(h, cert, authenticator=counting)
+    try:
+        ctx = ssl.create_default_context(cafile=str(cert[0]))
+        s = _settings(ctl.port, smtp_starttls=True, smtp_user=USER)
+        mail.send_all(_messages(tmp_path, s, 1), s, "wrong", tls_context=ctx)
+    finally:
+        ctl.stop()
+    assert attempts == ["PLAIN"]
+
+
+def test_implicit_tls_on_its_port(cert: tuple[Path, Path], tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # port 465 speaks TLS from the first byte (RFC 8314); a loopback test cannot bind 465,
+    # so the free port stands for it
+    h = Collector()
+    from smtp_loopback import auth
+
+    ctl = start(h, ssl_context=server_context(cert), authenticator=auth,
+                auth_require_tls=False)
+    try:
+        monkeypatch.setattr(mail, "IMPLICIT_TLS_PORT", ctl.port)
+        ctx = ssl.create_default_context(cafile=str(cert[0]))
+        s = _settings(ctl.port, smtp_starttls=True, smtp_user=USER)
+        report = mail.send_all(_messages(tmp_path, s, 1), s, PASSWORD, tls_context=ctx)
+    finally:
+        ctl.stop()
+    assert report.ok, report.not_sent
+    assert len(h.messages) == 1
+
+
 def test_server_down_nothing_sent_files_kept(tmp_path: Path) -> None:
-    s = _settings(_free_port())  # nobody listens there
+    s = _settings(free_port())  # nobody listens there
     msgs = _messages(tmp_path, s, 3)
     before = sorted(p.name for p in tmp_path.iterdir())
     report = mail.send_all(msgs, s, None, timeout=5)
-    assert report.sent == [] and report.error and "cannot connect" in report.error
-    assert [subj for subj, _ in report.not_sent] == [m["Subject"] for m in msgs]
+    assert report.sent == [] and report.error is not None
+    assert report.error.key == "mail_cannot_connect" and not report.error.login
+    assert "cannot connect" in _said(report.error)
+    assert [i for i, _ in report.not_sent] == [0, 1, 2]
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_mid_batch_failure_reports_which_went(tmp_path: Path) -> None:
     h = Collector(reject=(2,))
-    ctl = _server(h)
+    ctl = start(h)
     try:
         s = _settings(ctl.port)
         msgs = _messages(tmp_path, s, 3)
@@ -201,21 +260,21 @@ def test_mid_batch_failure_reports_which_went(tmp_path: Path) -> None:
     finally:
         ctl.stop()
     # the first went, the second was refused (and said so), the third still went
-    assert [subj for subj, _ in report.not_sent] == [msgs[1]["Subject"]]
-    assert "554" in report.not_sent[0][1]
-    assert report.sent == [msgs[0]["Subject"], msgs[2]["Subject"]]
-    assert [m["Subject"] for m in h.messages] == report.sent
+    assert [i for i, _ in report.not_sent] == [1]
+    assert "554" in _said(report.not_sent[0][1])
+    assert report.sent == [0, 2] and [report.status(i) for i in range(3)] == [
+        "sent", "failed", "sent"]
+    assert [m["Subject"] for m in h.messages] == [msgs[0]["Subject"], msgs[2]["Subject"]]
     assert report.error is None and not report.ok
-    assert any("NOT sent" in line for line in report.lines())
     assert all(p.exists() for p in tmp_path.glob("request_*"))
 
 
 def test_missing_password_or_host_sends_nothing(tmp_path: Path) -> None:
     msgs = _messages(tmp_path, _settings(25), 2)
     r = mail.send_all(msgs, _settings(25, smtp_user="tc@hromada.ua"), None)
-    assert r.sent == [] and len(r.not_sent) == 2 and "KOSHTORYS_SMTP_PASSWORD" in r.error
+    assert r.sent == [] and len(r.not_sent) == 2 and "KOSHTORYS_SMTP_PASSWORD" in _said(r.error)
     r = mail.send_all(msgs, _settings(25, smtp_host=""), None)
-    assert r.sent == [] and "smtp_host" in r.error
+    assert r.sent == [] and "smtp_host" in _said(r.error)
 
 
 def test_password_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -240,9 +299,50 @@ def test_drafts_for_outlook(tmp_path: Path) -> None:
     assert "X-Unsent" not in msgs[0]  # the message to send is left as it was
 
 
-def test_recipients_separated_by_semicolons_all_get_the_message(tmp_path: Path) -> None:
-    # Outlook writes "a; b": every address must reach the To header (and so the envelope)
-    s = _settings(25, mail_to="fin@hromada.ua; budget@hromada.ua;  oblfin@oda.gov.ua")
+def _header_lines(raw: bytes) -> list[bytes]:
+    """The header block's physical lines (folded continuations start with a space)."""
+    return raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+
+
+def test_name_on_several_lines_goes_by_smtp(plain: tuple[Collector, int],
+                                            tmp_path: Path) -> None:
+    # issue 9.7: an institution typed with Alt+Enter was an internal error
+    handler, port = plain
+    s = _settings(port, institution=LONG_NAME,
+                  mail_from="Центр\nсоціальних послуг <tc@hromada.ua>")
+    msg = mail.build_message(_summary(institution=LONG_NAME), s, _files(tmp_path))
+    report = mail.send_all([msg], s, None)
+    assert report.ok, report.not_sent
+    [got] = handler.messages
+    one = "Комунальна установа «Центр надання соціальних послуг» м. Кремінна"
+    assert got["Subject"].endswith("КПКВК 0813104 — " + one)
+    assert got["From"].addresses[0].display_name == "Центр соціальних послуг"
+    assert got["From"].addresses[0].addr_spec == "tc@hromada.ua"
+    body = got.get_body(("plain",)).get_content()
+    assert f"від установи «{one}»" in body
+
+
+def test_name_on_several_lines_makes_a_draft(tmp_path: Path) -> None:
+    s = _settings(25, institution=LONG_NAME)
+    msg = mail.build_message(_summary(institution=LONG_NAME), s, _files(tmp_path))
+    [draft] = mail.write_drafts([msg], tmp_path / "drafts")
+    raw = draft.read_bytes()
+    for line in _header_lines(raw):  # every header line is a header or a fold, never a stray
+        assert b":" in line or line[:1] in (b" ", b"\t"), line
+        assert len(line) <= 78, line  # RFC 5322 2.1.1, and so RFC 2047's 75-character words
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    # every space kept: readers drop whitespace between two encoded words (RFC 2047 6.2)
+    assert back["Subject"] == ("Бюджетний запит на 2026–2028 роки (форма 2026-2): КПКВК "
+                               "0813104 — Комунальна установа «Центр надання соціальних "
+                               "послуг» м. Кремінна")
+    assert set(back.keys()) == {"Subject", "From", "To", "Date", "Message-ID", "X-Unsent",
+                                "Content-Type", "MIME-Version"}
+
+
+def test_recipients_separated_by_semicolons_or_lines_all_get_the_message(
+        tmp_path: Path) -> None:
+    # Outlook writes "a; b", Excel users Alt+Enter: every address must reach the To header
+    s = _settings(25, mail_to="fin@hromada.ua; budget@hromada.ua\n  oblfin@oda.gov.ua")
     msg = mail.build_message(_summary(), s, _files(tmp_path))
     got = [addr for _name, addr in email.utils.getaddresses([str(msg["To"])])]
     assert got == ["fin@hromada.ua", "budget@hromada.ua", "oblfin@oda.gov.ua"]
@@ -260,5 +360,5 @@ def test_no_sender_address_sends_nothing(plain: tuple[Collector, int], tmp_path:
     s = _settings(port, mail_from="")
     report = mail.send_all(_messages(tmp_path, s, 2), s, None)
     assert report.sent == [] and len(report.not_sent) == 2
-    assert report.error and "mail_from" in report.error
+    assert report.error and "mail_from" in _said(report.error)
     assert handler.messages == []

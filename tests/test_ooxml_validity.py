@@ -1010,9 +1010,15 @@ def test_calc_chain_stays_true_when_a_formula_table_shrinks(tmp_path: Path) -> N
     _run("refresh", str(p))
     assert violations(p) == []
     ws = openpyxl.load_workbook(p)["Видатки за КЕКВ"]
-    # the sample costs 16 (kpkvk, kekv, fund) rows: 30 rows shrank to 16, totals below
-    assert ws.tables["tblCostByKekv"].ref == "A1:E18"
-    assert ws["E17"].value == "=[@Сума]*2" and ws["D18"].value.startswith("=SUBTOTAL")
+    # the sample's (kpkvk, kekv, fund) lines: its costs', and pay and ЄСВ per program
+    f = sample_frames()
+    lines = {(k, e, fu) for k, e, fu in zip(f["tblCosts"]["kpkvk"], f["tblCosts"]["kekv"],
+                                            f["tblCosts"]["fund"], strict=True)}
+    lines |= {(k, e, "general") for k in set(f["tblStaff"]["kpkvk"]) for e in ("2111", "2120")}
+    n = len(lines)  # 30 rows shrank to n, the totals row below them
+    assert ws.tables["tblCostByKekv"].ref == f"A1:E{n + 2}"
+    assert ws[f"E{n + 1}"].value == "=[@Сума]*2"
+    assert ws[f"D{n + 2}"].value.startswith("=SUBTOTAL")
     with zipfile.ZipFile(p) as z:
         assert "xl/calcChain.xml" not in z.namelist()  # Excel rebuilds it on open
 

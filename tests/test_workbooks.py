@@ -22,7 +22,7 @@ def _plan_year(path: Path) -> int:
 def test_the_folder_holds_the_files_the_spec_names() -> None:
     names = {p.name for p in SHIPPED.glob("*.xlsx")}
     assert {"koshtorys_uk.xlsx", "koshtorys_en.xlsx", "kreminna_2026.xlsx",
-            "pervomaiskyi_2026.xlsx"} <= names
+            "pervomaiskyi_2026.xlsx", "kropyvnytskyi_2026.xlsx"} <= names
     assert names == set(workbook_names())
 
 

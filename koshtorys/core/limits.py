@@ -13,3 +13,10 @@ MAX_TEXT = 32_767
 
 MAX_ROWS = 1_048_576
 """Rows of one worksheet in Excel."""
+
+# --- reports (import-actuals: a file or the open budget portal's answer)
+__all__ += ["MAX_REPORT_BYTES"]
+
+MAX_REPORT_BYTES = 256 << 20
+"""Bytes of one expenditure report (file or portal answer, after decompression): a large
+city's year by program, economic code and month is tens of megabytes."""

@@ -442,7 +442,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "tblSubmissions", "Надіслано", "Submissions",
         (
-            C("sent_at", "Час", "text", width=20),
+            C("sent_at", "Час", "text", width=23),
             C("kpkvk", "КПКВК", "code", width=11),
             C("form", "Форма", "int", width=7),
             C("file", "Файл", "text", width=34),

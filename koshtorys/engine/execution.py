@@ -4,6 +4,14 @@ Pure engine code: two DataFrames (``tblPlan`` and ``tblActuals`` with the keys
 kpkvk, kekv, fund and the months m01..m12) in, new DataFrames out. All arithmetic
 runs on one ``keys x 12`` month matrix per input, so a large institution is
 computed in one pass.
+
+The period is counted in months: ``as_of_month`` is the last month with any cash
+expenditure, and the plan of a quarter (and so plan_ytd) counts only its months up
+to it. With actuals to April, Q2 compares April's cash with April's plan, not with
+April–June: a quarter half gone is not "under". The annual plan is always all twelve
+months, so the forecast still extrapolates to the year. ``quarters`` (the chart's
+``tblQuarterTotals``) uses the same period plan, so its last bar pair is April
+against April too.
 """
 
 from __future__ import annotations
@@ -34,9 +42,12 @@ class VarianceResult:
     summary: pd.DataFrame
     """``tblVarianceSummary``: quarter as_of per kpkvk, then the total row."""
     quarters: pd.DataFrame
-    """Institution totals per quarter (quarter, plan, actual), for a chart."""
+    """Institution totals per quarter (quarter, plan, actual), for a chart; the plan of
+    the last quarter counts its months up to :attr:`as_of_month` only."""
     as_of: int | None
     """The last quarter with any cash expenditure; ``None`` when there is none."""
+    as_of_month: int | None = None
+    """The last month (1–12) with any cash expenditure; ``None`` when there is none."""
     checks: list[Check] = field(default_factory=list)
 
 
@@ -148,23 +159,34 @@ def compute_variance(
     (300.0, 240.0, 960.0, 'under')
     >>> list(r.summary["kpkvk"])
     ['0813104', 'Total']
+
+    Actuals to April: Q2's plan is April's only (100), plan_ytd January–April (400).
+
+    >>> actual[m] = [80.0] * 4 + [float("nan")] * 8
+    >>> q2 = compute_variance(plan, actual).variance.iloc[1]
+    >>> float(q2["plan"]), float(q2["plan_ytd"]), float(q2["forecast"]), q2["flag"]
+    (100.0, 400.0, 960.0, 'under')
     """
     grouped = _months_by_key(plan, actual)
     n = len(grouped)
-    p = grouped[[f"p_{m}" for m in _MONTHS]].to_numpy(dtype=float).reshape(n, 4, 3).sum(2)
-    a = grouped[[f"a_{m}" for m in _MONTHS]].to_numpy(dtype=float).reshape(n, 4, 3).sum(2)
-    p, a = _round2(p), _round2(a)
+    monthly_plan = grouped[[f"p_{m}" for m in _MONTHS]].to_numpy(dtype=float)
+    monthly = grouped[[f"a_{m}" for m in _MONTHS]].to_numpy(dtype=float)
 
-    active = np.flatnonzero((_kop(a) != 0).any(axis=0))
-    if len(active) == 0:
+    with_cash = np.flatnonzero((_kop(monthly) != 0).any(axis=0))
+    if len(with_cash) == 0:
         check = Check("warning", "tblActuals", None, None, "no_actuals", {})
         return _empty(None, [check])
-    as_of = int(active[-1]) + 1
-    monthly = grouped[[f"a_{m}" for m in _MONTHS]].to_numpy(dtype=float)
-    as_of_month = int(np.flatnonzero((_kop(monthly) != 0).any(axis=0))[-1]) + 1
+    as_of_month = int(with_cash[-1]) + 1
+    as_of = (as_of_month + 2) // 3
+
+    # the plan of the period: months after as_of_month do not count (yet)
+    period_plan = monthly_plan.copy()
+    period_plan[:, as_of_month:] = 0.0
+    p = _round2(period_plan.reshape(n, 4, 3).sum(2))
+    a = _round2(monthly.reshape(n, 4, 3).sum(2))
 
     p_ytd, a_ytd = _round2(np.cumsum(p, axis=1)), _round2(np.cumsum(a, axis=1))
-    annual = _round2(p.sum(axis=1))
+    annual = _round2(monthly_plan.sum(axis=1))
 
     q = slice(0, as_of)
     per_key = _measures(
@@ -220,4 +242,4 @@ def compute_variance(
             "actual": _round2(a[:, q].sum(axis=0)),
         }
     )
-    return VarianceResult(variance, summary, quarters, as_of, [])
+    return VarianceResult(variance, summary, quarters, as_of, as_of_month=as_of_month)

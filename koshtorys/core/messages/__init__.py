@@ -40,11 +40,13 @@ def text(key: str, lang: str, **params: object) -> str:
 
 
 def _name_part(shown: dict[str, object], lang: str) -> None:
-    """A part named by its code (``costing``) is said in the reader's language."""
-    part = shown.get("part")
-    if isinstance(part, str) and f"part_{part}" in TEXTS:
-        uk, en = TEXTS[f"part_{part}"]
-        shown["part"] = uk if lang == "uk" else en
+    """A part (``costing``) or a funding source (``other``) named by its code is said in
+    the reader's language."""
+    for key in ("part", "source"):
+        code = shown.get(key)
+        if isinstance(code, str) and f"{key}_{code}" in TEXTS:
+            uk, en = TEXTS[f"{key}_{code}"]
+            shown[key] = uk if lang == "uk" else en
 
 
 def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:

@@ -58,6 +58,9 @@ class Reason(StrEnum):
     NEED_DIFFERS_FROM_COSTS = "need_differs_from_costs"
     DOCUMENT_NOT_MADE = "document_not_made"
     NO_NEED_YEARS = "no_need_years"
+    # --- budget requests (requests branch)
+    DOCUMENT_SETTING_MISSING = "document_setting_missing"
+    CEILING_BELOW_PROTECTED = "ceiling_below_protected"
 
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -279,6 +282,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_need_years": (
         "{where}: джерело для заходу «{value}» на роки без потреби ({years}).",
         "{where}: a source of activity '{value}' covers years with no need ({years}).",
+    ),
+    # --- budget requests (requests branch)
+    "document_setting_missing": (
+        "{where}: не задано «{key}» ({what}) — {document} без нього не складається; "
+        "заповніть налаштування.",
+        "{where}: '{key}' ({what}) is not set — no {document} is made without it; fill in "
+        "the setting.",
+    ),
+    "ceiling_below_protected": (
+        "КПКВК {kpkvk}, {year} рік, {fund}: граничний обсяг {ceiling} грн менший за захищені "
+        "видатки (оплата праці, нарахування, комунальні послуги …) {protected} грн — "
+        "частину захищених видатків перенесено до додаткового запиту; перевірте граничний "
+        "обсяг.",
+        "КПКВК {kpkvk}, {year}, {fund}: the ceiling of {ceiling} UAH is below the protected "
+        "expenditure (pay, charges on pay, utilities …) of {protected} UAH — part of it went "
+        "to the additional request; check the ceiling.",
     ),
 }
 

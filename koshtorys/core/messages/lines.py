@@ -45,7 +45,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- import
     "imported": ("імпортовано місяці {months}: змінено клітинок {cells}, додано рядків {rows}",
                  "imported months {months}: {cells} cells updated, {rows} rows added"),
-    "import_skipped": ("  пропущено {line}", "  skipped {line}"),
     # ---------------------------------------------------------------- documents
     "wrote_requests": ("записано бюджетних запитів: {count} у {outdir}",
                        "wrote {count} request(s) into {outdir}"),
@@ -83,7 +82,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "demo_sample": ("▸ {path}", "▸ {path}"),
     "demo_costs": ("   послуг {services}, витрати установи {total} грн",
                    "   {services} services, institution total {total} UAH"),
-    "demo_execution": ("   виконання по місяць {month}: {pct}% плану періоду",
+    "demo_execution": ("   виконання по місяць {month}: {pct} % плану періоду",
                        "   execution to month {month}: {pct}% of the period plan"),
     "demo_funding": ("   фінансування {first}–{last}: потреба {need}, дефіцит {gap} грн",
                      "   funding {first}–{last}: need {need}, gap {gap} UAH"),
@@ -140,13 +139,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "Documents saved in:\n{outdir}{errors}"),
     "btn_input_errors": ("\nЄ помилки у вхідних даних: див. таблицю перевірки.",
                          "\nThe inputs have errors: see the checks."),
-    "btn_sent": ("Запити надіслано ({outdir}).", "Requests sent ({outdir})."),
     "btn_drafts": ("SMTP не налаштовано: чернетки листів (.eml) збережено в папці\n{draft}\n"
                    "Відкрийте їх в Outlook і надішліть.",
                    "SMTP is not set up: the drafts (.eml) are in\n{draft}\nOpen them in Outlook "
                    "and send."),
-    "btn_send_failed": ("Не всі листи надіслано; файли запитів збережено в {outdir}.",
-                        "Not every message was sent; the request files are in {outdir}."),
     "btn_no_dialog": ("Вибір файлу доступний лише в Excel для Windows. На macOS виконайте в "
                       "терміналі: koshtorys {command}",
                       "Choosing a file needs Excel for Windows. On macOS run in a terminal: "
@@ -211,4 +207,251 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cons_status_warning": ("із застереженням", "warning"),
     "cons_status_error": ("не враховано", "error"),
     "cons_status_skipped": ("пропущено", "skipped"),
+    # --- import-actuals: reports and the open budget portal
+    "step_fetch": ("завантаження з порталу «Відкритий бюджет»…",
+                   "fetching from the open budget portal…"),
+    "step_fetch_bytes": ("завантаження з порталу: отримано {kb} КБ…",
+                         "fetching from the portal: {kb} KB received…"),
+    "portal_fetched": ("з порталу отримано рядків: {lines} (бюджет {code}, {year} рік; {url})",
+                       "fetched {lines} lines from the portal (budget {code}, year {year}; "
+                       "{url})"),
+    "portal_code_length": ("  код бюджету {given} запитано як {used}: з 2023 року коди "
+                           "бюджетів мають 11 цифр, до того — 10",
+                           "  budget code {given} asked as {used}: budget codes have 11 "
+                           "digits from 2023, 10 before"),
+    "import_lines": ("рядків у звіті: {lines}; взято: {taken}; пропущено: {skipped}",
+                     "report lines: {lines}; taken: {taken}; skipped: {skipped}"),
+    "import_skipped_by": ("  пропущено — {details}", "  skipped — {details}"),
+    "import_skip_lines": ("  {reason}: рядки {lines}", "  {reason}: lines {lines}"),
+    "import_no_program": ("  жоден код програми звіту не збігся з програмами книги ({programs}): "
+                          "ТПКВКМБ порталу порівнюється з останніми чотирма цифрами КПКВК",
+                          "  no program of the report matches the workbook's ({programs}): "
+                          "the portal's ТПКВКМБ is compared with the last four digits of the "
+                          "КПКВК"),
+    "import_matched": ("  ТПКВКМБ {tpkvk} → КПКВК {kpkvk} (сума порталу — за всю громаду: якщо "
+                       "програму {tpkvk} виконують кілька розпорядників, звіт їх не розділяє)",
+                       "  ТПКВКМБ {tpkvk} → КПКВК {kpkvk} (the portal's amount is the "
+                       "hromada's: if several spending units run {tpkvk}, the export does not "
+                       "tell them apart)"),
+    "skip_total_fund": ("підсумки обох фондів (T)", "totals of both funds (T)"),
+    "skip_other_program": ("програми інших розпорядників", "other spending units' programs"),
+    "skip_no_kekv": ("без економічного коду (підсумки програм)",
+                     "without an economic code (program totals)"),
+    "skip_group": ("групові КЕКВ (є деталізація)", "group КЕКВ rows (details present)"),
+    "skip_group_alone": ("групові КЕКВ без деталізації (суму не імпортовано)",
+                         "group КЕКВ rows without details (amount not imported)"),
+    "skip_bad_fund": ("невідомий фонд", "unknown fund"),
+    "skip_bad_month": ("нечитаний період", "unreadable period"),
+    "skip_bad_program": ("нечитаний код програми", "unreadable program code"),
+    "skip_bad_kekv": ("нечитаний код КЕКВ", "unreadable КЕКВ code"),
+    "skip_bad_amount": ("нечислова сума", "amount not a finite number"),
+    "skip_later_year": ("рік після року виконання", "a year after execution_year"),
+    "imported_history": ("tblHistory, {year} рік: сум за рік {lines}; змінено клітинок {cells}, "
+                         "додано рядків {rows}",
+                         "tblHistory, year {year}: {lines} year totals; {cells} cells updated, "
+                         "{rows} rows added"),
+    "history_partial_year": ("  увага: звіт за {year} рік має місяці лише до {month}-го: у "
+                             "tblHistory записано суми на кінець цього місяця",
+                             "  note: the report for {year} has months only up to {month}: "
+                             "tblHistory holds the amounts at the end of that month"),
+    "portal_no_code": ("не задано код бюджету: заповніть budget_code у tblSettings або вкажіть "
+                       "його (--portal КОД)",
+                       "no budget code: set budget_code in tblSettings or give one "
+                       "(--portal CODE)"),
+    "import_file_or_portal": ("вкажіть або файл звіту, або --portal, але не обидва",
+                              "give either a report file or --portal, not both"),
+    "import_year_needs_portal": ("--year застосовується лише з --portal (рік файлу — у його "
+                                 "періодах)",
+                                 "--year goes with --portal only (a file's year is in its "
+                                 "periods)"),
+    "import_year_later": ("рік {year} — після року виконання {exec_year}: змініть "
+                          "execution_year у tblSettings",
+                          "year {year} is after execution_year {exec_year}: change "
+                          "execution_year in tblSettings"),
+    "import_bad_year": ("рік {year} не підходить", "year {year} is not usable"),
+    "report_missing": ("звіту {path} немає", "no such report: {path}"),
+    "report_too_big": ("{name}: звіт більший за {mb} МБ", "{name}: the report exceeds {mb} MB"),
+    "report_empty": ("{name}: звіт порожній", "{name}: the report is empty"),
+    "report_no_lines": ("{name}: у звіті немає жодного рядка даних",
+                        "{name}: the report has no data lines"),
+    "report_unreadable": ("{name}: не вдалося прочитати файл ({error})",
+                          "{name}: cannot read the file ({error})"),
+    "report_encoding": ("звіт не в кодуванні UTF-8 чи windows-1251",
+                        "the report is neither UTF-8 nor windows-1251"),
+    "report_ragged": ("{name}: рядок {line} має полів {got} замість {want} — пошкоджений CSV",
+                      "{name}: line {line} has {got} fields instead of {want} — a damaged CSV"),
+    "report_malformed": ("{name}: не вдалося розібрати CSV", "{name}: the CSV cannot be parsed"),
+    "report_portal_columns": ("{name}: вивантаженню порталу бракує стовпців {columns}",
+                              "{name}: a portal export needs the columns {columns}"),
+    "report_not_a_report": ("{name}: це не вивантаження порталу (FAKT_AMT, COD_CONS_EK …) і не "
+                            "таблиця kpkvk, kekv, fund, month, amount (бракує: {columns})",
+                            "{name}: not a portal export (FAKT_AMT, COD_CONS_EK …) nor a table "
+                            "with kpkvk, kekv, fund, month, amount (missing: {columns})"),
+    "report_program_ambiguous": ("ТПКВКМБ {code} звіту відповідає двом програмам книги: "
+                                 "{programs} — звіт порталу їх не розрізняє; імпортуйте "
+                                 "звіт із 7-значними КПКВК",
+                                 "the report's ТПКВКМБ {code} matches two of the workbook's "
+                                 "programs: {programs} — the portal's export cannot tell them "
+                                 "apart; import a report with 7-digit КПКВК"),
+    "portal_bad_code": ("код бюджету «{code}»: потрібно 10 або 11 цифр",
+                        "budget code '{code}': 10 or 11 digits are needed"),
+    "portal_bad_url": ("portal_url «{url}» — не адреса http(s)",
+                       "portal_url '{url}' is not an http(s) address"),
+    "portal_http": ("портал відповів помилкою HTTP {status} {reason} ({url}); нічого не змінено",
+                    "the portal answered HTTP {status} {reason} ({url}); nothing changed"),
+    "portal_unreachable": ("портал {host} недоступний ({reason}); нічого не змінено",
+                           "the portal {host} cannot be reached ({reason}); nothing changed"),
+    "portal_timeout": ("портал {host} не відповів за {seconds} с; нічого не змінено",
+                       "the portal {host} did not answer within {seconds} s; nothing changed"),
+    "portal_html": ("портал повернув вебсторінку замість даних CSV ({url}); нічого не змінено",
+                    "the portal returned a web page instead of CSV data ({url}); nothing "
+                    "changed"),
+    "portal_empty": ("портал повернув порожню відповідь ({url}); нічого не змінено",
+                     "the portal returned an empty answer ({url}); nothing changed"),
+    "portal_malformed": ("відповідь порталу — не вивантаження видатків ({detail}; {url}); "
+                         "нічого не змінено",
+                         "the portal's answer is not an expenditure export ({detail}; {url}); "
+                         "nothing changed"),
+    "portal_columns": ("у відповіді порталу немає стовпців {columns} ({url}); нічого не "
+                       "змінено",
+                       "the portal's answer lacks the columns {columns} ({url}); nothing "
+                       "changed"),
+    "portal_too_big": ("відповідь порталу більша за {mb} МБ ({url}); нічого не змінено",
+                       "the portal's answer exceeds {mb} MB ({url}); nothing changed"),
+    "portal_no_data": ("портал не має даних про видатки бюджету {code} за {year} рік; нічого "
+                       "не змінено",
+                       "the portal has no expenditure data for budget {code}, year {year}; "
+                       "nothing changed"),
+    "btn_portal_or_file": ("Завантажити касові видатки з порталу «Відкритий бюджет» (бюджет "
+                           "{code}, {year} рік)?\n«Так» — з порталу, «Ні» — вибрати файл звіту.",
+                           "Fetch the cash expenditure from the open budget portal (budget "
+                           "{code}, year {year})?\n'Yes' — from the portal, 'No' — choose a "
+                           "report file."),
+    "btn_no_dialog_portal": ("Вибір файлу доступний лише в Excel для Windows. Задайте "
+                             "budget_code у налаштуваннях, щоб завантажити виконання з порталу, "
+                             "або виконайте в терміналі: koshtorys {command}",
+                             "Choosing a file needs Excel for Windows. Set budget_code in the "
+                             "settings to fetch the actuals from the portal, or run in a "
+                             "terminal: koshtorys {command}"),
+    # --- sending: the log of what was sent, change warnings, SMTP failures (issue 12)
+    "send_bad_request": ("{file}: це не бюджетний запит koshtorys або його не прочитати ({error})",
+                         "{file} is not a koshtorys budget request or cannot be read ({error})"),
+    "mail_cannot_attach": ("не вдалося додати до листа {file}: {error}",
+                           "cannot attach {file}: {error}"),
+    "mail_setting_missing": ("у tblSettings не задано {setting}: нічого не надіслано",
+                             "{setting} is not set in tblSettings: nothing was sent"),
+    "mail_bad_recipients": ("mail_to «{value}» не містить жодної адреси",
+                            "mail_to '{value}' holds no address"),
+    "mail_no_password": ("немає пароля SMTP: задайте змінну {env} або збережіть пароль у сховищі "
+                         "паролів системи (служба «{service}», користувач «{user}»)",
+                         "no SMTP password: set {env} or store it in the OS keyring (service "
+                         "'{service}', user '{user}')"),
+    "mail_no_starttls": ("{where} не пропонує STARTTLS, а відкритим текстом листи не йдуть "
+                         "(smtp_starttls = ні — лише для сервера, де так задумано)",
+                         "{where} offers no STARTTLS and nothing goes in plain text (set "
+                         "smtp_starttls to false only for a server meant to be used so)"),
+    "mail_tls_failed": ("не вдалося встановити захищене з'єднання з {where}: {detail}",
+                        "TLS with {where} failed: {detail}"),
+    "mail_cannot_connect": ("не вдалося з'єднатися з {where}: {detail}",
+                            "cannot connect to {where}: {detail}"),
+    "mail_login_refused": ("{where} відхилив вхід користувача {user}: {detail} (перевірте "
+                           "пароль)",
+                           "{where} refused the login of {user}: {detail} (check the password)"),
+    "mail_login_silent": ("{where} не відповів на вхід користувача {user} за {seconds} с",
+                          "{where} did not answer the login of {user} within {seconds} s"),
+    "mail_login_failed": ("вхід користувача {user} на {where} не вдався: {detail}",
+                          "the login of {user} at {where} failed: {detail}"),
+    "mail_refused": ("сервер не прийняв лист: {detail}",
+                     "the server did not take the message: {detail}"),
+    "mail_sent": ("надіслано: {file} → {to}", "sent: {file} → {to}"),
+    "mail_not_sent": ("НЕ надіслано: {file} — {reason}", "NOT sent: {file} — {reason}"),
+    "send_copies": ("копії надісланого: {path}", "copies of what was sent: {path}"),
+    "send_identical": ("{file}: такий самий, як надісланий {when}, — не надсилається ще раз "
+                       "(--force надішле)",
+                       "{file}: identical to the one sent {when} — not sent again (--force "
+                       "sends it)"),
+    "send_forced": ("{file}: такий самий, як надісланий {when}, — надсилається ще раз (--force)",
+                    "{file}: identical to the one sent {when} — sent again (--force)"),
+    "send_nothing_new": ("нового для надсилання немає", "nothing new to send"),
+    "send_cancelled": ("надсилання скасовано: нічого не надіслано",
+                       "sending cancelled: nothing was sent"),
+    "send_log_unreadable": ("рядків {table}, які не прочитати, {count}: для порівняння їх не "
+                            "враховано",
+                            "{count} row(s) of {table} cannot be read: left out of the "
+                            "comparison"),
+    "send_log_failed": ("листи пішли, але журнал у {book} не записано ({error}). Внесіть ці "
+                        "рядки до tblSubmissions вручну:",
+                        "the messages went, but the log in {book} was not written ({error}). "
+                        "Add these rows to tblSubmissions by hand:"),
+    "send_log_row": ("  {sent_at}  {file}  {status}  {sha256}",
+                     "  {sent_at}  {file}  {status}  {sha256}"),
+    "send_logged_appended": ("до {table} додано рядків: {count}",
+                             "{count} row(s) appended to {table}"),
+    "send_logged_filled": ("до {table} додано рядків: {count}",
+                           "{count} row(s) appended to {table}"),
+    "send_logged_created": ("створено таблицю {table} (новий аркуш), рядків: {count}",
+                            "table {table} created on a new sheet, {count} row(s)"),
+    "change_first": ("{file}: раніше не надсилався — порівнювати нема з чим",
+                     "{file}: never sent before — nothing to compare with"),
+    "change_no_copy": ("{file}: порівняти з надісланим {when} не вдалося — копії {path} немає",
+                       "{file}: cannot compare with the one sent {when} — its copy {path} is "
+                       "missing"),
+    "change_copy_unreadable": ("{file}: порівняти з надісланим {when} не вдалося — копію {path} "
+                               "не прочитати",
+                               "{file}: cannot compare with the one sent {when} — its copy "
+                               "{path} cannot be read"),
+    "change_copy_differs": ("{file}: порівняти з надісланим {when} не вдалося — копія {path} не "
+                            "та, що надіслана (інший SHA-256)",
+                            "{file}: cannot compare with the one sent {when} — the copy {path} "
+                            "is not what was sent (its SHA-256 differs)"),
+    "change_none": ("{file}: порівняно з надісланим {when} жоден рядок не змінився більш як на "
+                    "{pct} %",
+                    "{file}: against the one sent {when}, no line moved by more than {pct} %"),
+    "change_header": ("{file}: порівняно з надісланим {when} рядків, що змінилися більш як на "
+                      "{pct} %, з'явилися чи зникли: {count}",
+                      "{file}: against the one sent {when}, {count} line(s) moved by more than "
+                      "{pct} %, appeared or vanished"),
+    "change_moved": ("  КЕКВ {kekv}{name}, {fund} фонд: було {old} грн, стало {new} грн "
+                     "({delta} %)",
+                     "  КЕКВ {kekv}{name}, {fund} fund: {old} → {new} UAH ({delta} %)"),
+    "change_appeared": ("  КЕКВ {kekv}{name}, {fund} фонд: новий рядок, {new} грн",
+                        "  КЕКВ {kekv}{name}, {fund} fund: new line, {new} UAH"),
+    "change_vanished": ("  КЕКВ {kekv}{name}, {fund} фонд: рядок вилучено (було {old} грн)",
+                        "  КЕКВ {kekv}{name}, {fund} fund: line removed (was {old} UAH)"),
+    "change_header_body": ("Зміни порівняно з запитом, надісланим {when} (рядки, що змінилися "
+                           "більш як на {pct} %, нові та вилучені):",
+                           "Changes against the request sent {when} (lines that moved by more "
+                           "than {pct} %, new and removed ones):"),
+    "change_none_body": ("Порівняно з запитом, надісланим {when}, жоден рядок не змінився більш "
+                         "як на {pct} %.",
+                         "Against the request sent {when}, no line moved by more than {pct} %."),
+    "resend_body": ("Надсилаємо повторно, без змін, запит, уже надісланий {when}.",
+                    "Sent again, unchanged: the request already sent {when}."),
+    "btn_send_done": ("Надсилання завершено.\n{summary}", "Sending finished.\n{summary}"),
+    "btn_send_partly": ("Не всі листи надіслано; файли запитів збережено в {outdir}.\n{summary}",
+                        "Not every message was sent; the request files are in {outdir}.\n"
+                        "{summary}"),
+    "btn_send_save": ("До таблиці {table} цієї книги додано записи про надіслане — збережіть "
+                      "книгу, щоб їх не втратити.",
+                      "Rows about what was sent were added to {table} in this workbook — save "
+                      "the workbook to keep them."),
+    "btn_send_confirm": ("Порівняно з надісланим раніше — значні зміни:\n{changes}\n\n"
+                         "Надіслати?",
+                         "Large changes against what was sent before:\n{changes}\n\nSend?"),
+    # --- budget requests (requests branch): funding sources named in check messages,
+    # the request command's lines
+    "source_local": ("бюджет громади", "local budget"),
+    "source_state": ("державний бюджет", "state budget"),
+    "source_oblast": ("обласний бюджет", "oblast budget"),
+    "source_donor": ("міжнародна технічна допомога (МТД)", "international aid (donors)"),
+    "source_other": ("інші джерела", "other sources"),
+    "source_total": ("усього за всіма джерелами", "all sources together"),
+    "wrote_request3": ("  КПКВК {kpkvk}: видатки понад граничний обсяг ({excess} грн на плановий "
+                       "рік) — у додатковому запиті {file}",
+                       "  КПКВК {kpkvk}: expenditure above the ceiling ({excess} UAH in the "
+                       "plan year) is in the additional request {file}"),
+    "requests_partly_written": ("записано лише {count} файл(и): {files}; {failed} не "
+                                "записано ({error}) — решту файлів не змінено",
+                                "only {count} file(s) written: {files}; {failed} was not "
+                                "({error}) — the other files are unchanged"),
 }
