@@ -183,19 +183,38 @@ def test_requests_made_by_koshtorys_for_two_institutions(tmp_path: Path) -> None
         assert main(["new", str(book), "--sample", variant]) == 0
         assert main(["refresh", str(book)]) in (0, 1)
         made = tmp_path / variant
-        assert main(["request", str(book), "--outdir", str(made)]) == 0
+        assert main(["request", str(book), "--outdir", str(made)]) in (0, 1)  # the samples' checks
+        assert list(made.glob("request*.xlsx"))
         for f in made.glob("request*.xlsx"):  # as the mail client saves them
             shutil.copyfile(f, received / f"{variant}_{f.name}")
     assert main(["consolidate", str(received), "--out", str(tmp_path / "c.parquet")]) == 0
     expected: dict[tuple[str, str, str], Decimal] = {}
     for f in sorted(received.iterdir()):
         institution, sums = _plan_year_sums(f)
-        for (kpkvk, fund), v in sums.items():
-            expected[(institution, kpkvk, fund)] = v
-    got = {(r["institution"], r["kpkvk"], r["fund"]): r["total"]
-           for r in _ceilings(tmp_path / "c.parquet")}
+        for (kpkvk, fund), v in sums.items():  # Форма -2 and -3 of a program add up
+            key = (institution, kpkvk, fund)
+            expected[key] = expected.get(key, Decimal(0)) + v
+    rows = _ceilings(tmp_path / "c.parquet")
+    got = {(r["institution"], r["kpkvk"], r["fund"]): r["total"] for r in rows}
     assert len({k[0] for k in got}) == 2
     assert got == expected
+    # against the figures each request states itself (tblRequestInfo, as the request
+    # command wrote them): the expenditure, the ceiling, and so the excess
+    stated = {}
+    for f in sorted(received.iterdir()):
+        ws = load_workbook(f)["Дані"]
+        info = {r[0].value: r[1].value for r in ws[ws.tables["tblRequestInfo"].ref][1:]}
+        if info.get("ceiling_general") is not None:
+            stated[str(info["kpkvk"])] = (Decimal(str(info["expenditure_general"])),
+                                          Decimal(str(info["ceiling_general"])))
+    assert stated  # the Pervomaiskyi sample has ceilings, and a Форма -3 above one
+    assert any(f.name.startswith("pervomaiskyi_request3_") for f in received.iterdir())
+    for r in rows:
+        if r["fund"] == "general" and r["kpkvk"] in stated and r["ceiling"] is not None:
+            spent, ceiling = stated[r["kpkvk"]]
+            assert (r["total"], r["ceiling"]) == (spent, ceiling)
+            assert r["excess"] == max(spent - ceiling, Decimal(0))
+            assert r["requested"] == min(spent, ceiling)  # Форма -2 fills the ceiling
 
 
 # ------------------------------------------------------------------ money invariants
