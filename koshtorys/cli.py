@@ -141,7 +141,8 @@ def cmd_addin(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from .commands.demo import demo
 
-    out = demo(Path(a.outdir), echo=_say, lang=_lang())
+    _state["lang"] = a.lang
+    out = demo(Path(a.outdir), echo=_say, lang=a.lang)
     return int(out.exit_code)
 
 
@@ -227,9 +228,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true",
                    help="send a request even when it is identical to the last one sent")
 
-    s = add("consolidate", cmd_consolidate, "many institutions' workbooks into one")
-    s.add_argument("dir")
-    s.add_argument("--out", required=True)
+    s = add("consolidate", cmd_consolidate,
+            "many institutions' workbooks and received budget requests into one")
+    s.add_argument("dir", help="the folder of program workbooks and request files")
+    s.add_argument("--out", required=True,
+                   help="PATH.xlsx, or PATH.parquet (a folder of one Parquet file per table, "
+                        "for more rows than a worksheet holds)")
 
     s = add("addin", cmd_addin, "build or install the Excel add-in")
     s.add_argument("action", choices=["build", "install"])
@@ -237,6 +241,9 @@ def _parser() -> argparse.ArgumentParser:
 
     s = add("demo", cmd_demo, "the whole job on the bundled samples")
     s.add_argument("--outdir", default="koshtorys-demo")
+    s.add_argument("--lang", choices=["uk", "en"], default="uk",
+                   help="the workbooks' (and the demo's) language; the samples are Ukrainian "
+                   "institutions, so Ukrainian by default")
 
     s = add("workbooks", cmd_workbooks, "rebuild the templates and samples of workbooks/")
     s.add_argument("dir", nargs="?", default="workbooks")

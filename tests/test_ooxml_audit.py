@@ -58,9 +58,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("kind", ["new_uk", "new_en", "refreshed", "request", "addin",
-                                  pytest.param("consolidation", marks=pytest.mark.xfail(
-                                      strict=True, reason="no theme part yet: issue 9 item 4, "
-                                      "being fixed with the consolidation rework"))])
+                                  "consolidation"])
 def test_file_passes_the_independent_validator(written: dict[str, Path], kind: str) -> None:
     assert findings(written[kind]) == []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from koshtorys.xlsx.tablebook import TableSheet, write_table_book
+from koshtorys.bulk.tablebook import TableSheet, write_table_book
 
 TEXTS = ["a & b < c", "  leading space", "_x0041_ stays as typed", "Київ"]
 
@@ -29,9 +29,9 @@ def test_values_formats_and_layout_in_openpyxl(tmp_path: Path) -> None:
     assert ws.tables["tblData"].ref == "A1:D5"
     assert [c.value for c in ws[1]] == ["Назва", "Сума", "Частка", "Так"]
     assert all(c.font.b for c in ws[1])
-    # openpyxl does not undo Excel's _xHHHH_ escape in inline strings (Excel and calamine do)
-    assert [c.value for c in ws["A"][1:]] == [*TEXTS[:2], "_x005F_x0041_ stays as typed",
-                                             TEXTS[3]]
+    # shared strings: openpyxl, like Excel and calamine, undoes the _xHHHH_ escape
+    assert [c.value for c in ws["A"][1:]] == TEXTS
+    assert all(c.data_type == "s" for c in ws["A"][1:])
     assert [c.value for c in ws["B"][1:]] == [1234.5, None, -0.25, 7]
     assert [c.value for c in ws["D"][1:]] == [True, False, None, True]
     assert ws["B2"].number_format == "#,##0.00" and ws["C2"].number_format == "0.0%"

@@ -114,7 +114,7 @@ def _summary(out: Outcome, done: Outcome) -> None:
     if vs is not None and len(vs):
         tot = vs.iloc[-1]
         out.say("demo_execution", month=int(tot["as_of_month"]),
-                pct=f"{float(tot['exec_pct_ytd']) * 100:.1f}")
+                pct=format_money(float(tot["exec_pct_ytd"]) * 100, out.lang, 1))
     fs = done.outputs.get("tblFundingSummary")
     if fs is not None and len(fs):
         years = fs[fs["year"] != "NPV"]
@@ -123,3 +123,5 @@ def _summary(out: Outcome, done: Outcome) -> None:
                 need=format_money(float(years["need"].sum()), out.lang),
                 gap=format_money(float(years["gap"].sum()), out.lang))
     out.say("demo_checks", errors=len(done.errors), warnings=len(done.warnings))
+    for c in done.errors[:3]:  # what the user should look at first
+        out.add(f"      {c.message(out.lang)}")

@@ -140,6 +140,8 @@ class Table:
     required: bool = False
     """Refresh cannot run without it (exit 2 when missing)."""
     keys: tuple[str, ...] = field(default=())
+    consolidate: str = ""
+    """The consolidation's table of this output's rows from many workbooks ("" = none)."""
 
     def sheet(self, lang: Lang) -> str:
         return self.sheet_uk if lang == "uk" else self.sheet_en
@@ -390,6 +392,7 @@ TABLES: tuple[Table, ...] = (
             C("amount", "Сума", "money", fmt=MONEY),
         ),
         "output", "Видатки установи за КЕКВ", "Costs by economic code",
+        consolidate="tblConsCostByKekv",
     ),
     Table(
         "tblVariance", "Виконання", "Variance", _VARIANCE_COLS, "output",
@@ -399,6 +402,7 @@ TABLES: tuple[Table, ...] = (
         "tblVarianceSummary", "Виконання (підсумок)", "VarianceSummary",
         _VARIANCE_COLS + (C("as_of_month", "Останній місяць з даними", "int", width=10),),
         "output", "Виконання за програмами", "Execution by program",
+        consolidate="tblConsVariance",
     ),
     Table(
         "tblQuarterTotals", "Виконання (підсумок)", "VarianceSummary",
@@ -421,6 +425,7 @@ TABLES: tuple[Table, ...] = (
         "tblFundingSummary", "Фінансування (підсумок)", "FundingSummary",
         (C("year", "Рік", "text", width=8),) + _FUNDING_MONEY,
         "output", "Фінансування за роками та джерелами", "Funding by year and source",
+        consolidate="tblConsFunding",
     ),
     Table(
         "tblChecks", "Перевірка", "Checks",

@@ -82,7 +82,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "demo_sample": ("▸ {path}", "▸ {path}"),
     "demo_costs": ("   послуг {services}, витрати установи {total} грн",
                    "   {services} services, institution total {total} UAH"),
-    "demo_execution": ("   виконання по місяць {month}: {pct}% плану періоду",
+    "demo_execution": ("   виконання по місяць {month}: {pct} % плану періоду",
                        "   execution to month {month}: {pct}% of the period plan"),
     "demo_funding": ("   фінансування {first}–{last}: потреба {need}, дефіцит {gap} грн",
                      "   funding {first}–{last}: need {need}, gap {gap} UAH"),
@@ -168,6 +168,45 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "argument {arg}: '{value}' is not a number"),
     "fn_unknown_code": ("невідомий код {kind} «{value}»", "unknown {kind} code '{value}'"),
     "fn_internal": ("внутрішня помилка: {error}", "internal error: {error}"),
+    # --- consolidation (files, kinds of output, statuses)
+    "included_with": ("  враховано з застереженням: {file} — {reason}",
+                      "  included with a warning: {file} — {reason}"),
+    "cons_not_ours": ("не книга програми і не бюджетний запит koshtorys (немає tblSettings чи "
+                      "tblRequest)", "neither a koshtorys program workbook nor a budget "
+                      "request (no tblSettings or tblRequest)"),
+    "cons_no_outputs": ("немає вихідних таблиць (спершу виконайте koshtorys refresh)",
+                        "no output tables (run koshtorys refresh first)"),
+    "cons_missing": ("немає таблиць: {tables}", "missing tables: {tables}"),
+    "cons_no_columns": ("у таблиці {table} немає жодного її стовпця",
+                        "table {table} has none of its columns"),
+    "cons_no_info": ("у запиті немає таблиці {table} (чий він і на який рік)",
+                     "the request has no {table} (whose it is, for which year)"),
+    "cons_bad_info": ("{key} = «{value}» не прочитано ({code})",
+                      "{key} = '{value}' could not be read ({code})"),
+    "cons_row_left_out": ("рядок не враховано: {message}", "row left out: {message}"),
+    "cons_rows_more": ("і ще рядків не враховано: {count}", "and {count} more rows left out"),
+    "cons_no_xlsm": ("{path}: зведення не має макросів, тож .xlsm (книга з макросами) з нього "
+                     "не буде; вкажіть .xlsx або .parquet",
+                     "{path}: the consolidation holds no macros, so it cannot be an .xlsm "
+                     "(a macro workbook); use .xlsx or .parquet"),
+    "cons_out_kind": ("{path}: зведення записується лише в .xlsx або .parquet",
+                      "{path}: the consolidation is written only as .xlsx or .parquet"),
+    "cons_too_many_rows": ("у {table} {rows} рядків — більше, ніж уміщує аркуш Excel "
+                           "({limit} рядків разом із заголовком); запишіть зведення в Parquet: "
+                           "--out {path}",
+                           "{table} has {rows} rows, more than an Excel sheet holds ({limit} "
+                           "rows with the header); write the consolidation as Parquet: "
+                           "--out {path}"),
+    "cons_duplicate": ("той самий запит (установа, КПКВК, рік і форма), що й {other}: не "
+                       "враховано, щоб не порахувати двічі",
+                       "the same request (institution, КПКВК, year and form) as {other}: left "
+                       "out so as not to count it twice"),
+    "cons_kind_program": ("книга програми", "program workbook"),
+    "cons_kind_request": ("бюджетний запит", "budget request"),
+    "cons_status_ok": ("враховано", "ok"),
+    "cons_status_warning": ("із застереженням", "warning"),
+    "cons_status_error": ("не враховано", "error"),
+    "cons_status_skipped": ("пропущено", "skipped"),
     # --- import-actuals: reports and the open budget portal
     "step_fetch": ("завантаження з порталу «Відкритий бюджет»…",
                    "fetching from the open budget portal…"),
