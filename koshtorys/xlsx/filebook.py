@@ -21,10 +21,18 @@ from koshtorys.core.errors import TableMissing, WorkbookError
 from koshtorys.core.fileio import atomic_path, ensure_not_locked
 
 from . import charts, wbxml
-from .index import TableInfo, WorkbookIndex
+from .errors import damaged
+from .index import BrokenTable, TableInfo, WorkbookIndex
 from .newsheet import add_table_sheet
 from .package import Package, load_bytes
-from .reader import FastValues, SharedStrings, plain_values, read_regions
+from .reader import (
+    FastValues,
+    SharedStrings,
+    date_styles,
+    first_rows,
+    plain_sheet,
+    read_regions,
+)
 from .sheetwrite import KEEP, ColumnData, rewrite_table
 from .styles import Styles
 
@@ -47,9 +55,16 @@ class FileBook:
 
     def __init__(self, path: Path, pkg: Package) -> None:
         self.path = path
-        self._pkg = pkg
+        self._package: Package | None = pkg
         self._stamp = _stamp(path)
         self._index: WorkbookIndex | None = None
+
+    @property
+    def _pkg(self) -> Package:
+        """The package; after a save it is read again from disk only if it is used."""
+        if self._package is None:
+            self._package = Package(load_bytes(self.path), self.path.name)
+        return self._package
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, check_lock: bool = True) -> FileBook:
@@ -67,8 +82,15 @@ class FileBook:
             try:
                 self._index = WorkbookIndex(self._pkg)
             except (ValueError, KeyError) as exc:
-                raise WorkbookError(f"{self.path.name}: damaged workbook ({exc})") from exc
+                raise damaged(self.path.name, str(exc)) from exc
         return self._index
+
+    @property
+    def broken_tables(self) -> list[BrokenTable]:
+        """Tables that exist as parts but cannot be used (their range cannot be read, their
+        sheet is missing …), each with its name and the reason. :meth:`read_tables` leaves
+        them out like missing tables; :meth:`write_tables` refuses to write one."""
+        return list(self.index.broken_tables)
 
     @property
     def changed(self) -> bool:
@@ -87,8 +109,19 @@ class FileBook:
                      if r.is_("sharedStrings") and self._pkg.has(r.target)), None)
         return SharedStrings(self._pkg, self._pkg.name_of(part) if part else None)
 
+    def _date_styles(self) -> dict[int, str]:
+        part = next((r.target for r in self._pkg.rels(self._pkg.main)
+                     if r.is_("styles") and self._pkg.has(r.target)), None)
+        return date_styles(self._pkg, self._pkg.name_of(part) if part else None)
+
     def read_tables(self, names: Iterable[str]) -> dict[str, RawTable]:
-        """The named tables that exist (found by name in any sheet), each read once."""
+        """The named tables that exist (found by name in any sheet), each read once.
+
+        A table's rows run from its first data row to its last row holding a value
+        (trailing empty rows are left out; ``row_numbers`` gives each row's sheet row).
+        A number shown as a date or time arrives as a date, time, datetime or timedelta
+        (see :mod:`.numfmt`). Broken tables (:attr:`broken_tables`) are left out.
+        """
         found: dict[str, TableInfo] = {}
         for n in names:
             t = self.index.table(n)
@@ -98,27 +131,42 @@ class FileBook:
         for n, t in found.items():
             by_sheet.setdefault(t.sheet_part, []).append(n)
         sst = self._shared_strings()
+        dates = self._date_styles() if by_sheet else {}
         fast = FastValues(self._pkg.original) if self.fast_read else None
         out: dict[str, RawTable] = {}
         for part, tnames in by_sheet.items():
             tables = [found[n] for n in tnames]
             regions = [(t.top, t.first_col, t.data_end, t.last_col) for t in tables]
-            try:
-                grids = None
-                if fast is not None and part not in self._pkg.changed_parts() \
-                        and plain_values(self._pkg.read(part)):
-                    grids = fast.regions(tables[0].sheet, regions)
-                if grids is None:
-                    grids = read_regions(self._pkg, part, regions, sst)
-            except (ValueError, IndexError, OSError) as exc:
-                raise WorkbookError(f"{self.path.name}: cannot read sheet "
-                                    f"{tables[0].sheet} ({exc})") from exc
+            grids = None
+            if fast is not None and part not in self._pkg.changed_parts() \
+                    and plain_sheet(self._pkg, part):
+                grids = fast.regions(tables[0].sheet, regions)
+            if grids is None:
+                grids = read_regions(self._pkg, part, regions, sst, dates,
+                                     self.index.date1904)
             for n, t, grid in zip(tnames, tables, grids, strict=True):
                 width = t.last_col - t.first_col + 1
                 headers = list(t.columns[:width]) + [""] * (width - len(t.columns))
                 out[n] = RawTable(n, t.sheet, headers, grid, header_row=t.header_row,
                                   first_col=t.first_col,
-                                  row_numbers=list(range(t.top, t.data_end + 1)))
+                                  row_numbers=list(range(t.top, t.top + len(grid))))
+        if fast is not None:
+            fast.close()
+        return out
+
+    def plain_range_headers(self, sheet_names: Sequence[str], rows: int = 5
+                            ) -> dict[str, list[tuple[int, list[str]]]]:
+        """The first ``rows`` rows holding a value on each named sheet, as (row number,
+        cell texts from column A): enough to see whether a sheet still holds a missing
+        table's header as a plain range (after Excel's Convert to Range). Each sheet is
+        read only up to those rows; sheets that do not exist are left out."""
+        sst = self._shared_strings()
+        parts = {s.name.lower(): s for s in self.index.sheets if s.part is not None}
+        out: dict[str, list[tuple[int, list[str]]]] = {}
+        for name in sheet_names:
+            sheet = parts.get(name.lower())
+            if sheet is not None and sheet.part is not None:
+                out[name] = first_rows(self._pkg, sheet.part, sst, rows)
         return out
 
     def language(self) -> schema.Lang:
@@ -153,6 +201,11 @@ class FileBook:
         """
         if not frames:
             return
+        for name in frames:
+            broken = self.index.broken(name) if self.index.table(name) is None else None
+            if broken is not None:  # a second table of that name would make Excel repair
+                raise damaged(self.path.name, f"table {broken.name} cannot be written: "
+                              f"{broken.reason}")
         state = self._pkg.snapshot()
         try:
             self._write_tables(frames, lang)
@@ -177,7 +230,8 @@ class FileBook:
                 columns = self._columns(info, tdef, df)
                 others = [t for t in self.index.tables.values()
                           if t.sheet_part == info.sheet_part and t.part != info.part]
-                new_ref = rewrite_table(self._pkg, info, columns, n, styles, others)
+                new_ref = rewrite_table(self._pkg, info, columns, n, styles, others,
+                                        self._pkg.xml(info.part))
                 charts.update_charts(self._pkg, info, {c.col: c.values for c in columns},
                                      chart_rows, chart_parts)
                 # only this table's extent changed: no need to parse every part again
@@ -255,7 +309,7 @@ class FileBook:
         """Write the workbook atomically to ``path`` (default: where it was opened)."""
         target = Path(path) if path is not None else self.path
         same = target.resolve() == self.path.resolve()
-        if same and not self._pkg.changed:
+        if same and (self._package is None or not self._pkg.changed):
             return target
         ensure_not_locked(target)
         if same and _stamp(target) != self._stamp:
@@ -266,7 +320,7 @@ class FileBook:
             fp.flush()
             os.fsync(fp.fileno())
         self.path = target
-        self._pkg = Package(load_bytes(target), target.name)
+        self._package = None  # read again from disk only if this book is used again
         self._stamp = _stamp(target)
         self._index = None
         return target

@@ -8,7 +8,7 @@ sheet (other cells, row heights, formats, views, validations) stays as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -16,8 +16,17 @@ from lxml import etree
 from koshtorys.core.book import column_letter
 from koshtorys.core.errors import WorkbookError
 
+from .errors import damaged
 from .index import TableInfo
-from .ooxml import attrs_xml, column_xml, format_range, parse_range, parse_xml, root_ns, to_bytes
+from .ooxml import (
+    attrs_xml,
+    cell_xml,
+    column_xml,
+    format_range,
+    parse_range,
+    root_ns,
+    to_bytes,
+)
 from .package import Package
 from .rowcut import strip_attrs
 from .sheetmodel import MARKER, Geometry, OldRow, Sheet, cells_of, col_of, has_content, load
@@ -109,6 +118,133 @@ def _padded(values: Sequence[object], n: int) -> list[object]:
     return list(out) + [None] * (n - len(out))
 
 
+_CHUNK = 4096
+"""Rows made into text at a time: the new sheet is deflated as it is made, never held
+whole (see zipwrite.PartWriter)."""
+
+
+@dataclass
+class _Rewrite:
+    """One table's rewrite, worked out before any text is made."""
+
+    g: Geometry
+    sheet: Sheet
+    old: dict[int, OldRow]
+    values: dict[int, list[object]]
+    """Worksheet column → its new values, one per new data row."""
+    style: dict[int, int]
+    keep: dict[int, set[int]]
+    calc: dict[int, str]
+    base: dict[int, int]
+    letters: dict[int, str]
+    old_totals: list[tuple[int, etree._Element]]
+    filtered: bool
+    interleave: bool
+    px: str
+
+    def new_cells(self, lo: int, hi: int) -> list[list[str]]:
+        """The new data rows lo…hi (worksheet rows) as cell text, one list per column
+        in column order; a kept cell is "" (it is copied from the old row)."""
+        out = []
+        for col in sorted(self.values):
+            cells = column_xml(self.letters[col], self.values[col][lo - self.g.top:
+                                                                  hi - self.g.top + 1],
+                               self.style[col], lo)
+            for i in self.keep.get(col, ()):
+                if lo <= self.g.top + i <= hi:
+                    cells[self.g.top + i - lo] = ""
+            if self.px:  # the main namespace has a prefix in this part: ours must use it too
+                cells = [_prefixed(x, self.px) for x in cells]
+            out.append(cells)
+        return out
+
+    def row(self, r: int, cells: list[str]) -> tuple[str, int, int] | None:
+        """Row ``r`` as text and the first and last worksheet column its cells span (0, 0
+        for a row with attributes only), merging the new cells (``cells``, in column
+        order) with what the old row keeps; None when there is nothing to write."""
+        g, sheet = self.g, self.sheet
+        prev = self.old.get(r)
+        el = prev.element if prev is not None else None
+        in_old = r <= g.old_data_end
+        in_new = r <= g.new_data_end
+        before: list[tuple[int, str]] = []
+        after: list[tuple[int, str]] = []
+        mid: list[tuple[int, str]] = []
+        if el is not None:
+            moving = bool(g.totals) and r == g.old_end  # the old totals row moves
+            if self.interleave or moving or not sheet.only_within(el, g.c1, g.c2):
+                for col, c in cells_of(el, sheet.c_tag):
+                    if col < g.c1:
+                        before.append((col, sheet.xml(c)))
+                    elif col > g.c2:
+                        after.append((col, sheet.xml(c)))
+                    elif moving:
+                        continue
+                    elif col in self.values:
+                        if r - g.top in self.keep.get(col, ()) and in_new:
+                            mid.append((col, sheet.xml(c)))
+                    elif col not in self.calc or (in_new and in_old):
+                        mid.append((col, sheet.xml(c)))
+        if in_new and not in_old:
+            for col, formula in self.calc.items():
+                sx = f' s="{self.base[col]}"' if self.base[col] else ""
+                mid.append((col, _prefixed(f'<c r="{self.letters[col]}{r}"{sx}><f>'
+                                           f"{_esc(formula)}</f></c>", self.px)))
+        if g.totals and r == g.new_end:
+            for col, c in self.old_totals:
+                c.set("r", f"{self.letters[col]}{r}")
+                mid.append((col, sheet.xml(c)))
+        new = cells if in_new else []
+        if mid:
+            ours = list(zip(sorted(self.values), new, strict=False)) if new else []
+            new = [x for _, x in sorted(ours + mid, key=lambda x: x[0])]
+        body = "".join(new)
+        drop = _SKIP_HIDDEN if self.filtered and g.top <= r <= g.new_data_end else _SKIP
+        if el is not None:
+            attrs = attrs_xml(el, sheet.prefixes, drop)
+        elif prev is not None:
+            attrs = strip_attrs(prev.attrs, drop)
+        else:
+            attrs = ""
+        if not body and not before and not after and not attrs:
+            return None
+        if before or after:
+            body = "".join(x for _, x in before) + body + "".join(x for _, x in after)
+        text = f'<{self.px}row r="{r}"{attrs}>{body}</{self.px}row>'
+        if not body:
+            return text, 0, 0
+        return text, before[0][0] if before else g.c1, after[-1][0] if after else g.c2
+
+
+_SKIP = {"r", "spans"}
+_SKIP_HIDDEN = _SKIP | {"hidden"}
+
+
+def _makes_cell(v: object) -> bool:
+    """True when :func:`column_xml` writes a cell for ``v`` in an unstyled column."""
+    t = type(v)
+    if t is float:
+        return v - v == 0.0  # type: ignore[operator]
+    if v is None:
+        return False
+    if t is str:
+        return v != ""
+    return bool(cell_xml("A1", v, 0))
+
+
+def _cell_span(values: list[object], style: int) -> tuple[int, int] | None:
+    """First and last index whose value makes a cell (in a styled column, every one)."""
+    if not values:
+        return None
+    if style:
+        return 0, len(values) - 1
+    first = next((i for i, v in enumerate(values) if _makes_cell(v)), None)
+    if first is None:
+        return None
+    last = next(i for i in range(len(values) - 1, -1, -1) if _makes_cell(values[i]))
+    return first, last
+
+
 def rewrite_table(
     pkg: Package,
     table: TableInfo,
@@ -116,8 +252,21 @@ def rewrite_table(
     n_rows: int,
     styles: Styles,
     others: Sequence[TableInfo] = (),
+    table_root: etree._Element | None = None,
 ) -> tuple[int, int, int, int]:
-    """Write ``n_rows`` rows of ``columns`` into ``table``; returns the table's new ref."""
+    """Write ``n_rows`` rows of ``columns`` into ``table``; returns the table's new ref.
+
+    ``table_root`` is the table part already parsed, if the caller has it.
+    """
+    try:
+        return _rewrite(pkg, table, columns, n_rows, styles, others, table_root)
+    except ValueError as exc:  # BadXml included: a part that cannot be edited
+        raise damaged(pkg.label, f"sheet {table.sheet}: {exc}") from exc
+
+
+def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_rows: int,
+             styles: Styles, others: Sequence[TableInfo],
+             table_root: etree._Element | None) -> tuple[int, int, int, int]:
     g = _geometry(table, n_rows)
     written = {cd.col: cd for cd in columns}
     calc = {table.first_col + j: f for j, f in enumerate(table.calc_formulas)
@@ -127,100 +276,128 @@ def rewrite_table(
     keep = {col: rows for col, rows in keep.items() if rows}
     # unwritten table columns (the user's, calculated ones) interleave with ours
     interleave = bool(keep) or any(col not in written for col in range(g.c1, g.c2 + 1))
-    sheet, old = load(pkg.read(table.sheet_part), g, interleave)
+    data = pkg.read(table.sheet_part)
+    sheet, old, fast = load(data, g, interleave)
     _check_room(sheet, old, table, g, set(written) | set(calc), others)
     base = _base_styles(sheet, old, g, list(written) + list(calc))
-    style = {col: styles.with_format(base[col], cd.fmt) for col, cd in written.items()}
-    skip = {"r", "spans"}
-    skip_hidden = skip | {"hidden"} if _has_filter(pkg, table) else skip
-
+    root = pkg.xml(table.part) if table_root is None else table_root
+    n_new = g.new_data_end - g.top + 1
     old_totals: list[tuple[int, etree._Element]] = []
     if g.totals and g.old_end in old:
         row = old[g.old_end].element
         assert row is not None
         old_totals = [(c, el) for c, el in cells_of(row, sheet.c_tag) if g.c1 <= c <= g.c2]
-
-    letters = {col: column_letter(col) for col in range(g.c1, g.c2 + 1)}
-    n_new = g.new_data_end - g.top + 1
-    new_cols = [(col, column_xml(letters[col], _padded(written[col].values, n_new),
-                                 style[col], g.top))
-                for col in sorted(written)]
-    for col, cells in new_cols:  # a kept cell is copied from the old row, never written twice
-        for i in keep.get(col, ()):
-            if i < len(cells):
-                cells[i] = ""
-    px = sheet.prefix
-    if px:  # the main namespace has a prefix in this part: our text must use it too
-        new_cols = [(col, [_prefixed(x, px) for x in cells]) for col, cells in new_cols]
-    parts: list[str] = []
-    box = [10**9, 10**9, 0, 0]  # rows and columns that the new rows' cells span
-    for r in range(g.top, g.last + 1):
-        prev = old.get(r)
-        row = prev.element if prev is not None else None
-        in_old = r <= g.old_data_end
-        in_new = r <= g.new_data_end
-        before: list[tuple[int, str]] = []
-        after: list[tuple[int, str]] = []
-        mid: list[tuple[int, str]] = []
-        if row is not None:
-            moving = bool(g.totals) and r == g.old_end  # the old totals row moves
-            if interleave or moving or not sheet.only_within(row, g.c1, g.c2):
-                for col, c in cells_of(row, sheet.c_tag):
-                    if col < g.c1:
-                        before.append((col, sheet.xml(c)))
-                    elif col > g.c2:
-                        after.append((col, sheet.xml(c)))
-                    elif moving:
-                        continue
-                    elif col in written:
-                        if r - g.top in keep.get(col, ()) and in_new:
-                            mid.append((col, sheet.xml(c)))
-                    elif col not in calc or (in_new and in_old):
-                        mid.append((col, sheet.xml(c)))
-        new: list[str] = []
-        if in_new:
-            i = r - g.top
-            new = [cells[i] for _, cells in new_cols if i < len(cells)]
-            if not in_old:
-                for col, formula in calc.items():
-                    sx = f' s="{base[col]}"' if base[col] else ""
-                    mid.append((col, _prefixed(f'<c r="{letters[col]}{r}"{sx}><f>'
-                                               f"{_esc(formula)}</f></c>", px)))
-        if g.totals and r == g.new_end:
-            for col, c in old_totals:
-                c.set("r", f"{letters[col]}{r}")
-                mid.append((col, sheet.xml(c)))
-        if mid:
-            ours = [(col, cells[r - g.top]) for col, cells in new_cols
-                    if in_new and r - g.top < len(cells)]
-            new = [x for _, x in sorted(ours + mid, key=lambda x: x[0])]
-        body = "".join(new)
-        drop = skip_hidden if g.top <= r <= g.new_data_end else skip
-        if row is not None:
-            attrs = attrs_xml(row, sheet.prefixes, drop)
-        elif prev is not None:
-            attrs = strip_attrs(prev.attrs, drop)
-        else:
-            attrs = ""
-        if not body and not before and not after and not attrs:
-            continue
-        if before or after:
-            body = "".join(x for _, x in before) + body + "".join(x for _, x in after)
-        if body:
-            lo = before[0][0] if before else g.c1
-            hi = after[-1][0] if after else g.c2
-            box = [min(box[0], r), min(box[1], lo), r, max(box[3], hi)]
-        parts.append(f'<{px}row r="{r}"{attrs}>{body}</{px}row>')
-
-    _update_dimension(sheet, box)
+    job = _Rewrite(
+        g, sheet, old, {col: _padded(cd.values, n_new) for col, cd in written.items()},
+        {col: styles.with_format(base[col], cd.fmt) for col, cd in written.items()},
+        keep, calc, base, {col: column_letter(col) for col in range(g.c1, g.c2 + 1)},
+        old_totals, any(True for _ in root.iter("{*}filterColumn")), interleave, sheet.prefix,
+    )
+    # rows that need more than the new cells: what the old row keeps, formulas, totals;
+    # a row kept only for its attributes (a height, a style) takes the new cells as is
+    attrs = _row_attrs(old, g, job.filtered)
+    special = {r for r in old if r not in attrs} | ({g.new_end} if g.totals else set())
+    if calc:
+        special |= set(range(g.old_data_end + 1, g.new_data_end + 1))
+    made = {r: job.row(r, _cells_of_row(job, r)) for r in sorted(special)}
+    attrs = {r: a for r, a in attrs.items() if a}
+    _update_dimension(sheet, _box(job, made))
     _stretch_ranges(sheet, g)
-    data = to_bytes(sheet.root)
-    if data.count(MARKER) != 1:
+    skeleton = to_bytes(sheet.root)
+    if skeleton.count(MARKER) != 1:
         raise WorkbookError(f"cannot rewrite sheet {table.sheet}")
-    pkg.put(table.sheet_part, data.replace(MARKER, "".join(parts).encode("utf-8")))
+    head, tail = skeleton.split(MARKER)
+    out = pkg.writer(table.sheet_part, data)
+    del data, skeleton
+    out.write(head)
+    for piece in _rows(job, made, attrs):
+        out.write(piece.encode("utf-8"))
+    out.write(tail)
+    pkg.put_entry(table.sheet_part, out.finish())
     new_ref = (table.ref[0], g.c1, g.new_end, g.c2)
-    _update_table_part(pkg, table, new_ref, g)
+    _update_table_part(pkg, table, root, new_ref, g)
     return new_ref
+
+
+def _cells_of_row(job: _Rewrite, r: int) -> list[str]:
+    if r > job.g.new_data_end:
+        return []
+    return [cells[0] for cells in job.new_cells(r, r)]
+
+
+def _box(job: _Rewrite, made: dict[int, tuple[str, int, int] | None]) -> list[int]:
+    """Rows and columns that the rewritten rows' cells span."""
+    g = job.g
+    box = [10**9, 10**9, 0, 0]
+    for r, m in made.items():
+        if m is not None and m[2]:
+            box = [min(box[0], r), min(box[1], m[1]), max(box[2], r), max(box[3], m[2])]
+    # the other new rows span the table's columns when one of their new cells is written
+    spans = [x for x in (_cell_span(v, job.style[col]) for col, v in job.values.items()) if x]
+    if not spans:
+        return box
+
+    def plain(i: int) -> bool:
+        return g.top + i not in made and any(
+            job.style[col] or _makes_cell(v[i]) for col, v in job.values.items())
+
+    lo, hi = min(x[0] for x in spans), max(x[1] for x in spans)
+    first = next((i for i in range(lo, hi + 1) if plain(i)), None)
+    if first is not None:
+        last = next(i for i in range(hi, first - 1, -1) if plain(i))
+        box = [min(box[0], g.top + first), min(box[1], g.c1), max(box[2], g.top + last),
+               max(box[3], g.c2)]
+    return box
+
+
+def _row_attrs(old: dict[int, OldRow], g: Geometry, filtered: bool) -> dict[int, str]:
+    """Attribute text of the new data rows whose old row is kept by attributes only."""
+    out: dict[int, str] = {}
+    done: dict[tuple[bytes, bool], str] = {}  # rows mostly share their attributes
+    for r, o in old.items():
+        if o.element is None and r <= g.new_data_end:
+            hide = filtered and g.top <= r
+            key = (o.attrs, hide)
+            if key not in done:
+                done[key] = strip_attrs(o.attrs, _SKIP_HIDDEN if hide else _SKIP)
+            out[r] = done[key]
+    return out
+
+
+def _rows(job: _Rewrite, made: dict[int, tuple[str, int, int] | None],
+          attrs: dict[int, str]) -> Iterator[str]:
+    """The new rows' text, a chunk of rows at a time: plain rows straight from the new
+    cells (with the attributes their old row had, if any), the others as worked out in
+    ``made``."""
+    g, px = job.g, job.px
+    specials = sorted(made)
+    k = 0
+    r = g.top
+    while r <= g.last:
+        while k < len(specials) and specials[k] < r:
+            k += 1
+        if k < len(specials) and specials[k] == r:
+            m = made[r]
+            if m is not None:
+                yield m[0]
+            r += 1
+            continue
+        stop = min(specials[k] - 1 if k < len(specials) else g.last, g.new_data_end,
+                   r + _CHUNK - 1)
+        if stop < r:  # past the new data, no old row to keep: nothing to write
+            r = specials[k] if k < len(specials) else g.last + 1
+            continue
+        cols = job.new_cells(r, stop)
+        bodies = map("".join, zip(*cols, strict=True)) if cols else [""] * (stop - r + 1)
+        if attrs:
+            get = attrs.get
+            yield "".join([f'<{px}row r="{n}"{get(n, "")}>{b}</{px}row>'
+                           for n, b in zip(range(r, stop + 1), bodies, strict=False)
+                           if b or n in attrs])
+        else:
+            yield "".join([f'<{px}row r="{n}">{b}</{px}row>'
+                           for n, b in zip(range(r, stop + 1), bodies, strict=False) if b])
+        r = stop + 1
 
 
 class _Keep:
@@ -306,14 +483,8 @@ def _stretch_ranges(sheet: Sheet, g: Geometry) -> None:
                 el.text = _stretch(el.text, g)
 
 
-def _has_filter(pkg: Package, table: TableInfo) -> bool:
-    root = parse_xml(pkg.read(table.part))
-    return any(True for _ in root.iter("{*}filterColumn"))
-
-
-def _update_table_part(pkg: Package, table: TableInfo, ref: tuple[int, int, int, int],
-                       g: Geometry) -> None:
-    root = parse_xml(pkg.read(table.part))
+def _update_table_part(pkg: Package, table: TableInfo, root: etree._Element,
+                       ref: tuple[int, int, int, int], g: Geometry) -> None:
     ns = root_ns(root)
     root.set("ref", format_range(*ref))
     af = root.find(f"{{{ns}}}autoFilter")
