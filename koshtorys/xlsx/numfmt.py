@@ -14,12 +14,12 @@ duration. These are the rules python-calamine applies, so the fast and the XML r
 agree.
 
 The value follows the number as python-calamine gives it, to the millisecond: a duration
-is a :class:`~datetime.timedelta`; otherwise the serial counts days from the epoch (1900
-or 1904 date system; before serial 60 from 31 December 1899, so that Excel's 29 February
-1900, which never was, reads as 28 February), and a result on 31 December 1899 (a serial
-below 1) is a :class:`~datetime.time`, one at midnight a :class:`~datetime.date`,
-anything else a :class:`~datetime.datetime`. A negative serial gives the time of day it
-would show; a number no date can hold (after 9999) stays a number.
+is a :class:`~datetime.timedelta`; a number below 1 (no day, or before the epoch) is the
+:class:`~datetime.time` of day it shows; otherwise the serial counts days from the epoch
+(1900 or 1904 date system; before serial 60 from 31 December 1899, so that Excel's 29
+February 1900, which never was, reads as 28 February) and a result at midnight is a
+:class:`~datetime.date`, anything else a :class:`~datetime.datetime`. A number no date
+can hold (after 9999) stays a number.
 """
 
 from __future__ import annotations
@@ -85,7 +85,6 @@ def format_kind(code: str) -> DateKind | None:
 _DAY_MS = 86_400_000
 _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
-_NO_DATE = date(1899, 12, 31)  # serial 0: a time of day without a date
 
 
 def _round(x: float) -> int:
@@ -99,8 +98,9 @@ def serial_value(v: float, kind: DateKind, date1904: bool = False) -> object:
     try:
         if kind == "duration":
             return timedelta(milliseconds=_round(v * _DAY_MS))
-        if v < 0:  # no date before the epoch: the time of day it would show
-            return (datetime.min + timedelta(milliseconds=_round((v % 1) * _DAY_MS))).time()
+        if v < 1:  # no day (or before the epoch): the time of day it shows
+            ms = _round((v % 1) * _DAY_MS) % _DAY_MS
+            return (datetime.min + timedelta(milliseconds=ms)).time()
         if date1904:
             epoch = _EPOCH_1904
         else:  # serials before 1 March 1900 count from 31 December 1899 (Excel's leap bug)
@@ -110,8 +110,6 @@ def serial_value(v: float, kind: DateKind, date1904: bool = False) -> object:
         when = epoch + timedelta(days=days, milliseconds=_round((v - days) * _DAY_MS) % _DAY_MS)
     except (OverflowError, ValueError):
         return v
-    if when.date() == _NO_DATE:
-        return when.time()
     if when.time() == time():
         return when.date()
     return when

@@ -107,9 +107,9 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 def parse_range(ref: str) -> tuple[int, int, int, int]:
     """``"B3:D10"`` → (first row, first column, last row, last column)."""
-    a, _, b = ref.partition(":")
+    a, colon, b = ref.partition(":")
     r1, c1 = split_ref(a)
-    r2, c2 = split_ref(b) if b else (r1, c1)
+    r2, c2 = split_ref(b) if colon else (r1, c1)
     return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
@@ -236,6 +236,8 @@ def column_xml(letter: str, values: Sequence[object], style: int, first_row: int
                 append(f"{head}{r}{blank}" if blank else "")
         elif v is None:
             append(f"{head}{r}{blank}" if blank else "")
+        elif tv is int:
+            append(f'{head}{r}"{s}><v>{v}</v></c>')
         else:
             cell = cell_xml(f"{letter}{r}", v, style)
             append(cell if cell or not blank else f"{head}{r}{blank}")

@@ -10,6 +10,7 @@ time comes back as one (:mod:`.numfmt`), never as the bare serial number.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
@@ -307,28 +308,50 @@ def first_rows(pkg: Package, sheet_part: str, sst: SharedStrings, n: int,
 
 
 def plain_sheet(pkg: Package, part: str) -> bool:
-    """True when a sheet holds no formula and no error cell, so a fast reader that cannot
-    tell those from empty cells gives the same values. The part is inflated piece by
-    piece and not kept. A sheet that declares a DTD is refused here too."""
-    tail = b""
+    """True when a sheet holds only plain values — no formula, no error cell, every
+    shared-string reference a plain index — so a fast reader that cannot tell those
+    apart (python-calamine reads a formula without value or an error as empty, and the
+    index "-1" as 0) gives the same values. The part is inflated piece by piece and not
+    kept; only whole cells are searched. A sheet that declares a DTD is refused here."""
+    rest = b""
     prefix: bytes | None = None
     for piece in pkg.chunks(part):
-        text = tail + piece
+        text = rest + piece
+        cut = text.rfind(b"</c>")
+        if cut < 0 and len(text) < 1 << 22:
+            rest = text
+            continue
+        cut = len(text) if cut < 0 else cut + 4
+        text, rest = text[:cut], text[cut:]
         if prefix is None:
-            start = text.find(b"worksheet")
-            if start < 0 and len(text) < 65_536:
-                tail = text
-                continue
-            head = text[:max(start, 0)]
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise damaged(pkg.label, f"part {part}: it declares a DTD (<!DOCTYPE …>), "
-                              "which Office files never hold")
-            lt = head.rfind(b"<")
-            prefix = head[lt + 1:].rstrip(b":") if lt >= 0 else b""
-        if b'"e"' in text or b"'e'" in text or _formula_in(text, prefix):
+            prefix = _root_prefix(pkg, part, text)
+        if not _plain_text(text, prefix):
             return False
-        tail = text[-16:]
-    return True
+    if prefix is None:
+        prefix = _root_prefix(pkg, part, rest)
+    return _plain_text(rest, prefix)
+
+
+def _root_prefix(pkg: Package, part: str, head: bytes) -> bytes:
+    """The prefix of the root element; a DTD before it is refused."""
+    at = head.find(b"worksheet")
+    before = head[:max(at, 0)]
+    if b"<!DOCTYPE" in before or b"<!ENTITY" in before:
+        raise damaged(pkg.label, f"part {part}: it declares a DTD (<!DOCTYPE …>), which "
+                      "Office files never hold")
+    lt = before.rfind(b"<")
+    return before[lt + 1:].rstrip(b":") if lt >= 0 else b""
+
+
+_BAD_SHARED = re.compile(rb'"s"(?!><(?:[\w.-]+:)?v>\d+</)')
+
+
+def _plain_text(text: bytes, prefix: bytes) -> bool:
+    if b'"e"' in text or b"='" in text:  # an error cell; single quotes: not the usual form
+        return False
+    if _BAD_SHARED.search(text) is not None:  # "s" not followed by an index
+        return False
+    return not _formula_in(text, prefix)
 
 
 def _formula_in(text: bytes, prefix: bytes) -> bool:
@@ -382,6 +405,13 @@ class FastValues:
         self._book = None
 
 
+def _plain(v: object, _float: type = float) -> object:
+    """A calamine value as the XML reader gives it: "" is no value, whole numbers int."""
+    if type(v) is _float:
+        return int(v) if v.is_integer() and -1e15 < v < 1e15 else v  # type: ignore[attr-defined]
+    return None if v == "" else v
+
+
 def _region(rows: list[list[object]], r0: int, c0: int, reg: Region) -> Grid:
     r1, c1, r2, c2 = reg
     width = c2 - c1 + 1
@@ -393,9 +423,7 @@ def _region(rows: list[list[object]], r0: int, c0: int, reg: Region) -> Grid:
             cells = row[j0:j0 + width]
         else:
             cells = [""] * min(-j0, width) + list(row[:max(0, width + j0)])
-        out = [None if v == "" else
-               int(v) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else v
-               for v in cells]
+        out = list(map(_plain, cells))
         if len(out) < width:
             out += [None] * (width - len(out))
         grid.append(out)

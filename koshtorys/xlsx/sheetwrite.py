@@ -272,7 +272,7 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     calc = {table.first_col + j: f for j, f in enumerate(table.calc_formulas)
             if f and table.first_col + j not in written}
     # cells that stay as they are (KEEP) in the columns we write
-    keep = {col: {i for i, v in enumerate(cd.values) if v is KEEP} for col, cd in written.items()}
+    keep = {col: _kept(cd.values) for col, cd in written.items()}
     keep = {col: rows for col, rows in keep.items() if rows}
     # unwritten table columns (the user's, calculated ones) interleave with ours
     interleave = bool(keep) or any(col not in written for col in range(g.c1, g.c2 + 1))
@@ -410,9 +410,18 @@ class _Keep:
 KEEP = _Keep()
 
 
+def _kept(values: Sequence[object]) -> set[int]:
+    """Indexes of the :data:`KEEP` cells."""
+    try:
+        if KEEP not in values:  # a C loop; identity is tried first
+            return set()
+    except (TypeError, ValueError):  # a value whose == cannot say (pd.NA)
+        pass
+    return {i for i, v in enumerate(values) if v is KEEP}
+
+
 def _blank_kept(values: Sequence[object]) -> Sequence[object]:
-    return [None if v is KEEP else v for v in values] if any(v is KEEP for v in values) \
-        else values
+    return [None if v is KEEP else v for v in values] if _kept(values) else values
 
 
 _TAGS = re.compile(r"<(/?)(c|v|is|t|f|r|rPr)(?=[\s/>])")
