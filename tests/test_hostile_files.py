@@ -395,3 +395,29 @@ def test_cli_refuses_a_zip_bomb_with_one_line(tmp_path: Path,
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "workbook too large" in err and "filler.bin" in err
+
+
+@pytest.mark.parametrize("char", ["Ї", "😀"])
+def test_text_longer_than_excel_allows_is_written_cut(tmp_path: Path, char: str) -> None:
+    """Excel repairs a cell of more than 32 767 characters (UTF-16 units): written cut."""
+    import openpyxl
+    import pandas as pd
+
+    checks = schema.table("tblChecks")
+    keys = checks.column_keys
+    j = keys.index("message")
+    wb = new_workbook()
+    ws = wb.create_sheet("Checks")
+    put_rows(ws, "A1", [checks.headers("en"), ["old"] * len(keys)])
+    add_table(ws, "tblChecks", f"A1:{chr(64 + len(keys))}2")
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    text = "=" + char * 40_000  # also a formula-looking text: it stays text
+    frame = pd.DataFrame([[text if k == "message" else "x" for k in keys]], columns=keys)
+    book = FileBook.open(path)
+    book.write_tables({"tblChecks": frame}, "en")
+    book.save()
+    got = FileBook.open(path).read_tables(["tblChecks"])["tblChecks"].rows[0][j]
+    assert got.startswith("=" + char * 10)
+    assert len(got.encode("utf-16-le")) // 2 in (limits.MAX_CELL_TEXT, limits.MAX_CELL_TEXT - 1)
+    assert openpyxl.load_workbook(path)["Checks"].cell(2, j + 1).value == got

@@ -124,8 +124,10 @@ class Span:
     skeleton: bytes
     decls: bytes
     prefix: bytes
-    body: bytes
-    """The run's text: every row of the run, in order."""
+    data: bytes
+    """The whole sheet; the run is ``data[start:stop]`` (never copied out)."""
+    start: int
+    stop: int
     numbers: list[int]
     """The run's row numbers, ascending."""
 
@@ -186,16 +188,16 @@ def cut_span(data: bytes, first: int, last: int, marker: bytes) -> Span | None:
         if after and row[0] >= after:
             return None
         after, stop = row[0], at
-    body = data[start:stop]
-    if b"<!" in body:  # a comment or CDATA could hide a row tag
+    if data.find(b"<!", start, stop) >= 0:  # a comment or CDATA could hide a row tag
         return None
-    numbers = [int(x) for x in re.findall(rb"<" + re.escape(p) + rb'row\s+r="(\d+)"', body)]
-    if len(numbers) != body.count(tag) or not all(map(lt, numbers, numbers[1:])):
+    found = re.compile(rb"<" + re.escape(p) + rb'row\s+r="(\d+)"').findall(data, start, stop)
+    numbers = [int(x) for x in found]
+    if len(numbers) != data.count(tag, start, stop) or not all(map(lt, numbers, numbers[1:])):
         return None
     if numbers and (numbers[0] <= prev or numbers[0] < first or numbers[-1] > last
                     or (after and numbers[-1] >= after)):
         return None
-    return Span(data[:start] + marker + data[stop:], decls, p, body, numbers)
+    return Span(data[:start] + marker + data[stop:], decls, p, data, start, stop, numbers)
 
 
 def _column_class(c1: int, c2: int) -> bytes | None:
@@ -205,25 +207,27 @@ def _column_class(c1: int, c2: int) -> bytes | None:
     return b"[" + column_letter(c1).encode() + b"-" + column_letter(c2).encode() + b"]"
 
 
-def only_columns(body: bytes, p: bytes, c1: int, c2: int) -> bool:
-    """True when every cell in ``body`` has its reference first and lies in c1…c2."""
+def only_columns(data: bytes, start: int, stop: int, p: bytes, c1: int, c2: int) -> bool:
+    """True when every cell in ``data[start:stop]`` has its reference first and lies in
+    columns c1…c2."""
     letters = _column_class(c1, c2)
     if letters is None:
         return False
     odd = re.compile(b"<" + re.escape(p) + rb"""c(?=[\s>/])(?!\s+r="\$?""" + letters
                      + rb"\$?\d)")
-    return odd.search(body) is None
+    return odd.search(data, start, stop) is None
 
 
-def row_attrs(body: bytes, p: bytes) -> dict[int, bytes] | None:
-    """Row number → attribute text (``r`` left out) of the rows in ``body`` whose start
-    tag holds more than its number and spans; None when a row's tag is not understood."""
+def row_attrs(data: bytes, start: int, stop: int, p: bytes) -> dict[int, bytes]:
+    """Row number → attribute text (``r`` left out) of the rows in ``data[start:stop]``
+    whose start tag holds more than its number and spans."""
     esc = re.escape(p)
     plain = re.compile(b"<" + esc + rb"""row(?=[\s>/])(?!\s+r="\d+"(?:\s+spans="[^"]*")?\s*/?>)""")
-    if plain.search(body) is None:
+    if plain.search(data, start, stop) is None:
         return {}
     out: dict[int, bytes] = {}
-    for rm in re.finditer(b"<" + esc + rb'row\s+r="(\d+)"([^>]*?)/?>', body):
+    tags = re.compile(b"<" + esc + rb'row\s+r="(\d+)"([^>]*?)/?>')
+    for rm in tags.finditer(data, start, stop):
         rest = rm.group(2)
         if rest.strip() and _SPANS_ONLY.fullmatch(rest) is None:
             out[int(rm.group(1))] = rest

@@ -168,32 +168,28 @@ def _fast_rows(span: Span, g: Geometry) -> dict[int, OldRow] | None:
     """The old rows of a checked span: parsed where they matter (the first data rows, the
     rows past the old data), by attributes elsewhere; None when the bulk holds anything
     but the table's cells."""
-    body, p = span.body, span.prefix
+    data, p = span.data, span.prefix
     if not span.numbers:
         return {}
     lo = bisect.bisect_right(span.numbers, g.top + _SAMPLES - 1)  # rows parsed at the top
     hi = bisect.bisect_right(span.numbers, g.old_data_end)  # rows parsed at the bottom
     tag = b"<" + p + b"row"
-    bounds = [0]  # text offsets of rows lo and hi in body
+    bounds = [span.start]  # where rows lo and hi start
     for k in (lo, hi):
         if k >= len(span.numbers):
-            bounds.append(len(body))
+            bounds.append(span.stop)
             continue
-        at = body.find(tag + b' r="%d"' % span.numbers[k], bounds[-1])
+        at = data.find(tag + b' r="%d"' % span.numbers[k], bounds[-1], span.stop)
         if at < 0:
             return None
         bounds.append(at)
-    head, bulk, tail = body[:bounds[1]], body[bounds[1]:bounds[2]], body[bounds[2]:]
-    if not only_columns(bulk, p, g.c1, g.c2):
+    if not only_columns(data, bounds[1], bounds[2], p, g.c1, g.c2):
         return None
-    attrs = row_attrs(bulk, p)
-    if attrs is None:
-        return None
-    old = {r: OldRow(None, a) for r, a in attrs.items()}
-    for part in (head, tail):
-        if not part.strip():
+    old = {r: OldRow(None, a) for r, a in row_attrs(data, bounds[1], bounds[2], p).items()}
+    for a, b in ((span.start, bounds[1]), (bounds[2], span.stop)):
+        if not data[a:b].strip():
             continue
-        cut = cut_rows(b"<" + p + b"sheetData>" + part + b"</" + p + b"sheetData>", 1,
+        cut = cut_rows(b"<" + p + b"sheetData>" + data[a:b] + b"</" + p + b"sheetData>", 1,
                        1 << 40, b"")
         if cut is None:
             return None

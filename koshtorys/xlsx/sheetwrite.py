@@ -114,11 +114,13 @@ def _base_styles(sheet: Sheet, old: dict[int, OldRow], g: Geometry,
 
 def _padded(values: Sequence[object], n: int) -> list[object]:
     """The first ``n`` values, blanks for the rest (an empty table keeps one row)."""
+    if len(values) == n and isinstance(values, list) and not _kept(values):
+        return values  # the caller's list, read only: no copy
     out = _blank_kept(values[:n])
     return list(out) + [None] * (n - len(out))
 
 
-_CHUNK = 4096
+_CHUNK = 1024
 """Rows made into text at a time: the new sheet is deflated as it is made, never held
 whole (see zipwrite.PartWriter)."""
 
@@ -150,9 +152,12 @@ class _Rewrite:
             cells = column_xml(self.letters[col], self.values[col][lo - self.g.top:
                                                                   hi - self.g.top + 1],
                                self.style[col], lo)
-            for i in self.keep.get(col, ()):
-                if lo <= self.g.top + i <= hi:
-                    cells[self.g.top + i - lo] = ""
+            kept = self.keep.get(col)
+            if kept:
+                first = lo - self.g.top
+                for j in range(len(cells)):
+                    if first + j in kept:
+                        cells[j] = ""
             if self.px:  # the main namespace has a prefix in this part: ours must use it too
                 cells = [_prefixed(x, self.px) for x in cells]
             out.append(cells)
@@ -276,7 +281,7 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     keep = {col: rows for col, rows in keep.items() if rows}
     # unwritten table columns (the user's, calculated ones) interleave with ours
     interleave = bool(keep) or any(col not in written for col in range(g.c1, g.c2 + 1))
-    data = pkg.read(table.sheet_part)
+    data = pkg.read_buffer(table.sheet_part)
     sheet, old, fast = load(data, g, interleave)
     _check_room(sheet, old, table, g, set(written) | set(calc), others)
     base = _base_styles(sheet, old, g, list(written) + list(calc))
@@ -299,7 +304,7 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     special = {r for r in old if r not in attrs} | ({g.new_end} if g.totals else set())
     if calc:
         special |= set(range(g.old_data_end + 1, g.new_data_end + 1))
-    made = {r: job.row(r, _cells_of_row(job, r)) for r in sorted(special)}
+    made = _made(job, sorted(special))
     attrs = {r: a for r, a in attrs.items() if a}
     _update_dimension(sheet, _box(job, made))
     _stretch_ranges(sheet, g)
@@ -310,8 +315,15 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     out = pkg.writer(table.sheet_part, data)
     del data, skeleton
     out.write(head)
-    for piece in _rows(job, made, attrs):
-        out.write(piece.encode("utf-8"))
+    batch: list[str] = []
+    size = 0
+    for piece in _rows(job, made, attrs):  # pieces of about a chunk's size: few deflate jobs
+        batch.append(piece)
+        size += len(piece)
+        if size >= 1 << 18:
+            out.write("".join(batch).encode("utf-8"))
+            batch, size = [], 0
+    out.write("".join(batch).encode("utf-8"))
     out.write(tail)
     pkg.put_entry(table.sheet_part, out.finish())
     new_ref = (table.ref[0], g.c1, g.new_end, g.c2)
@@ -319,10 +331,25 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     return new_ref
 
 
-def _cells_of_row(job: _Rewrite, r: int) -> list[str]:
-    if r > job.g.new_data_end:
-        return []
-    return [cells[0] for cells in job.new_cells(r, r)]
+def _made(job: _Rewrite, rows: list[int]) -> dict[int, tuple[str, int, int] | None]:
+    """The special rows made, their new cells made a run of consecutive rows at a time."""
+    out: dict[int, tuple[str, int, int] | None] = {}
+    i = 0
+    while i < len(rows):
+        r = rows[i]
+        if r > job.g.new_data_end:
+            out[r] = job.row(r, [])
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1 and \
+                rows[j + 1] <= job.g.new_data_end and rows[j + 1] - r < _CHUNK:
+            j += 1
+        cols = job.new_cells(r, rows[j])
+        for k in range(j - i + 1):
+            out[r + k] = job.row(r + k, [c[k] for c in cols])
+        i = j + 1
+    return out
 
 
 def _box(job: _Rewrite, made: dict[int, tuple[str, int, int] | None]) -> list[int]:

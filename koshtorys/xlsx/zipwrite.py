@@ -159,7 +159,7 @@ class PartWriter:
     gives the new entry, or None when the content is the same as before.
     """
 
-    def __init__(self, name: str, old: bytes, like: zipfile.ZipInfo | None,
+    def __init__(self, name: str, old: bytes | bytearray, like: zipfile.ZipInfo | None,
                  level: int | None = None) -> None:
         self.name = name
         self._old = old
