@@ -2,11 +2,11 @@
 
 The whole file is read into memory once (compressed), so a later save can replace it
 on disk safely. The zip directory is checked against :mod:`koshtorys.core.limits`
-before anything is inflated. Small parts are inflated once and kept; large ones (the
-sheets) are inflated when asked for and not kept, so memory follows the part at hand,
-not the workbook. Edits are staged per part — as content, or for a rewritten sheet as
-an entry already deflated by :class:`~.zipwrite.PartWriter` — and written by
-:meth:`Package.write`.
+before anything is inflated (:mod:`.zipcheck`). Small parts are inflated once and
+kept; large ones (the sheets) are inflated when asked for and not kept, so memory
+follows the part at hand, not the workbook. Edits are staged per part — as content, or
+for a rewritten sheet as an entry already deflated by :class:`~.zipwrite.PartWriter` —
+and written by :meth:`Package.write`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from koshtorys.core import limits
 from koshtorys.core.errors import WorkbookError
 
-from . import zipwrite
-from .errors import damaged, too_large
+from . import zipcheck, zipwrite
+from .errors import damaged
 from .ooxml import CT_NS, PKG_REL_NS, BadXml, parse_xml, to_bytes
 
 __all__ = ["Package", "Rel", "load_bytes", "ZIP_ERRORS"]
@@ -96,21 +95,6 @@ def relative(source: str, part: str) -> str:
     return posixpath.relpath(part, posixpath.dirname(source) or ".")
 
 
-def _declared_entries(data: bytes) -> int | None:
-    """The entry count of the zip's end record (zip64 included), read before the zip
-    module builds its directory; None when the record is not found."""
-    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if at < 0 or at + 22 > len(data):
-        return None
-    count = struct.unpack_from("<H", data, at + 10)[0]
-    loc = at - 20
-    if count == 0xFFFF and loc >= 0 and data[loc:loc + 4] == b"PK\x06\x07":
-        off = struct.unpack_from("<Q", data, loc + 8)[0]
-        if off + 56 <= len(data) and data[off:off + 4] == b"PK\x06\x06":
-            count = struct.unpack_from("<Q", data, off + 32)[0]
-    return count
-
-
 class Package:
     """An .xlsx/.xlsm read into memory, with staged changes."""
 
@@ -122,10 +106,7 @@ class Package:
                                     "password in Excel and try again")
             raise WorkbookError(f"{label} is an old Excel 97-2003 (.xls) file; save it as "
                                 ".xlsx and try again")
-        declared = _declared_entries(data)
-        if declared is not None and declared > limits.MAX_ENTRIES:
-            raise too_large(label, f"{declared:,} zip entries (at most "
-                                   f"{limits.MAX_ENTRIES:,})")
+        zipcheck.check_entry_count(data, label)
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self._infos = self._zip.infolist()
@@ -135,7 +116,7 @@ class Package:
             raise WorkbookError(f"{label} is encrypted; remove the password and try again")
         self._data = data
         self._by_lower = {i.filename.lower(): i for i in self._infos}
-        self._check_sizes()
+        zipcheck.check_sizes(self._infos, label)
         self._staged: dict[str, bytes] = {}
         self._entries: dict[str, zipwrite.Entry] = {}
         self._new: list[str] = []
@@ -144,24 +125,6 @@ class Package:
         self._rels: dict[str, list[Rel]] = {}
         self._ct: etree._Element | None = None
         self.main = self._main_part()
-
-    def _check_sizes(self) -> None:
-        """Refuse a zip bomb from its directory, before anything is inflated."""
-        total = 0
-        for i in self._infos:
-            total += i.file_size
-            if i.file_size > limits.MAX_PART_BYTES:
-                raise too_large(self.label, f"part {i.filename} inflates to "
-                                f"{i.file_size / 2**20:,.0f} MiB (at most "
-                                f"{limits.MAX_PART_BYTES / 2**20:,.0f} MiB)")
-            if i.file_size > limits.RATIO_FLOOR_BYTES and \
-                    i.file_size > limits.MAX_RATIO * max(i.compress_size, 1):
-                raise too_large(self.label, f"part {i.filename} inflates "
-                                f"{i.file_size / max(i.compress_size, 1):,.0f} times (at most "
-                                f"{limits.MAX_RATIO} times): a zip bomb?")
-        if total > limits.MAX_TOTAL_BYTES:
-            raise too_large(self.label, f"its parts inflate to {total / 2**20:,.0f} MiB (at "
-                            f"most {limits.MAX_TOTAL_BYTES / 2**20:,.0f} MiB)")
 
     # ------------------------------------------------------------------ reading
     def _main_part(self) -> str:

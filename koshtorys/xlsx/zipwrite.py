@@ -106,10 +106,13 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
+_CORES = os.cpu_count() or 1
+
+
 def _pool() -> ThreadPoolExecutor | None:
     """One worker thread for deflating, made on first use (none on a one-core machine)."""
     global _POOL
-    if (os.cpu_count() or 1) < 2:
+    if _CORES < 2:
         return None
     with _POOL_LOCK:
         if _POOL is None:
