@@ -49,7 +49,7 @@ def _num(v: object) -> str | None:
 
 
 def _text(v: object) -> str | None:
-    if v is None:
+    if v is None or (isinstance(v, float) and v - v != 0.0):  # blank, NaN, infinite
         return None
     n = _num(v)
     return n if n is not None else str(v)

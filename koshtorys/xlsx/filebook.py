@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from koshtorys.core import schema
@@ -45,6 +46,18 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size
+
+
+def _column_values(df: pd.DataFrame, key: str, n: int) -> list[object]:
+    """A frame column as cell values. A column of numbers is taken as it is, NaN
+    included (the writer leaves a non-finite number blank): no pass over its values
+    in Python; other columns as :func:`~koshtorys.core.book.frame_columns` makes them."""
+    if key not in df.columns:
+        return [None] * n
+    s = df[key]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiub":  # not Int64 and the like:
+        return s.tolist()  # their blank is pd.NA
+    return frame_columns(df, [key])[0]
 
 
 class FileBook:
@@ -190,8 +203,11 @@ class FileBook:
         part = next((r.target for r in self._pkg.rels(self._pkg.main)
                      if r.is_("styles") and self._pkg.has(r.target)), None)
         if part is None:
-            raise WorkbookError(f"{self.path.name}: workbook has no styles part")
-        return Styles(self._pkg, self._pkg.name_of(part))
+            raise damaged(self.path.name, "the workbook has no styles part")
+        try:
+            return Styles(self._pkg, self._pkg.name_of(part))
+        except ValueError as exc:
+            raise damaged(self.path.name, f"styles: {exc}") from exc
 
     def write_tables(self, frames: Mapping[str, pd.DataFrame], lang: schema.Lang) -> None:
         """Stage the new data of each output table; :meth:`save` writes the file.
@@ -243,7 +259,11 @@ class FileBook:
         """Excel recalculates on open, and finds no stale calcChain: it repairs a workbook
         whose chain names a cell that no longer holds a formula (rows cut from a table),
         while without the part it silently rebuilds the chain."""
-        self._pkg.put(self._pkg.main, wbxml.ensure_full_calc(self._pkg.read(self._pkg.main)))
+        try:
+            calc = wbxml.ensure_full_calc(self._pkg.read(self._pkg.main))
+        except ValueError as exc:  # BadXml included
+            raise damaged(self.path.name, f"{self._pkg.main}: {exc}") from exc
+        self._pkg.put(self._pkg.main, calc)
         for rel in self._pkg.rels(self._pkg.main):
             if rel.is_("calcChain") and not rel.external:
                 self._pkg.drop(self._pkg.main, rel.target)
@@ -301,9 +321,8 @@ class FileBook:
     def _columns(cls, info: TableInfo, tdef: schema.Table, df: pd.DataFrame) -> list[ColumnData]:
         """New values of the table's schema columns from ``df`` (columns = keys)."""
         mapped = cls._mapped(info, tdef)
-        values = frame_columns(df, [col.key for _, col in mapped])
-        return [ColumnData(ws_col, v, col.fmt) for (ws_col, col), v in zip(mapped, values,
-                                                                          strict=True)]
+        return [ColumnData(ws_col, _column_values(df, col.key, len(df)), col.fmt)
+                for ws_col, col in mapped]
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the workbook atomically to ``path`` (default: where it was opened)."""
