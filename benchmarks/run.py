@@ -113,9 +113,12 @@ def _task(task: str, path: Path, extra: str | None) -> float:
         return time.perf_counter() - t
     if task == "adapter":
         from koshtorys import parts
-        from koshtorys.xlsx import FileBook
+        from koshtorys.xlsx import FileBook, zipwrite
 
-        frames, lang = pickle.loads(Path(extra or "").read_bytes())
+        level, _, where = (extra or "").rpartition("@")
+        if level:  # the deflate-level table: the same run at another level
+            zipwrite.DEFLATE_LEVEL = int(level)
+        frames, lang = pickle.loads(Path(where).read_bytes())
         t = time.perf_counter()
         book = FileBook.open(path)
         book.read_tables(parts.input_tables_for(tuple(parts.PARTS)))
@@ -276,6 +279,7 @@ def main() -> None:
         rows: list[dict[str, object]] = []
         deflate: list[tuple[int, float, float]] = []
         floors6: list[tuple[int, float]] = []
+        levels: list[tuple[int, float, float]] = []
         for s in scales:
             print(f"refresh ×{s:g} …", flush=True)
             p = tmpd / f"scale{s:g}.xlsx"
@@ -287,7 +291,7 @@ def main() -> None:
             row: dict[str, object] = {"scale": s, "rows": _table_rows(p),
                                       "mb": p.stat().st_size / 1e6}
             row["refresh"] = measured("refresh", p)
-            row["adapter"] = measured("adapter", p, str(frames))
+            row["adapter"] = measured("adapter", p, f"@{frames}")
             row["io"] = measured("io_floor", p, "6")
             row["read"] = measured("read_floor", p)
             row["openpyxl"] = measured("openpyxl", p) if s == scales[0] else None
@@ -297,6 +301,10 @@ def main() -> None:
                 _refresh(done)
                 deflate = _deflate_table(_rewritten_parts(p, done))
                 floors6 = [(lv, measured("io_floor", p, str(lv))["seconds"]) for lv in (1, 3)]
+                for lv in (1, 3, 6):
+                    fig = measured("adapter", p, f"{lv}@{frames}")
+                    out = tmpd / f"work{p.suffix}"  # what the last run of the figure wrote
+                    levels.append((lv, fig["seconds"], out.stat().st_size / 1e6))
             rows.append(row)
 
         others: list[tuple[str, dict[str, float], str, dict[str, float] | None, float,
@@ -319,7 +327,7 @@ def main() -> None:
                                         str(tmpd / "cons.xlsx")], a.repeat)
             others.append((f"consolidate {n_inst} workbooks", con, "calamine read", cal,
                            cal["seconds"], 2.0))
-    _report(rows, others, deflate, floors6)
+    _report(rows, others, deflate, floors6, levels)
 
 
 def _best(task: str, args: list[str], repeat: int) -> dict[str, float]:
@@ -329,7 +337,7 @@ def _best(task: str, args: list[str], repeat: int) -> dict[str, float]:
 
 def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, float], str,
             dict[str, float] | None, float, float]], deflate: list[tuple[int, float, float]],
-            floors6: list[tuple[int, float]]) -> None:
+            floors6: list[tuple[int, float]], levels: list[tuple[int, float, float]]) -> None:
     def sec(row: dict[str, object], key: str) -> float:
         return row[key]["seconds"]  # type: ignore[index]
 
@@ -378,10 +386,16 @@ def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, flo
         print()
         print(f"deflate level of the rewritten parts (×{last['scale']:g}: the parts one "
               "refresh after the change rewrote):")
-        print(f"{'level':>5} {'seconds':>8} {'MB':>7} {'whole-file I/O floor s':>23}")
+        print(f"{'level':>5} {'deflate s':>9} {'parts MB':>8} {'adapter s':>9} {'file MB':>7} "
+              f"{'I/O floor s':>11}")
         whole = dict(floors6) | {6: sec(last, "io")}
+        runs = {lv: (t, mb) for lv, t, mb in levels}
         for level, s, size in deflate:
-            print(f"{level:5d} {s:8.2f} {size:7.2f} {whole.get(level, float('nan')):23.2f}")
+            t, mb = runs.get(level, (float("nan"), float("nan")))
+            print(f"{level:5d} {s:9.2f} {size:8.2f} {t:9.2f} {mb:7.2f} "
+                  f"{whole.get(level, float('nan')):11.2f}")
+        print("(deflate s: one thread deflating the rewritten parts; adapter s: the adapter "
+              "alone at that level, deflating on its second thread)")
 
 
 if __name__ == "__main__":
