@@ -29,6 +29,10 @@ from .styles import Styles
 
 __all__ = ["ColumnData", "KEEP", "rewrite_table"]
 
+PIECE = 1 << 20
+"""Characters of row text given to the deflater at a time (about 1 MB): few hand-overs
+to the deflate thread, each of which waits for the GIL."""
+
 
 @dataclass(frozen=True)
 class ColumnData:
@@ -188,7 +192,7 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     for piece in rows_text(job, made, attrs):  # pieces of about a chunk's size: few deflate jobs
         batch.append(piece)
         size += len(piece)
-        if size >= 1 << 18:
+        if size >= PIECE:
             out.write("".join(batch).encode("utf-8"))
             batch, size = [], 0
     out.write("".join(batch).encode("utf-8"))

@@ -100,7 +100,7 @@ def _entry(name: str, data: bytes, crc: int, size: int, method: int,
     )
 
 
-_BACKLOG = 8
+_BACKLOG = 4
 """Pieces waiting for the deflate thread before the writer waits for it."""
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
