@@ -115,12 +115,9 @@ def _task(task: str, path: Path, extra: str | None) -> float:
         from koshtorys import parts
         from koshtorys.xlsx import FileBook, zipwrite
 
-        how, _, where = (extra or "").rpartition("@")
-        level, _, inline = how.partition(",")
+        level, _, where = (extra or "").rpartition("@")
         if level:  # the deflate-level table: the same run at another level
             zipwrite.DEFLATE_LEVEL = int(level)
-        if inline:  # … or deflating on the main thread, as on a one-core machine
-            zipwrite._CORES = 1
         frames, lang = pickle.loads(Path(where).read_bytes())
         t = time.perf_counter()
         book = FileBook.open(path)
@@ -282,7 +279,7 @@ def main() -> None:
         rows: list[dict[str, object]] = []
         deflate: list[tuple[int, float, float]] = []
         floors6: list[tuple[int, float]] = []
-        levels: list[tuple[int, float, float, float]] = []
+        levels: list[tuple[int, float, float]] = []
         for s in scales:
             print(f"refresh ×{s:g} …", flush=True)
             p = tmpd / f"scale{s:g}.xlsx"
@@ -307,8 +304,7 @@ def main() -> None:
                 for lv in (1, 3, 6):
                     fig = measured("adapter", p, f"{lv}@{frames}")
                     out = tmpd / f"work{p.suffix}"  # what the last run of the figure wrote
-                    one = measured("adapter", p, f"{lv},inline@{frames}")
-                    levels.append((lv, fig["seconds"], out.stat().st_size / 1e6, one["seconds"]))
+                    levels.append((lv, fig["seconds"], out.stat().st_size / 1e6))
             rows.append(row)
 
         others: list[tuple[str, dict[str, float], str, dict[str, float] | None, float,
@@ -341,8 +337,7 @@ def _best(task: str, args: list[str], repeat: int) -> dict[str, float]:
 
 def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, float], str,
             dict[str, float] | None, float, float]], deflate: list[tuple[int, float, float]],
-            floors6: list[tuple[int, float]], levels: list[tuple[int, float, float, float]]
-            ) -> None:
+            floors6: list[tuple[int, float]], levels: list[tuple[int, float, float]]) -> None:
     def sec(row: dict[str, object], key: str) -> float:
         return row[key]["seconds"]  # type: ignore[index]
 
@@ -391,18 +386,17 @@ def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, flo
         print()
         print(f"deflate level of the rewritten parts (×{last['scale']:g}: the parts one "
               "refresh after the change rewrote):")
-        print(f"{'level':>5} {'deflate s':>9} {'parts MB':>8} {'adapter s':>9} "
-              f"{'1 thread s':>10} {'file MB':>7} {'I/O floor s':>11}")
+        print(f"{'level':>5} {'deflate s':>9} {'parts MB':>8} {'adapter s':>9} {'file MB':>7} "
+              f"{'I/O floor s':>11}")
         whole = dict(floors6) | {6: sec(last, "io")}
         nan = float("nan")
-        runs = {lv: (t, mb, one) for lv, t, mb, one in levels}
+        runs = {lv: (t, mb) for lv, t, mb in levels}
         for level, s, size in deflate:
-            t, mb, one = runs.get(level, (nan, nan, nan))
-            print(f"{level:5d} {s:9.2f} {size:8.2f} {t:9.2f} {one:10.2f} {mb:7.2f} "
+            t, mb = runs.get(level, (nan, nan))
+            print(f"{level:5d} {s:9.2f} {size:8.2f} {t:9.2f} {mb:7.2f} "
                   f"{whole.get(level, nan):11.2f}")
-        print("(deflate s: zlib alone on the rewritten parts; adapter s: the adapter alone at "
-              "that level, deflating on its second thread; 1 thread s: the same, deflating "
-              "on the main thread)")
+        print("(deflate s: zlib alone on the rewritten parts; adapter s and file MB: the "
+              "adapter alone at that level; I/O floor s: the whole file at that level)")
 
 
 if __name__ == "__main__":

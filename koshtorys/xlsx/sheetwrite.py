@@ -29,9 +29,8 @@ from .styles import Styles
 
 __all__ = ["ColumnData", "KEEP", "rewrite_table"]
 
-PIECE = 1 << 20
-"""Characters of row text given to the deflater at a time (about 1 MB): few hand-overs
-to the deflate thread, each of which waits for the GIL."""
+PIECE = 1 << 18
+"""Characters of row text encoded and given to the deflater at a time (about 256 kB)."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +188,7 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     out.write(head)
     batch: list[str] = []
     size = 0
-    for piece in rows_text(job, made, attrs):  # pieces of about a chunk's size: few deflate jobs
+    for piece in rows_text(job, made, attrs):
         batch.append(piece)
         size += len(piece)
         if size >= PIECE:

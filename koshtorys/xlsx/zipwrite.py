@@ -6,20 +6,16 @@ always gives the same output (each entry keeps its original date and attributes)
 
 A rewritten part is deflated at :data:`DEFLATE_LEVEL`; :class:`PartWriter` takes its new
 content piece by piece, compares it with the old content as it comes and deflates only
-from the first difference on (on a second thread, as zlib runs without the GIL), so a
-large rewritten sheet is never held uncompressed and an unchanged one costs no deflate.
+from the first difference on, so a large rewritten sheet is never held uncompressed and
+an unchanged one costs no deflate.
 """
 
 from __future__ import annotations
 
-import os
 import struct
-import threading
 import zipfile
 import zlib
-from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -100,55 +96,21 @@ def _entry(name: str, data: bytes, crc: int, size: int, method: int,
     )
 
 
-_BACKLOG = 4
-"""Pieces waiting for the deflate thread before the writer waits for it."""
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-_CORES = os.cpu_count() or 1
-
-
-def _pool() -> ThreadPoolExecutor | None:
-    """One worker thread for deflating, made on first use (none on a one-core machine)."""
-    global _POOL
-    if _CORES < 2:
-        return None
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="koshtorys-deflate")
-        return _POOL
-
-
 class _Deflate:
-    """Deflate and CRC of a stream of pieces, in order, on the worker thread if any."""
+    """Deflate and CRC of a stream of pieces, in order."""
 
     def __init__(self, level: int) -> None:
         self._comp = zlib.compressobj(level, zlib.DEFLATED, -15)
         self._out: list[bytes] = []
         self.crc = 0
         self.size = 0
-        self._pool = _pool()
-        self._pending: deque[Future[None]] = deque()
 
-    def _step(self, piece: bytes | memoryview) -> None:
+    def feed(self, piece: bytes | memoryview) -> None:
+        self.size += len(piece)
         self.crc = zlib.crc32(piece, self.crc)
         self._out.append(self._comp.compress(piece))
 
-    def feed(self, piece: bytes | memoryview) -> None:
-        if not len(piece):
-            return
-        self.size += len(piece)
-        if self._pool is None:
-            self._step(piece)
-        else:  # one worker: the pieces are deflated in the order they were given
-            self._pending.append(self._pool.submit(self._step, piece))
-            while len(self._pending) > _BACKLOG:  # bounded memory if deflate falls behind
-                self._pending.popleft().result()
-
     def close(self) -> bytes:
-        while self._pending:
-            self._pending.popleft().result()
         self._out.append(self._comp.flush())
         return b"".join(self._out)
 
