@@ -56,11 +56,11 @@ class Rewrite:
             cells = column_xml(self.letters[col], self.values[col][lo - self.g.top:
                                                                   hi - self.g.top + 1],
                                self.style[col], lo)
-            kept = self.keep.get(col)
-            if kept:
+            where = self.keep.get(col)
+            if where:
                 first = lo - self.g.top
                 for j in range(len(cells)):
-                    if first + j in kept:
+                    if first + j in where:
                         cells[j] = ""
             if self.px:  # the main namespace has a prefix in this part: ours must use it too
                 cells = [prefixed(x, self.px) for x in cells]
@@ -178,14 +178,14 @@ def made_rows(job: Rewrite, rows: list[int]) -> dict[int, tuple[str, int, int] |
 def box(job: Rewrite, made: dict[int, tuple[str, int, int] | None]) -> list[int]:
     """Rows and columns that the rewritten rows' cells span."""
     g = job.g
-    box = [10**9, 10**9, 0, 0]
+    span = [10**9, 10**9, 0, 0]
     for r, m in made.items():
         if m is not None and m[2]:
-            box = [min(box[0], r), min(box[1], m[1]), max(box[2], r), max(box[3], m[2])]
+            span = [min(span[0], r), min(span[1], m[1]), max(span[2], r), max(span[3], m[2])]
     # the other new rows span the table's columns when one of their new cells is written
     spans = [x for x in (_cell_span(v, job.style[col]) for col, v in job.values.items()) if x]
     if not spans:
-        return box
+        return span
 
     def plain(i: int) -> bool:
         return g.top + i not in made and any(
@@ -195,9 +195,9 @@ def box(job: Rewrite, made: dict[int, tuple[str, int, int] | None]) -> list[int]
     first = next((i for i in range(lo, hi + 1) if plain(i)), None)
     if first is not None:
         last = next(i for i in range(hi, first - 1, -1) if plain(i))
-        box = [min(box[0], g.top + first), min(box[1], g.c1), max(box[2], g.top + last),
-               max(box[3], g.c2)]
-    return box
+        span = [min(span[0], g.top + first), min(span[1], g.c1), max(span[2], g.top + last),
+                max(span[3], g.c2)]
+    return span
 
 
 def kept_attrs(old: dict[int, OldRow], g: Geometry, filtered: bool) -> dict[int, str]:
@@ -215,7 +215,7 @@ def kept_attrs(old: dict[int, OldRow], g: Geometry, filtered: bool) -> dict[int,
 
 
 def rows_text(job: Rewrite, made: dict[int, tuple[str, int, int] | None],
-          attrs: dict[int, str]) -> Iterator[str]:
+              attrs: dict[int, str]) -> Iterator[str]:
     """The new rows' text, a chunk of rows at a time: plain rows straight from the new
     cells (with the attributes their old row had, if any), the others as worked out in
     ``made``."""
