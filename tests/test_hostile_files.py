@@ -205,6 +205,18 @@ def test_table_whose_sheet_is_missing_is_listed_as_broken(tmp_path: Path) -> Non
     assert broken.name == "tblStaff" and part in broken.reason
 
 
+def test_table_part_missing_from_the_file_is_listed_as_broken(tmp_path: Path) -> None:
+    """The sheet's relationships name a table part the zip does not hold."""
+    path = small_book(tmp_path / "t.xlsx")
+    parts = members(path)
+    del parts["xl/tables/table2.xml"]
+    rezip(path, parts)
+    book = FileBook.open(path)
+    assert "tblStaff" not in book.read_tables(["tblSettings", "tblStaff"])
+    [broken] = book.broken_tables
+    assert broken.sheet == "Staff" and "xl/tables/table2.xml" in broken.reason
+
+
 def test_plain_range_headers_after_convert_to_range(tmp_path: Path) -> None:
     """Excel's Convert to Range removes the table part and keeps the cells: the sheet
     still shows the header, so the caller can say so."""
