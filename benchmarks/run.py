@@ -1,30 +1,45 @@
-"""koshtorys benchmarks: each figure beside its floor, as a ratio.
+"""koshtorys benchmarks: each figure beside its floors, as a ratio.
 
-    python -m benchmarks.run            # full size (about 2–4 minutes)
+    python -m benchmarks.run            # full size (about 5–8 minutes on 2 cores)
     python -m benchmarks.run --quick    # small sizes, a smoke run
 
-Figures (best of ``--repeat`` runs, each in a fresh subprocess so peak RSS is its own;
-the peak is the child's VmHWM: ``ru_maxrss`` survives exec, so a child of this process
-would report this process's own peak):
+Every figure is the best of ``--repeat`` runs, each in a fresh interpreter, with that
+process's own peak resident memory (VmHWM; ``ru_maxrss`` survives exec, so a child would
+report its parent's peak). Refresh is measured **after an input change**: the workbook
+was refreshed once, then one cost amount, one plan month and one need were changed
+(``FileBook.update_table``), so every part's output tables must be written again.
 
-* refresh of a large institution workbook   vs  bare openpyxl load + save of the same file
-* request generation for 60 programs         vs  the 10 s target
-* consolidation of 100 institution workbooks vs  reading the same files with python-calamine
-* scaling: refresh at three sizes (rows of each table ×0.25, ×0.5, ×1)
+Floors printed beside refresh:
+
+* I/O floor — inflate every zip entry and write all of them to a new zip at deflate
+  level 6 (the level Excel and openpyxl write): what any tool that rewrites the file
+  must at least do;
+* read floor — python-calamine reading the sheets refresh reads (the input tables),
+  the fastest reader there is;
+* openpyxl load+save — the peer users know (it also drops cached values and
+  sparklines, see FACTS.md).
+
+``adapter`` is the file adapter's part alone: ``read_tables`` + ``write_tables`` (of
+frames computed beforehand) + ``save``, without validation and the engine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import pickle
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SCALES = (1.0, 4.0, 16.0)
 
 
 def _peak_rss_mb() -> float:
@@ -51,35 +66,69 @@ def _child(task: str, args: list[str]) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _best(task: str, args: list[str], repeat: int) -> dict[str, float]:
-    runs = [_child(task, args) for _ in range(repeat)]
-    return {"seconds": min(r["seconds"] for r in runs), "rss_mb": max(r["rss_mb"] for r in runs)}
-
-
 # ---- tasks run in the child --------------------------------------------------------------
 
+def _input_sheets(path: Path) -> list[str]:
+    from koshtorys import parts
+    from koshtorys.xlsx import FileBook
+
+    index = FileBook.open(path, check_lock=False).index
+    names = parts.input_tables_for(tuple(parts.PARTS))
+    return sorted({t.sheet for n in names if (t := index.table(n)) is not None})
+
+
 def _task(task: str, path: Path, extra: str | None) -> float:
-    if task == "floor":
+    if task == "openpyxl":
         import openpyxl
 
         t = time.perf_counter()
         wb = openpyxl.load_workbook(path)
         wb.save(path)
         return time.perf_counter() - t
-    if task == "refresh":
-        from koshtorys import parts
+    if task == "io_floor":
+        t = time.perf_counter()
+        with zipfile.ZipFile(path) as src, \
+                zipfile.ZipFile(path.with_suffix(".copy.zip"), "w", zipfile.ZIP_DEFLATED,
+                                compresslevel=int(extra or 6)) as dst:
+            for info in src.infolist():
+                dst.writestr(info.filename, src.read(info))
+        return time.perf_counter() - t
+    if task == "read_floor":
+        from python_calamine import CalamineWorkbook
+
+        sheets = _input_sheets(path)
+        t = time.perf_counter()
+        wb = CalamineWorkbook.from_path(str(path))
+        for name in sheets:
+            wb.get_sheet_by_name(name).to_python()
+        return time.perf_counter() - t
+    if task == "refresh":  # what `koshtorys refresh PATH` does, without the printing
+        from koshtorys.commands.refresh import refresh
         from koshtorys.xlsx import FileBook
 
         t = time.perf_counter()
+        refresh(FileBook.open(path))
+        return time.perf_counter() - t
+    if task == "adapter":
+        from koshtorys import parts
+        from koshtorys.xlsx import FileBook, zipwrite
+
+        level, _, where = (extra or "").rpartition("@")
+        if level:  # the deflate-level table: the same run at another level
+            zipwrite.DEFLATE_LEVEL = int(level)
+        frames, lang = pickle.loads(Path(where).read_bytes())
+        t = time.perf_counter()
         book = FileBook.open(path)
-        parts.refresh(book)
+        book.read_tables(parts.input_tables_for(tuple(parts.PARTS)))
+        book.write_tables(frames, lang)
         book.save()
         return time.perf_counter() - t
     if task == "requests":
-        from koshtorys.commands.request import make_requests
+        from koshtorys.commands.request import request
+        from koshtorys.xlsx import FileBook
 
         t = time.perf_counter()
-        make_requests(path, Path(extra or path.parent / "req"), say=lambda _m: None)
+        request(FileBook.open(path, check_lock=False), Path(extra or path.parent / "req"))
         return time.perf_counter() - t
     if task == "calamine":
         from python_calamine import CalamineWorkbook
@@ -91,10 +140,10 @@ def _task(task: str, path: Path, extra: str | None) -> float:
                 wb.get_sheet_by_name(name).to_python()
         return time.perf_counter() - t
     if task == "consolidate":
-        from koshtorys.commands.consolidate import consolidate_dir
+        from koshtorys.commands.consolidate import consolidate_folder
 
         t = time.perf_counter()
-        consolidate_dir(path, Path(extra or path.parent / "cons.xlsx"), say=lambda _m: None)
+        consolidate_folder(path, Path(extra or path.parent / "cons.xlsx"))
         return time.perf_counter() - t
     raise SystemExit(f"unknown task {task}")
 
@@ -108,17 +157,37 @@ def _institution(path: Path, scale: float, seed: int = 7, name: str = "Уста�
     build_workbook(path, lang="uk", sample=institution_frames(scale, seed, name))
 
 
-def _refreshed_copies(src: Path, folder: Path, n: int) -> None:
-    """``n`` refreshed institution workbooks (different seeds would only cost time)."""
-    from koshtorys import parts
+def _refresh(path: Path) -> None:
+    from koshtorys.commands.refresh import refresh
     from koshtorys.xlsx import FileBook
 
-    book = FileBook.open(src)
-    parts.refresh(book)
+    refresh(FileBook.open(path))
+
+
+def _change_inputs(path: Path) -> None:
+    """One cost amount, one plan month and one need changed: every part's outputs move."""
+    from koshtorys.core import schema
+    from koshtorys.xlsx import FileBook
+
+    book = FileBook.open(path)
+    raw = book.read_tables(["tblCosts", "tblPlan", "tblNeeds"])
+    for name, key in (("tblCosts", "amount"), ("tblPlan", "m01"), ("tblNeeds", "base_amount")):
+        j = schema.match_columns(schema.table(name), raw[name].headers)[key]
+        book.update_table(name, {(0, key): float(raw[name].rows[0][j]) + 1000.0}, [])
     book.save()
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        shutil.copyfile(src, folder / f"inst_{i:03d}.xlsx")
+
+
+def _frames(path: Path, out: Path) -> None:
+    """The output frames refresh would write, for the adapter-only figure."""
+    from koshtorys import parts
+    from koshtorys.core.checks import checks_frame
+    from koshtorys.xlsx import FileBook
+
+    book = FileBook.open(path)
+    result = parts.evaluate(book)
+    frames = dict(result.outputs)
+    frames["tblChecks"] = checks_frame(result.checks, book.language())
+    out.write_bytes(pickle.dumps((frames, book.language())))
 
 
 def _table_rows(path: Path) -> tuple[int, int]:
@@ -137,10 +206,48 @@ def _table_rows(path: Path) -> tuple[int, int]:
     return n_in, n_out
 
 
+def _rewritten_parts(before: Path, after: Path) -> list[bytes]:
+    """Contents of the parts that a refresh rewrote (to measure deflate levels on)."""
+    with zipfile.ZipFile(before) as a, zipfile.ZipFile(after) as b:
+        old = {i.filename: i.CRC for i in a.infolist()}
+        return [b.read(i) for i in b.infolist() if old.get(i.filename) != i.CRC]
+
+
+def _deflate_table(parts: list[bytes]) -> list[tuple[int, float, float]]:
+    """(level, seconds, MB) deflating ``parts``, best of three."""
+    out = []
+    for level in (1, 3, 6):
+        best = math.inf
+        size = 0
+        for _ in range(3):
+            t = time.perf_counter()
+            size = 0
+            for p in parts:
+                c = zlib.compressobj(level, zlib.DEFLATED, -15)
+                size += len(c.compress(p)) + len(c.flush())
+            best = min(best, time.perf_counter() - t)
+        out.append((level, best, size / 1e6))
+    return out
+
+
+def _slope(xs: list[float], ys: list[float]) -> float:
+    """Least-squares slope of log y on log x (1.0 = linear)."""
+    lx, ly = [math.log(x) for x in xs], [math.log(max(y, 1e-9)) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=True)) / \
+        sum((a - mx) ** 2 for a in lx)
+
+
+# ---- the run --------------------------------------------------------------------------------
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--scales", default=",".join(str(s) for s in SCALES),
+                    help="refresh sizes, times the large institution (default 1,4,16)")
+    ap.add_argument("--only-refresh", action="store_true",
+                    help="skip the requests and consolidation figures")
     ap.add_argument("--task")
     ap.add_argument("--path")
     ap.add_argument("--extra")
@@ -150,9 +257,9 @@ def main() -> None:
         print(json.dumps({"seconds": secs, "rss_mb": _peak_rss_mb()}))
         return
 
-    scale = 0.1 if a.quick else 1.0
+    unit = 0.05 if a.quick else 1.0
+    scales = [float(s) for s in a.scales.split(",")]
     n_inst = 10 if a.quick else 100
-    rows: list[tuple[str, dict[str, float], str, dict[str, float] | None, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="kosht-bench-") as tmp:
         tmpd = Path(tmp)
 
@@ -166,53 +273,127 @@ def main() -> None:
             return {"seconds": min(r["seconds"] for r in runs),
                     "rss_mb": max(r["rss_mb"] for r in runs)}
 
-        print("refresh at three sizes, each vs openpyxl load+save …", flush=True)
-        scaling = []
-        for s in (0.25, 0.5, 1.0):
-            p = tmpd / f"scale{s}.xlsx"
-            _institution(p, s * scale)
-            # refresh once so both the floor and the refresh see a file with outputs in it
-            _refreshed_copies(p, tmpd / "unused", 0)
-            f = measured("floor", p)
-            r = measured("refresh", p)
-            scaling.append((s * scale, *_table_rows(p), r, f, p.stat().st_size / 1e6))
-        big = tmpd / "scale1.0.xlsx"
-        _s, n_in, n_out, ref, floor, mb = scaling[-1]
-        print(f"  large workbook: {n_in} input rows, {n_out} output rows, {mb:.1f} MB",
-              flush=True)
-        rows.append(("refresh (large institution)", ref, "openpyxl load+save", floor,
-                     floor["seconds"], 1.0))
+        rows: list[dict[str, object]] = []
+        deflate: list[tuple[int, float, float]] = []
+        floors6: list[tuple[int, float]] = []
+        levels: list[tuple[int, float, float]] = []
+        for s in scales:
+            print(f"refresh ×{s:g} …", flush=True)
+            p = tmpd / f"scale{s:g}.xlsx"
+            _institution(p, s * unit)
+            _refresh(p)
+            _change_inputs(p)
+            frames = tmpd / f"frames{s:g}.pickle"
+            _frames(p, frames)
+            row: dict[str, object] = {"scale": s, "rows": _table_rows(p),
+                                      "mb": p.stat().st_size / 1e6}
+            row["refresh"] = measured("refresh", p)
+            row["adapter"] = measured("adapter", p, f"@{frames}")
+            row["io"] = measured("io_floor", p, "6")
+            row["read"] = measured("read_floor", p)
+            row["openpyxl"] = measured("openpyxl", p) if s == scales[0] else None
+            if s == scales[-1]:
+                done = tmpd / "done.xlsx"
+                shutil.copyfile(p, done)
+                _refresh(done)
+                deflate = _deflate_table(_rewritten_parts(p, done))
+                floors6 = [(lv, measured("io_floor", p, str(lv))["seconds"]) for lv in (1, 3)]
+                for lv in (1, 3, 6):
+                    fig = measured("adapter", p, f"{lv}@{frames}")
+                    out = tmpd / f"work{p.suffix}"  # what the last run of the figure wrote
+                    levels.append((lv, fig["seconds"], out.stat().st_size / 1e6))
+            rows.append(row)
 
-        print("requests …", flush=True)
-        req = measured("requests", big, str(tmpd / "req"))
-        rows.append((f"requests ({int(60 * scale) or 1} programs)", req, "target 10 s", None,
-                     10.0, 1.0))
+        others: list[tuple[str, dict[str, float], str, dict[str, float] | None, float,
+                           float]] = []
+        if not a.only_refresh:
+            big = tmpd / f"scale{scales[0]:g}.xlsx"
+            print("requests …", flush=True)
+            req = measured("requests", big, str(tmpd / "req"))
+            others.append((f"requests ({max(int(60 * unit * scales[0]), 1)} programs)", req,
+                           "target 10 s", None, 10.0, 1.0))
+            print(f"consolidation of {n_inst} workbooks …", flush=True)
+            small = tmpd / "inst.xlsx"
+            _institution(small, 0.1 if not a.quick else 0.05)
+            _refresh(small)
+            (tmpd / "many").mkdir()
+            for i in range(n_inst):
+                shutil.copyfile(small, tmpd / "many" / f"inst_{i:03d}.xlsx")
+            cal = _best("calamine", ["--path", str(tmpd / "many")], a.repeat)
+            con = _best("consolidate", ["--path", str(tmpd / "many"), "--extra",
+                                        str(tmpd / "cons.xlsx")], a.repeat)
+            others.append((f"consolidate {n_inst} workbooks", con, "calamine read", cal,
+                           cal["seconds"], 2.0))
+    _report(rows, others, deflate, floors6, levels)
 
-        print(f"consolidation of {n_inst} workbooks …", flush=True)
-        small = tmpd / "inst.xlsx"
-        _institution(small, 0.1 if not a.quick else 0.05)
-        _refreshed_copies(small, tmpd / "many", n_inst)
-        cal = _best("calamine", ["--path", str(tmpd / "many")], a.repeat)
-        con = _best("consolidate", ["--path", str(tmpd / "many"), "--extra",
-                                    str(tmpd / "cons.xlsx")], a.repeat)
-        rows.append((f"consolidate {n_inst} workbooks", con, "calamine read", cal,
-                     cal["seconds"], 2.0))
 
+def _best(task: str, args: list[str], repeat: int) -> dict[str, float]:
+    runs = [_child(task, args) for _ in range(repeat)]
+    return {"seconds": min(r["seconds"] for r in runs), "rss_mb": max(r["rss_mb"] for r in runs)}
+
+
+def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, float], str,
+            dict[str, float] | None, float, float]], deflate: list[tuple[int, float, float]],
+            floors6: list[tuple[int, float]], levels: list[tuple[int, float, float]]) -> None:
+    def sec(row: dict[str, object], key: str) -> float:
+        return row[key]["seconds"]  # type: ignore[index]
+
+    def mb(row: dict[str, object], key: str) -> float:
+        return row[key]["rss_mb"]  # type: ignore[index]
+
+    first = rows[0]
     print()
-    print(f"{'figure':28} {'seconds':>7} {'peak MB':>7}   {'floor':18} {'seconds':>7} "
-          f"{'peak MB':>7} {'ratio':>6} {'target':>7}")
-    for name, fig, floor_name, fl, floor_s, target in rows:
+    print(f"refresh after an input change, ×{first['scale']:g} "
+          f"({first['rows'][0]} input rows, {first['rows'][1]} output rows, "  # type: ignore[index]
+          f"{first['mb']:.1f} MB)")
+    print(f"{'figure':24} {'seconds':>8} {'peak MB':>8} {'× I/O floor':>12}")
+    io = sec(first, "io")
+    for label, key in (("refresh", "refresh"), ("adapter alone", "adapter"),
+                       ("I/O floor (deflate 6)", "io"), ("read floor (calamine)", "read"),
+                       ("openpyxl load+save", "openpyxl")):
+        if first.get(key) is None:
+            continue
+        print(f"{label:24} {sec(first, key):8.2f} {mb(first, key):8.0f} "
+              f"{sec(first, key) / io:12.2f}")
+    for name, fig, floor_name, fl, floor_s, target in others:
         fl_mb = f"{fl['rss_mb']:7.0f}" if fl else f"{'':7}"
-        print(f"{name:28} {fig['seconds']:7.2f} {fig['rss_mb']:7.0f}   {floor_name:18} "
-              f"{floor_s:7.2f} {fl_mb} {fig['seconds'] / floor_s:6.2f} {'≤ ' + str(target):>7}")
+        print(f"{name:28} {fig['seconds']:7.2f} s {fig['rss_mb']:5.0f} MB   {floor_name:14} "
+              f"{floor_s:6.2f} s {fl_mb} MB  ratio {fig['seconds'] / floor_s:5.2f} "
+              f"(target ≤ {target})")
     print()
     print("refresh by size (rows of every input table × scale):")
-    print(f"{'scale':>6} {'input rows':>10} {'output rows':>11} {'refresh s':>9} "
-          f"{'peak MB':>7} {'load+save s':>11} {'peak MB':>7} {'ratio':>6} {'file MB':>7}")
-    for s, n_in, n_out, r, f, mb in scaling:
-        print(f"{s:6.3f} {n_in:10d} {n_out:11d} {r['seconds']:9.2f} {r['rss_mb']:7.0f} "
-              f"{f['seconds']:11.2f} {f['rss_mb']:7.0f} {r['seconds'] / f['seconds']:6.2f} "
-              f"{mb:7.2f}")
+    print(f"{'scale':>5} {'in rows':>8} {'out rows':>8} {'file MB':>7} {'refresh s':>9} "
+          f"{'peak MB':>7} {'adapter s':>9} {'peak MB':>7} {'I/O s':>6} {'read s':>6} "
+          f"{'×I/O':>5} {'adapter ×I/O':>12}")
+    for r in rows:
+        n_in, n_out = r["rows"]  # type: ignore[misc]
+        print(f"{r['scale']:5g} {n_in:8d} {n_out:8d} {r['mb']:7.1f} {sec(r, 'refresh'):9.2f} "
+              f"{mb(r, 'refresh'):7.0f} {sec(r, 'adapter'):9.2f} {mb(r, 'adapter'):7.0f} "
+              f"{sec(r, 'io'):6.2f} {sec(r, 'read'):6.2f} "
+              f"{sec(r, 'refresh') / sec(r, 'io'):5.2f} {sec(r, 'adapter') / sec(r, 'io'):12.2f}")
+    if len(rows) > 1:
+        xs = [float(r["scale"]) for r in rows]  # type: ignore[arg-type]
+        print(f"fitted exponent (log-log slope; 1.00 = linear): refresh "
+              f"{_slope(xs, [sec(r, 'refresh') for r in rows]):.2f}, adapter "
+              f"{_slope(xs, [sec(r, 'adapter') for r in rows]):.2f}, I/O floor "
+              f"{_slope(xs, [sec(r, 'io') for r in rows]):.2f}, refresh peak memory "
+              f"{_slope(xs, [mb(r, 'refresh') for r in rows]):.2f}")
+    if deflate:
+        last = rows[-1]
+        print()
+        print(f"deflate level of the rewritten parts (×{last['scale']:g}: the parts one "
+              "refresh after the change rewrote):")
+        print(f"{'level':>5} {'deflate s':>9} {'parts MB':>8} {'adapter s':>9} {'file MB':>7} "
+              f"{'I/O floor s':>11}")
+        whole = dict(floors6) | {6: sec(last, "io")}
+        nan = float("nan")
+        runs = {lv: (t, mb) for lv, t, mb in levels}
+        for level, s, size in deflate:
+            t, mb = runs.get(level, (nan, nan))
+            print(f"{level:5d} {s:9.2f} {size:8.2f} {t:9.2f} {mb:7.2f} "
+                  f"{whole.get(level, nan):11.2f}")
+        print("(deflate s: zlib alone on the rewritten parts; adapter s and file MB: the "
+              "adapter alone at that level; I/O floor s: the whole file at that level)")
 
 
 if __name__ == "__main__":

@@ -159,6 +159,7 @@ def compute(
     progress: Progress | None = None,
     strict: bool = False,
     ties: bool = True,
+    hints: Mapping[str, str] | None = None,
 ) -> JobResult:
     """Every result the SPEC defines from raw tables; nothing is read or written.
 
@@ -172,7 +173,7 @@ def compute(
     parts = (only,) if only else tuple(PARTS)
     if strict and "tblSettings" not in tables:
         raise TableMissing("no_settings_table")
-    inputs = convert_inputs(tables, input_tables_for(parts) + _documents(only))
+    inputs = convert_inputs(tables, input_tables_for(parts) + _documents(only), hints=hints)
     checks: list[Check] = list(inputs.checks)
     outputs: dict[str, pd.DataFrame] = {}
     done: list[str] = []
@@ -200,10 +201,39 @@ def compute(
     return JobResult(outputs, checks, inputs.settings, inputs, tuple(done), skipped)
 
 
+def table_hints(book: Book, missing: list[str]) -> dict[str, str]:
+    """Why each of the ``missing`` tables is not there, when the book can tell: the sheet
+    that still holds its header as a plain range (Excel's Convert to Range), or its
+    table part is broken. Only a file can tell (``plain_range_headers``,
+    ``broken_tables``); other books give nothing."""
+    from koshtorys.core import schema
+
+    out: dict[str, str] = {}
+    broken = {b.name.lower(): b for b in getattr(book, "broken_tables", ())}
+    look = getattr(book, "plain_range_headers", None)
+    for name in missing:
+        if name.lower() in broken:
+            b = broken[name.lower()]
+            out[name] = f"broken:{b.sheet or ''}:{b.reason}"
+            continue
+        if look is None:
+            continue
+        t = schema.table(name)
+        wanted = {schema.normalize_header(h) for c in t.columns for h in (c.uk, c.key)}
+        for sheet, rows in look([t.sheet_uk, t.sheet_en]).items():
+            for _row, texts in rows:
+                found = sum(schema.normalize_header(x) in wanted for x in texts if x)
+                if found >= max(2, len(t.columns) // 2):
+                    out[name] = f"range:{sheet}"
+    return out
+
+
 def evaluate(book: Book, only: str | None = None,
              progress: Progress | None = None) -> JobResult:
     """Read the input tables the job needs, once, and compute; nothing is written."""
     (progress or (lambda _m: None))("read")
     parts = (only,) if only else tuple(PARTS)
-    tables = book.read_tables(input_tables_for(parts) + _documents(only))
-    return compute(tables, only, book.language(), progress, strict=True)
+    names = input_tables_for(parts) + _documents(only)
+    tables = book.read_tables(names)
+    hints = table_hints(book, [n for n in names if n not in tables])
+    return compute(tables, only, book.language(), progress, strict=True, hints=hints)

@@ -294,7 +294,7 @@ def test_an_xlsm_out_is_refused_with_one_line(books: Path, tmp_path: Path,
 
 def test_more_rows_than_a_sheet_is_refused_naming_the_limit_and_parquet(
         books: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(command, "MAX_ROWS", 4)  # a worksheet of 4 rows: 3 below a header
+    monkeypatch.setattr(command, "EXCEL_ROWS", 4)  # a worksheet of 4 rows: 3 below a header
     with pytest.raises(KoshtorysError) as exc:
         consolidate_folder(books, tmp_path / "c.xlsx", "en")
     line = exc.value.message("en")

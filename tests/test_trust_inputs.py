@@ -15,7 +15,7 @@ from test_validation import COSTS, SERVICES, STAFF, TIME, errors, raw, tables
 from koshtorys import parts
 from koshtorys.cli import main
 from koshtorys.core.book import RawTable
-from koshtorys.core.limits import MAX_TEXT
+from koshtorys.core.limits import MAX_CELL_TEXT as MAX_TEXT
 from koshtorys.samples import sample_frames
 from koshtorys.xlsx.template import build_workbook
 
@@ -80,8 +80,30 @@ def test_cli_prints_the_missing_table_before_what_it_causes(tmp_path: Path,
     out = capsys.readouterr().out
     lines = [ln for ln in out.splitlines() if ln.strip().startswith(("error", "помилка"))]
     assert "tblStaff" in lines[0]  # first, before any consequence
+    assert "«Штат»" in lines[0] and "Ctrl+T" in lines[0]  # the header is still a plain range
     # no unit costs from partial inputs: the output table is left as it was
     assert openpyxl.load_workbook(path)["Вартість послуг"]["A4"].value == before
+
+
+def test_a_table_part_that_cannot_be_read_is_named_with_its_reason(tmp_path: Path) -> None:
+    import re
+
+    from koshtorys.xlsx import FileBook
+
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames("kreminna"))
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename.startswith("xl/tables/") and b'displayName="tblCosts"' in data:
+                data = re.sub(rb' ref="[^"]*"', b' ref="A3:"', data, count=1)  # unreadable
+            z.writestr(info, data)
+    result = parts.evaluate(FileBook.open(path))
+    (c,) = [c for c in result.checks if c.table == "tblCosts"]
+    assert (c.code, c.severity) == ("broken_table", "error")
+    assert "A3:" in c.message("en") and "Видатки" in c.message("uk")
+    assert "tblUnitCosts" not in result.outputs  # no unit costs without the costs
 
 
 def test_request_without_a_costing_table_is_refused(tmp_path: Path,

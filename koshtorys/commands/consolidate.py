@@ -26,7 +26,7 @@ from koshtorys.core.book import RawTable
 from koshtorys.core.checks import Check
 from koshtorys.core.errors import KoshtorysError
 from koshtorys.core.fileio import ensure_folder, ensure_not_locked
-from koshtorys.core.limits import MAX_ROWS
+from koshtorys.core.limits import EXCEL_ROWS
 from koshtorys.core.messages import text
 from koshtorys.engine import consolidate as engine
 
@@ -255,9 +255,9 @@ def _fits_sheet(run: _Run, out_path: Path) -> None:
     """Refuse an .xlsx whose table would pass a worksheet's rows (the header is one)."""
     stacks = [*run.stacks.items(), (engine.CONS_REQUESTS.name, run.requests)]
     for name, stack in stacks:
-        if stack.count > MAX_ROWS - 1:
+        if stack.count > EXCEL_ROWS - 1:
             raise KoshtorysError("cons_too_many_rows", table=name, rows=stack.count,
-                                 limit=MAX_ROWS, path=out_path.with_suffix(".parquet").name)
+                                 limit=EXCEL_ROWS, path=out_path.with_suffix(".parquet").name)
 
 
 def _freeze(t: schema.Table) -> str:

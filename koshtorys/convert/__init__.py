@@ -45,7 +45,8 @@ class Inputs:
     setting_rows: dict[str, int] = field(default_factory=dict)
     """Worksheet row of each setting's value."""
     hints: dict[str, str] = field(default_factory=dict)
-    """Missing table → the sheet that still holds its header as a plain range."""
+    """Missing table → why: ``range:<sheet>`` (its header survives as a plain range) or
+    ``broken:<sheet>:<reason>`` (its table part cannot be used)."""
 
     def missing_checks(self, skipped: Mapping[str, tuple[str, ...]], asked: bool
                        ) -> list[Check]:
@@ -54,10 +55,16 @@ class Inputs:
         out: list[Check] = []
         for part, tables in skipped.items():
             for name in tables:
-                sheet = self.hints.get(name)
-                if sheet:
+                hint = self.hints.get(name, "")
+                kind, _, rest = hint.partition(":")
+                if kind == "range":
                     out.append(Check("error", name, None, None, "missing_table_range",
-                                     {"value": name, "sheet": sheet, "where": sheet}))
+                                     {"value": name, "sheet": rest, "where": rest}))
+                elif kind == "broken":
+                    sheet, _, reason = rest.partition(":")
+                    out.append(Check("error", name, None, None, "broken_table",
+                                     {"value": name, "sheet": sheet, "reason": reason,
+                                      "part": part, "where": sheet or name}))
                 else:
                     out.append(Check("error", name, None, None, "missing_table",
                                      {"value": name, "part": part, "where": name}))

@@ -24,7 +24,7 @@ import re
 
 from koshtorys.core import classifiers, schema
 from koshtorys.core.book import UNCALCULATED, CellError
-from koshtorys.core.limits import MAX_TEXT
+from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
 __all__ = ["Unreadable", "is_blank", "read_number", "read_cell", "read_month", "excel_serial",
@@ -141,7 +141,7 @@ def check_range(col: schema.Column | schema.Setting, x: float) -> float | int:
 
 def read_text(v: object) -> str:
     """A text cell: whole numbers without ``.0``, dates as ISO dates; at most
-    :data:`~koshtorys.core.limits.MAX_TEXT` characters."""
+    :data:`~koshtorys.core.limits.MAX_CELL_TEXT` characters."""
     if type(v) is str:
         text = v.strip()
     elif isinstance(v, float) and v.is_integer():
@@ -150,8 +150,8 @@ def read_text(v: object) -> str:
         text = v.isoformat()[:10]
     else:
         text = str(v).strip()
-    if len(text) > MAX_TEXT:
-        raise Unreadable("text_too_long", max=MAX_TEXT)
+    if len(text) > MAX_CELL_TEXT:
+        raise Unreadable("text_too_long", max=MAX_CELL_TEXT)
     return text
 
 

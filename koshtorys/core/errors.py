@@ -3,8 +3,11 @@
 ::
 
     KoshtorysError              root: the CLI turns it into one line and exit 2
-    ├── WorkbookError           not a workbook, unreadable, damaged, locked, not writable
-    │   └── TableMissing        a required table is not in the workbook
+    ├── WorkbookError           not a workbook, unreadable, locked, not writable
+    │   ├── TableMissing        a required table is not in the workbook
+    │   ├── DamagedWorkbook     a part is missing, not well-formed XML, or contradicts another
+    │   └── WorkbookTooLarge    a part, the whole or a table's range breaks a limit of
+    │                           koshtorys.core.limits (zip bombs, absurd ranges)
     ├── SettingsError           a setting the job cannot do without is unusable
     ├── MailError               sending mail failed before anything was sent
     └── FetchError              the open budget portal could not be read
@@ -17,8 +20,8 @@ said as it is.
 
 from __future__ import annotations
 
-__all__ = ["KoshtorysError", "WorkbookError", "TableMissing", "SettingsError", "MailError",
-           "FetchError"]
+__all__ = ["KoshtorysError", "WorkbookError", "TableMissing", "DamagedWorkbook",
+           "WorkbookTooLarge", "SettingsError", "MailError", "FetchError"]
 
 
 class KoshtorysError(Exception):
@@ -51,6 +54,14 @@ class WorkbookError(KoshtorysError):
 
 class TableMissing(WorkbookError):
     """A table the job needs is not in the workbook."""
+
+
+class DamagedWorkbook(WorkbookError):
+    """The workbook's zip or one of its XML parts is broken."""
+
+
+class WorkbookTooLarge(WorkbookError):
+    """The workbook (or a part, or a table's range) is beyond a resource limit."""
 
 
 class SettingsError(KoshtorysError):

@@ -16,7 +16,7 @@ from lxml import etree
 from koshtorys.core.book import column_letter
 
 from .index import TableInfo
-from .ooxml import CT_NS, col_index, parse_xml, to_bytes
+from .ooxml import col_index, to_bytes
 from .package import Package
 
 __all__ = ["chart_parts", "update_charts"]
@@ -29,11 +29,10 @@ _REF = re.compile(
 
 def chart_parts(pkg: Package) -> list[str]:
     """Names of the chart parts, from the content types."""
-    root = parse_xml(pkg.read("[Content_Types].xml"))
     out = []
-    for o in root.iter(f"{{{CT_NS}}}Override"):
-        if o.get("ContentType") == _CHART_CT:
-            name = pkg.name_of(o.get("PartName", "").lstrip("/"))
+    for part, ctype in pkg.overrides().items():
+        if ctype == _CHART_CT:
+            name = pkg.name_of(part)
             if name:
                 out.append(name)
     return out
@@ -50,7 +49,7 @@ def _num(v: object) -> str | None:
 
 
 def _text(v: object) -> str | None:
-    if v is None:
+    if v is None or (isinstance(v, float) and v - v != 0.0):  # blank, NaN, infinite
         return None
     n = _num(v)
     return n if n is not None else str(v)
@@ -123,7 +122,7 @@ def update_charts(
         data = pkg.read(part)
         if needle not in data:
             continue
-        root = parse_xml(data)
+        root = pkg.xml(part)
         changed = False
         for f_el in root.iter("{*}f"):
             parent = f_el.getparent()

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from koshtorys.core import schema
@@ -21,10 +22,18 @@ from koshtorys.core.errors import TableMissing, WorkbookError
 from koshtorys.core.fileio import atomic_path, ensure_not_locked
 
 from . import charts, wbxml
-from .index import TableInfo, WorkbookIndex
+from .errors import damaged
+from .index import BrokenTable, TableInfo, WorkbookIndex
 from .newsheet import add_table_sheet
 from .package import Package, load_bytes
-from .reader import FastValues, SharedStrings, plain_values, read_regions
+from .reader import (
+    FastValues,
+    SharedStrings,
+    date_styles,
+    first_rows,
+    plain_sheet,
+    read_regions,
+)
 from .sheetwrite import KEEP, ColumnData, rewrite_table
 from .styles import Styles
 
@@ -39,6 +48,18 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
+def _column_values(df: pd.DataFrame, key: str, n: int) -> list[object]:
+    """A frame column as cell values. A column of numbers is taken as it is, NaN
+    included (the writer leaves a non-finite number blank): no pass over its values
+    in Python; other columns as :func:`~koshtorys.core.book.frame_columns` makes them."""
+    if key not in df.columns:
+        return [None] * n
+    s = df[key]
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiub":  # not Int64 and the like:
+        return s.tolist()  # their blank is pd.NA
+    return frame_columns(df, [key])[0]
+
+
 class FileBook:
     """An .xlsx/.xlsm workbook on disk; changes are staged until :meth:`save`."""
 
@@ -47,9 +68,16 @@ class FileBook:
 
     def __init__(self, path: Path, pkg: Package) -> None:
         self.path = path
-        self._pkg = pkg
+        self._package: Package | None = pkg
         self._stamp = _stamp(path)
         self._index: WorkbookIndex | None = None
+
+    @property
+    def _pkg(self) -> Package:
+        """The package; after a save it is read again from disk only if it is used."""
+        if self._package is None:
+            self._package = Package(load_bytes(self.path), self.path.name)
+        return self._package
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, check_lock: bool = True) -> FileBook:
@@ -77,8 +105,15 @@ class FileBook:
             try:
                 self._index = WorkbookIndex(self._pkg)
             except (ValueError, KeyError) as exc:
-                raise WorkbookError(f"{self.path.name}: damaged workbook ({exc})") from exc
+                raise damaged(self.path.name, str(exc)) from exc
         return self._index
+
+    @property
+    def broken_tables(self) -> list[BrokenTable]:
+        """Tables that exist as parts but cannot be used (their range cannot be read, their
+        sheet is missing …), each with its name and the reason. :meth:`read_tables` leaves
+        them out like missing tables; :meth:`write_tables` refuses to write one."""
+        return list(self.index.broken_tables)
 
     @property
     def changed(self) -> bool:
@@ -97,8 +132,19 @@ class FileBook:
                      if r.is_("sharedStrings") and self._pkg.has(r.target)), None)
         return SharedStrings(self._pkg, self._pkg.name_of(part) if part else None)
 
+    def _date_styles(self) -> dict[int, str]:
+        part = next((r.target for r in self._pkg.rels(self._pkg.main)
+                     if r.is_("styles") and self._pkg.has(r.target)), None)
+        return date_styles(self._pkg, self._pkg.name_of(part) if part else None)
+
     def read_tables(self, names: Iterable[str]) -> dict[str, RawTable]:
-        """The named tables that exist (found by name in any sheet), each read once."""
+        """The named tables that exist (found by name in any sheet), each read once.
+
+        A table's rows run from its first data row to its last row holding a value
+        (trailing empty rows are left out; ``row_numbers`` gives each row's sheet row).
+        A number shown as a date or time arrives as a date, time, datetime or timedelta
+        (see :mod:`.numfmt`). Broken tables (:attr:`broken_tables`) are left out.
+        """
         found: dict[str, TableInfo] = {}
         for n in names:
             t = self.index.table(n)
@@ -108,27 +154,42 @@ class FileBook:
         for n, t in found.items():
             by_sheet.setdefault(t.sheet_part, []).append(n)
         sst = self._shared_strings()
+        dates = self._date_styles() if by_sheet else {}
         fast = FastValues(self._pkg.original) if self.fast_read else None
         out: dict[str, RawTable] = {}
         for part, tnames in by_sheet.items():
             tables = [found[n] for n in tnames]
             regions = [(t.top, t.first_col, t.data_end, t.last_col) for t in tables]
-            try:
-                grids = None
-                if fast is not None and part not in self._pkg.changed_parts() \
-                        and plain_values(self._pkg.read(part)):
-                    grids = fast.regions(tables[0].sheet, regions)
-                if grids is None:
-                    grids = read_regions(self._pkg, part, regions, sst)
-            except (ValueError, IndexError, OSError) as exc:
-                raise WorkbookError(f"{self.path.name}: cannot read sheet "
-                                    f"{tables[0].sheet} ({exc})") from exc
+            grids = None
+            if fast is not None and part not in self._pkg.changed_parts() \
+                    and plain_sheet(self._pkg, part):
+                grids = fast.regions(tables[0].sheet, regions)
+            if grids is None:
+                grids = read_regions(self._pkg, part, regions, sst, dates,
+                                     self.index.date1904)
             for n, t, grid in zip(tnames, tables, grids, strict=True):
                 width = t.last_col - t.first_col + 1
                 headers = list(t.columns[:width]) + [""] * (width - len(t.columns))
                 out[n] = RawTable(n, t.sheet, headers, grid, header_row=t.header_row,
                                   first_col=t.first_col,
-                                  row_numbers=list(range(t.top, t.data_end + 1)))
+                                  row_numbers=list(range(t.top, t.top + len(grid))))
+        if fast is not None:
+            fast.close()
+        return out
+
+    def plain_range_headers(self, sheet_names: Sequence[str], rows: int = 5
+                            ) -> dict[str, list[tuple[int, list[str]]]]:
+        """The first ``rows`` rows holding a value on each named sheet, as (row number,
+        cell texts from column A): enough to see whether a sheet still holds a missing
+        table's header as a plain range (after Excel's Convert to Range). Each sheet is
+        read only up to those rows; sheets that do not exist are left out."""
+        sst = self._shared_strings()
+        parts = {s.name.lower(): s for s in self.index.sheets if s.part is not None}
+        out: dict[str, list[tuple[int, list[str]]]] = {}
+        for name in sheet_names:
+            sheet = parts.get(name.lower())
+            if sheet is not None and sheet.part is not None:
+                out[name] = first_rows(self._pkg, sheet.part, sst, rows)
         return out
 
     def language(self) -> schema.Lang:
@@ -152,8 +213,11 @@ class FileBook:
         part = next((r.target for r in self._pkg.rels(self._pkg.main)
                      if r.is_("styles") and self._pkg.has(r.target)), None)
         if part is None:
-            raise WorkbookError(f"{self.path.name}: workbook has no styles part")
-        return Styles(self._pkg, self._pkg.name_of(part))
+            raise damaged(self.path.name, "the workbook has no styles part")
+        try:
+            return Styles(self._pkg, self._pkg.name_of(part))
+        except ValueError as exc:
+            raise damaged(self.path.name, f"styles: {exc}") from exc
 
     def write_tables(self, frames: Mapping[str, pd.DataFrame], lang: schema.Lang) -> None:
         """Stage the new data of each output table; :meth:`save` writes the file.
@@ -163,6 +227,11 @@ class FileBook:
         """
         if not frames:
             return
+        for name in frames:
+            broken = self.index.broken(name) if self.index.table(name) is None else None
+            if broken is not None:  # a second table of that name would make Excel repair
+                raise damaged(self.path.name, f"table {broken.name} cannot be written: "
+                              f"{broken.reason}")
         state = self._pkg.snapshot()
         try:
             self._write_tables(frames, lang)
@@ -187,7 +256,8 @@ class FileBook:
                 columns = self._columns(info, tdef, df)
                 others = [t for t in self.index.tables.values()
                           if t.sheet_part == info.sheet_part and t.part != info.part]
-                new_ref = rewrite_table(self._pkg, info, columns, n, styles, others)
+                new_ref = rewrite_table(self._pkg, info, columns, n, styles, others,
+                                        self._pkg.xml(info.part))
                 charts.update_charts(self._pkg, info, {c.col: c.values for c in columns},
                                      chart_rows, chart_parts)
                 # only this table's extent changed: no need to parse every part again
@@ -199,7 +269,11 @@ class FileBook:
         """Excel recalculates on open, and finds no stale calcChain: it repairs a workbook
         whose chain names a cell that no longer holds a formula (rows cut from a table),
         while without the part it silently rebuilds the chain."""
-        self._pkg.put(self._pkg.main, wbxml.ensure_full_calc(self._pkg.read(self._pkg.main)))
+        try:
+            calc = wbxml.ensure_full_calc(self._pkg.read(self._pkg.main))
+        except ValueError as exc:  # BadXml included
+            raise damaged(self.path.name, f"{self._pkg.main}: {exc}") from exc
+        self._pkg.put(self._pkg.main, calc)
         for rel in self._pkg.rels(self._pkg.main):
             if rel.is_("calcChain") and not rel.external:
                 self._pkg.drop(self._pkg.main, rel.target)
@@ -257,15 +331,14 @@ class FileBook:
     def _columns(cls, info: TableInfo, tdef: schema.Table, df: pd.DataFrame) -> list[ColumnData]:
         """New values of the table's schema columns from ``df`` (columns = keys)."""
         mapped = cls._mapped(info, tdef)
-        values = frame_columns(df, [col.key for _, col in mapped])
-        return [ColumnData(ws_col, v, col.fmt) for (ws_col, col), v in zip(mapped, values,
-                                                                          strict=True)]
+        return [ColumnData(ws_col, _column_values(df, col.key, len(df)), col.fmt)
+                for ws_col, col in mapped]
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the workbook atomically to ``path`` (default: where it was opened)."""
         target = Path(path) if path is not None else self.path
         same = target.resolve() == self.path.resolve()
-        if same and not self._pkg.changed:
+        if same and (self._package is None or not self._pkg.changed):
             return target
         ensure_not_locked(target)
         if same and _stamp(target) != self._stamp:
@@ -275,7 +348,7 @@ class FileBook:
             fp.flush()
             os.fsync(fp.fileno())
         self.path = target
-        self._pkg = Package(load_bytes(target), target.name)
+        self._package = None  # read again from disk only if this book is used again
         self._stamp = _stamp(target)
         self._index = None
         return target

@@ -14,7 +14,10 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from koshtorys.core.limits import MAX_CELL_TEXT
+
 __all__ = [
+    "BadXml",
     "PKG_REL_NS",
     "CT_NS",
     "XML_NS",
@@ -39,15 +42,34 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
-_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
+_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False,
+                          no_network=True, load_dtd=False)
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
 _COLS: dict[str, int] = {}
 
 
+class BadXml(ValueError):
+    """A part that is not well-formed XML, or declares a DTD (which Office files never
+    hold: the package rules forbid it, and it is how entity-expansion bombs work)."""
+
+
+def check_doctype(tree: etree._ElementTree) -> None:
+    """Refuse a document that declares a DTD (:class:`BadXml`)."""
+    info = tree.docinfo
+    if info.doctype or info.internalDTD is not None:
+        raise BadXml("it declares a DTD (<!DOCTYPE …>), which Office files never hold")
+
+
 def parse_xml(data: bytes) -> etree._Element:
-    """Parse a part; entities are never resolved (parts come from untrusted files)."""
-    return etree.fromstring(data, _PARSER)
+    """Parse a part; entities are never resolved and a DTD is refused (parts come from
+    untrusted files). :class:`BadXml` says what is wrong."""
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise BadXml(f"not well-formed XML ({exc.msg})") from exc
+    check_doctype(root.getroottree())
+    return root
 
 
 def to_bytes(root: etree._Element, standalone: bool | None = True) -> bytes:
@@ -85,9 +107,9 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 def parse_range(ref: str) -> tuple[int, int, int, int]:
     """``"B3:D10"`` → (first row, first column, last row, last column)."""
-    a, _, b = ref.partition(":")
+    a, colon, b = ref.partition(":")
     r1, c1 = split_ref(a)
-    r2, c2 = split_ref(b) if b else (r1, c1)
+    r2, c2 = split_ref(b) if colon else (r1, c1)
     return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
@@ -134,6 +156,27 @@ def _number(v: float | int) -> str | None:
     return repr(v)
 
 
+def cut_text(text: str) -> str:
+    """``text`` cut to Excel's limit of :data:`~koshtorys.core.limits.MAX_CELL_TEXT`
+    characters (UTF-16 units, as Excel counts them); Excel repairs a longer cell."""
+    if len(text) <= MAX_CELL_TEXT // 2:
+        return text
+    units = len(text.encode("utf-16-le")) // 2
+    while units > MAX_CELL_TEXT:
+        text = text[: len(text) - (units - MAX_CELL_TEXT + 1) // 2]
+        units = len(text.encode("utf-16-le")) // 2
+    return text
+
+
+def _text_tail(text: str, s: str) -> str:
+    """The part of an inline-string cell after its reference (``""`` for no text)."""
+    text = encode_text(cut_text(text))
+    if text == "":
+        return ""
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f'{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
 def cell_xml(ref: str, value: object, style: int) -> str:
     """One ``<c>`` element as text: numbers as ``<v>``, text as an inline string.
 
@@ -154,46 +197,51 @@ def cell_xml(ref: str, value: object, style: int) -> str:
             value = datetime.combine(value, time())
         days = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
         return f'<c r="{ref}"{s}><v>{_number(days)}</v></c>'
-    text = encode_text(str(value))
-    if text == "":
-        return ""
-    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    tail = _text_tail(str(value), s)
+    return f'<c r="{ref}"{tail}' if tail else ""
 
 
 def column_xml(letter: str, values: Sequence[object], style: int, first_row: int) -> list[str]:
     """The ``<c>`` elements of one column as text, one per row (``""`` for a blank)."""
     s = f' s="{style}"' if style else ""
+    head = f'<c r="{letter}'
     # a blank keeps its column's format as an empty styled cell, so the next refresh
     # finds the same format (refresh is idempotent) and a later value shows right
-    blank = (lambda r: f'<c r="{letter}{r}"{s}/>') if style else (lambda r: "")
-    if all(type(v) is float for v in values):  # the common case: a money column
-        return [f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else blank(r)
+    blank = f'"{s}/>' if style else ""
+    if set(map(type, values)) == {float}:  # the common case: a money column
+        if blank:
+            return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else f"{head}{r}{blank}"
+                    for r, v in enumerate(values, first_row)]
+        return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else ""
                 for r, v in enumerate(values, first_row)]
     out: list[str] = []
     append = out.append
+    tails: dict[str, str] = {}  # text → what follows the reference (codes repeat)
     r = first_row - 1
     for v in values:
         r += 1
         tv = type(v)
-        if tv is float:
-            if v != v or v in _INF:  # NaN, infinities: blank
-                append(blank(r))
-            elif v.is_integer() and -1e15 < v < 1e15:
-                append(f'<c r="{letter}{r}"{s}><v>{int(v)}</v></c>')
+        if tv is float:  # written as in the all-float case: a cell never depends on others
+            if v - v != 0.0:  # NaN, infinities: blank
+                append(f"{head}{r}{blank}" if blank else "")
             else:
-                append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
+                append(f'{head}{r}"{s}><v>{v!r}</v></c>')
+        elif tv is str:
+            tail = tails.get(v)
+            if tail is None:
+                tail = tails[v] = _text_tail(v, s)
+            if tail:
+                append(f'{head}{r}"{tail}')
+            else:
+                append(f"{head}{r}{blank}" if blank else "")
         elif v is None:
-            append(blank(r))
-        elif tv is str and v and not _NEEDS_ESCAPE.search(v) and v == v.strip() \
-                and "\n" not in v:
-            append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t>{escape(v)}</t></is></c>')
+            append(f"{head}{r}{blank}" if blank else "")
+        elif tv is int:
+            append(f'{head}{r}"{s}><v>{v}</v></c>')
         else:
-            append(cell_xml(f"{letter}{r}", v, style))
+            cell = cell_xml(f"{letter}{r}", v, style)
+            append(cell if cell or not blank else f"{head}{r}{blank}")
     return out
-
-
-_INF = (float("inf"), float("-inf"))
 
 
 def _qname(tag: str, prefixes: dict[str, str | None]) -> str:

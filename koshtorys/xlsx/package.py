@@ -1,7 +1,12 @@
 """The workbook as an OPC package: zip entries, relationships, content types, staged edits.
 
-The whole file is read into memory once, so a later save can replace it on disk
-safely; edits are staged per part and written by :meth:`Package.write`.
+The whole file is read into memory once (compressed), so a later save can replace it
+on disk safely. The zip directory is checked against :mod:`koshtorys.core.limits`
+before anything is inflated (:mod:`.zipcheck`). Small parts are inflated once and
+kept; large ones (the sheets) are inflated when asked for and not kept, so memory
+follows the part at hand, not the workbook. Edits are staged per part — as content, or
+for a rewritten sheet as an entry already deflated by :class:`~.zipwrite.PartWriter` —
+and written by :meth:`Package.write`.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +27,26 @@ from lxml import etree
 
 from koshtorys.core.errors import WorkbookError
 
-from . import zipwrite
-from .ooxml import CT_NS, PKG_REL_NS, parse_xml, to_bytes
+from . import zipcheck, zipwrite
+from .errors import damaged
+from .ooxml import CT_NS, PKG_REL_NS, BadXml, parse_xml, to_bytes
 
-__all__ = ["Package", "Rel", "load_bytes"]
+__all__ = ["Package", "Rel", "load_bytes", "ZIP_ERRORS"]
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_CACHED_BYTES = 1024 * 1024
+"""Parts up to this size are inflated once and kept (relationships, workbook, styles,
+tables, charts); larger ones are inflated on each read and not kept."""
+_CT = "[Content_Types].xml"
+
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+              NotImplementedError)
+"""What the zip module raises for a damaged or unsupported entry."""
+
+
+_State = tuple[dict[str, bytes], dict[str, zipwrite.Entry], list[str], set[str]]
+"""Staged content, staged entries, new parts, dropped parts (see Package.snapshot)."""
 
 
 @dataclass(frozen=True)
@@ -86,41 +106,76 @@ class Package:
                                     "password in Excel and try again")
             raise WorkbookError(f"{label} is an old Excel 97-2003 (.xls) file; save it as "
                                 ".xlsx and try again")
+        zipcheck.check_entry_count(data, label)
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self._infos = self._zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, struct.error) as exc:
             raise WorkbookError(f"{label} is not an Excel workbook (.xlsx or .xlsm)") from exc
         if any(i.flag_bits & 0x1 for i in self._infos):
             raise WorkbookError(f"{label} is encrypted; remove the password and try again")
         self._data = data
         self._by_lower = {i.filename.lower(): i for i in self._infos}
+        zipcheck.check_sizes(self._infos, label)
         self._staged: dict[str, bytes] = {}
+        self._entries: dict[str, zipwrite.Entry] = {}
         self._new: list[str] = []
         self._dropped: set[str] = set()
         self._cache: dict[str, bytes] = {}
+        self._rels: dict[str, list[Rel]] = {}
+        self._ct: etree._Element | None = None
         self.main = self._main_part()
 
     # ------------------------------------------------------------------ reading
     def _main_part(self) -> str:
-        for rel in self.rels(""):
-            if rel.is_("officeDocument") and not rel.external and self.has(rel.target):
-                ctype = self.content_type(rel.target)
-                if ".binary." in ctype:
-                    raise WorkbookError(f"{self.label} is a binary (.xlsb) workbook; save it "
-                                        "as .xlsx and try again")
-                return self.name_of(rel.target) or rel.target
-        raise WorkbookError(f"{self.label} is not an Excel workbook (no workbook part)")
+        office = [r for r in self.rels("") if r.is_("officeDocument") and not r.external]
+        if not self.has(_CT):
+            if not office and not any(n.startswith("xl/") for n in self._by_lower):
+                raise WorkbookError(f"{self.label} is not an Excel workbook (.xlsx or .xlsm)")
+            raise damaged(self.label, f"{_CT} is missing")
+        for rel in office:
+            if not self.has(rel.target):
+                continue
+            ctype = self.content_type(rel.target)
+            if ".binary." in ctype:
+                raise WorkbookError(f"{self.label} is a binary (.xlsb) workbook; save it "
+                                    "as .xlsx and try again")
+            if ctype and "spreadsheetml" not in ctype and "ms-excel" not in ctype:
+                raise WorkbookError(f"{self.label} is not an Excel workbook ({ctype})")
+            return self.name_of(rel.target) or rel.target
+        if not office and not any(n.startswith("xl/") for n in self._by_lower):
+            raise WorkbookError(f"{self.label} is not an Excel workbook (.xlsx or .xlsm)")
+        if not office:
+            raise damaged(self.label, "_rels/.rels names no workbook part")
+        raise damaged(self.label, f"the workbook part {office[0].target} is missing")
 
     def name_of(self, part: str) -> str | None:
         """The stored name of ``part`` (part names are case-insensitive)."""
-        if part in self._staged:
+        if part in self._staged or part in self._entries:
             return part
         info = self._by_lower.get(part.lower())
         return info.filename if info and info.filename not in self._dropped else None
 
     def has(self, part: str) -> bool:
         return self.name_of(part) is not None
+
+    def info(self, part: str) -> zipfile.ZipInfo | None:
+        """The original zip entry of ``part``, if it was in the file."""
+        name = self.name_of(part)
+        info = self._by_lower.get(name.lower()) if name else None
+        return info if info is not None and info.filename == name else None
+
+    def size(self, part: str) -> int:
+        """Uncompressed size of ``part`` (0 when absent)."""
+        name = self.name_of(part)
+        if name is None:
+            return 0
+        if name in self._staged:
+            return len(self._staged[name])
+        if name in self._entries:
+            return self._entries[name].file_size
+        info = self._by_lower[name.lower()]
+        return info.file_size
 
     def read(self, part: str) -> bytes:
         """The part's current content (staged edits included)."""
@@ -129,40 +184,108 @@ class Package:
             raise KeyError(part)
         if name in self._staged:
             return self._staged[name]
+        if name in self._entries:
+            e = self._entries[name]
+            return e.data if e.compress_type == zipfile.ZIP_STORED else \
+                zlib.decompress(e.data, -15)
+        return self._original(name)
+
+    def _original(self, name: str) -> bytes:
+        """The content ``name`` had in the file (inflated; small parts are kept)."""
         data = self._cache.get(name)
         if data is None:
             try:
                 data = self._zip.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                raise WorkbookError(f"{self.label}: damaged part {name}") from exc
-            self._cache[name] = data
+            except ZIP_ERRORS as exc:
+                raise damaged(self.label, f"part {name} cannot be inflated ({exc})") from exc
+            if len(data) <= _CACHED_BYTES:
+                self._cache[name] = data
         return data
+
+    def read_buffer(self, part: str) -> bytes | bytearray:
+        """Like :meth:`read`, but a large original part is inflated piece by piece into
+        one buffer of its declared size: no transient second copy (zlib's own output
+        buffer would double the peak for a sheet of 50 MB)."""
+        name = self.name_of(part)
+        info = self.info(name) if name else None
+        if name is None or info is None or name in self._staged or name in self._entries \
+                or name in self._cache or info.file_size <= _CACHED_BYTES:
+            return self.read(part)
+        buf = bytearray(info.file_size)
+        view = memoryview(buf)
+        pos = 0
+        for piece in self.chunks(name):
+            if pos + len(piece) > len(buf):
+                raise damaged(self.label, f"part {name} inflates past its declared size")
+            view[pos:pos + len(piece)] = piece
+            pos += len(piece)
+        view.release()
+        if pos != len(buf):
+            raise damaged(self.label, f"part {name} is shorter than its declared size")
+        return buf
+
+    def xml(self, part: str) -> etree._Element:
+        """The part parsed; :class:`~.errors.DamagedWorkbook` when it is not XML."""
+        try:
+            return parse_xml(self.read(part))
+        except BadXml as exc:
+            raise damaged(self.label, f"part {self.name_of(part) or part}: {exc}") from exc
 
     def stream(self, part: str) -> IO[bytes]:
         """A file object over the part, for streaming parsers."""
         name = self.name_of(part)
         if name is None:
             raise KeyError(part)
-        if name in self._staged or name in self._cache:
+        if name in self._staged or name in self._entries or name in self._cache:
             return io.BytesIO(self.read(name))
-        return self._zip.open(name)
+        try:
+            return self._zip.open(name)
+        except ZIP_ERRORS as exc:
+            raise damaged(self.label, f"part {name} cannot be inflated ({exc})") from exc
+
+    def chunks(self, part: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """The part's content in pieces of about ``size`` bytes, inflated as they go."""
+        with self.stream(part) as f:
+            while True:
+                try:
+                    piece = f.read(size)
+                except ZIP_ERRORS as exc:
+                    raise damaged(self.label, f"part {part} cannot be inflated ({exc})") \
+                        from exc
+                if not piece:
+                    return
+                yield piece
 
     def rels(self, part: str) -> list[Rel]:
-        """Relationships of ``part`` (``""`` = the package)."""
+        """Relationships of ``part`` (``""`` = the package), parsed once."""
         name = rels_name(part)
-        if not self.has(name):
-            return []
-        root = parse_xml(self.read(name))
-        out = []
-        for r in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
-            ext = r.get("TargetMode") == "External"
-            tgt = r.get("Target", "")
-            out.append(Rel(r.get("Id", ""), r.get("Type", ""),
-                           tgt if ext else resolve(part, tgt), ext))
+        found = self._rels.get(name)
+        if found is not None:
+            return found
+        out: list[Rel] = []
+        if self.has(name):
+            for r in self.xml(name).iter(f"{{{PKG_REL_NS}}}Relationship"):
+                ext = r.get("TargetMode") == "External"
+                tgt = r.get("Target", "")
+                if not tgt:
+                    continue
+                out.append(Rel(r.get("Id", ""), r.get("Type", ""),
+                               tgt if ext else resolve(part, tgt), ext))
+        self._rels[name] = out
         return out
 
+    def _types(self) -> etree._Element:
+        if self._ct is None:
+            self._ct = self.xml(_CT)
+        return self._ct
+
+    def overrides(self) -> dict[str, str]:
+        """Part name (lower case, no leading slash) → content type, from the Overrides."""
+        return {o.get("PartName", "").lstrip("/").lower(): o.get("ContentType", "")
+                for o in self._types().iter(f"{{{CT_NS}}}Override")}
+
     def content_type(self, part: str) -> str:
-        root = parse_xml(self.read("[Content_Types].xml"))
+        root = self._types()
         want = "/" + part.lower()
         for o in root.iter(f"{{{CT_NS}}}Override"):
             if o.get("PartName", "").lower() == want:
@@ -174,17 +297,56 @@ class Package:
         return ""
 
     # ------------------------------------------------------------------ staging
+    def _touched(self, name: str) -> None:
+        self._rels.pop(name, None)
+        if name == _CT:
+            self._ct = None
+
     def put(self, part: str, data: bytes) -> None:
         """Stage new content for an existing part (dropped again if it is unchanged)."""
         name = self.name_of(part)
         if name is None:
             raise KeyError(part)
+        self._touched(name)
+        self._entries.pop(name, None)
         if name in self._new:
             self._staged[name] = data
             return
         self._staged.pop(name, None)
-        if self.read(name) != data:
+        if self._original(name) != data:
             self._staged[name] = data
+
+    def writer(self, part: str, old: bytes | bytearray) -> zipwrite.PartWriter:
+        """A writer of ``part``'s new content, compared with ``old`` (its current content)
+        as it comes; give what it finishes with to :meth:`put_entry`."""
+        name = self.name_of(part)
+        if name is None:
+            raise KeyError(part)
+        return zipwrite.PartWriter(name, old, self.info(name))
+
+    def put_entry(self, part: str, entry: zipwrite.Entry | None) -> None:
+        """Stage a deflated entry for an existing part; None: the part is as it was."""
+        name = self.name_of(part)
+        if name is None:
+            raise KeyError(part)
+        self._touched(name)
+        if entry is None:
+            return
+        info = self.info(name)
+        if info is not None and entry.crc == info.CRC and entry.file_size == info.file_size \
+                and self._inflate(entry) == self._original(name):
+            self._staged.pop(name, None)  # back to the original content: nothing to write
+            self._entries.pop(name, None)
+            return
+        if name in self._new:  # a part made in this session stays new: keep it as content
+            self._staged[name] = self._inflate(entry)
+            return
+        self._staged.pop(name, None)
+        self._entries[name] = entry
+
+    @staticmethod
+    def _inflate(e: zipwrite.Entry) -> bytes:
+        return e.data if e.compress_type == zipfile.ZIP_STORED else zlib.decompress(e.data, -15)
 
     def add(self, part: str, data: bytes, content_type: str | None) -> None:
         """Stage a new part; ``content_type`` adds an Override for it."""
@@ -192,11 +354,12 @@ class Package:
             raise ValueError(f"part exists: {part}")
         self._new.append(part)
         self._staged[part] = data
+        self._touched(part)
         if content_type:
-            root = parse_xml(self.read("[Content_Types].xml"))
+            root = parse_xml(self.read(_CT))
             etree.SubElement(root, f"{{{CT_NS}}}Override", PartName="/" + part,
                              ContentType=content_type)
-            self.put("[Content_Types].xml", to_bytes(root))
+            self.put(_CT, to_bytes(root))
 
     def add_rel(self, source: str, rel_type: str, target_part: str) -> str:
         """Add a relationship from ``source`` to ``target_part``; returns its new id."""
@@ -233,15 +396,17 @@ class Package:
                         resolve(source, r.get("Target", "")).lower() == name.lower():
                     root.remove(r)
             self.put(rels, to_bytes(root))
-        root = parse_xml(self.read("[Content_Types].xml"))
+        root = parse_xml(self.read(_CT))
         for o in list(root.iter(f"{{{CT_NS}}}Override")):
             if o.get("PartName", "").lower() == "/" + name.lower():
                 root.remove(o)
-        self.put("[Content_Types].xml", to_bytes(root))
+        self.put(_CT, to_bytes(root))
         for gone in (name, self.name_of(rels_name(name))):
             if gone is None:
                 continue
             self._staged.pop(gone, None)
+            self._entries.pop(gone, None)
+            self._touched(gone)
             if gone in self._new:
                 self._new.remove(gone)
             else:
@@ -254,12 +419,15 @@ class Package:
             n += 1
         return pattern % n
 
-    def snapshot(self) -> tuple[dict[str, bytes], list[str], set[str]]:
+    def snapshot(self) -> _State:
         """The staged state, to go back to with :meth:`restore`."""
-        return dict(self._staged), list(self._new), set(self._dropped)
+        return dict(self._staged), dict(self._entries), list(self._new), set(self._dropped)
 
-    def restore(self, state: tuple[dict[str, bytes], list[str], set[str]]) -> None:
-        self._staged, self._new, self._dropped = dict(state[0]), list(state[1]), set(state[2])
+    def restore(self, state: _State) -> None:
+        self._staged, self._entries = dict(state[0]), dict(state[1])
+        self._new, self._dropped = list(state[2]), set(state[3])
+        self._rels.clear()
+        self._ct = None
 
     @property
     def original(self) -> bytes:
@@ -268,10 +436,10 @@ class Package:
 
     @property
     def changed(self) -> bool:
-        return bool(self._staged or self._dropped)
+        return bool(self._staged or self._entries or self._dropped)
 
     def changed_parts(self) -> set[str]:
-        return set(self._staged) | self._dropped
+        return set(self._staged) | set(self._entries) | self._dropped
 
     # ------------------------------------------------------------------ writing
     def entries(self) -> Iterator[zipwrite.Entry]:
@@ -280,7 +448,9 @@ class Package:
         for info in self._infos:
             if info.filename in self._dropped:
                 continue
-            if info.filename in self._staged:
+            if info.filename in self._entries:
+                yield self._entries[info.filename]
+            elif info.filename in self._staged:
                 yield zipwrite.new_entry(info.filename, self._staged[info.filename], info)
             else:
                 yield zipwrite.raw_entry(self._data, info)

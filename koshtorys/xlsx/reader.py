@@ -1,24 +1,34 @@
 """Cell values of rectangular regions, streamed from a worksheet part.
 
-Only the rows inside the requested regions become Python values; the parse stops after
-the last of them. Values are what Excel or LibreOffice last calculated.
+Only cells that exist inside the requested regions become Python values, and a region
+ends at its last row that holds a value: a table whose range runs far past its data
+costs nothing for the empty rows. The parse stops after the last region. Values are
+what Excel or LibreOffice last calculated; a number whose cell shows it as a date or a
+time comes back as one (:mod:`.numfmt`), never as the bare serial number.
 """
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from lxml import etree
 
 from koshtorys.core.book import UNCALCULATED, CellError
 
-from .ooxml import col_index, decode_text, parse_xml
-from .package import Package
+from .errors import damaged
+from .numfmt import DateKind, builtin_kind, format_kind, serial_value
+from .ooxml import check_doctype, col_index, decode_text, root_ns
+from .package import ZIP_ERRORS, Package
 
-__all__ = ["SharedStrings", "read_regions", "FastValues", "plain_values"]
+__all__ = ["SharedStrings", "read_regions", "first_rows", "FastValues", "plain_sheet",
+           "date_styles", "Region", "Grid"]
 
 Region = tuple[int, int, int, int]
+Grid = list[list[object]]
+"""Rows of one region, from its first row to its last row holding a value."""
 
 
 def _rich_text(el: etree._Element, ns: str) -> str:
@@ -46,14 +56,45 @@ class SharedStrings:
     def __getitem__(self, i: int) -> str:
         if self._items is None:
             self._items = self._load()
+        if not 0 <= i < len(self._items):  # -1 would silently be the last string
+            raise damaged(self._pkg.label, f"a cell refers to shared string {i}, but the "
+                          f"table holds {len(self._items)}")
         return self._items[i]
 
     def _load(self) -> list[str]:
         if self._part is None:
             return []
-        root = parse_xml(self._pkg.read(self._part))
+        root = self._pkg.xml(self._part)
         ns = etree.QName(root).namespace or ""
         return [_rich_text(si, ns) for si in root.iterchildren(f"{{{ns}}}si")]
+
+
+def date_styles(pkg: Package, part: str | None) -> dict[int, DateKind]:
+    """Cell format index → date kind, for the cell formats (``cellXfs``) that show
+    numbers as dates, times or durations."""
+    if part is None:
+        return {}
+    root = pkg.xml(part)
+    ns = root_ns(root)
+    custom: dict[int, DateKind | None] = {}
+    for nf in root.iter(f"{{{ns}}}numFmt"):
+        try:
+            custom[int(nf.get("numFmtId", ""))] = format_kind(nf.get("formatCode", ""))
+        except ValueError:
+            continue
+    out: dict[int, DateKind] = {}
+    xfs = root.find(f"{{{ns}}}cellXfs")
+    if xfs is None:
+        return out
+    for i, xf in enumerate(xfs.iterchildren(f"{{{ns}}}xf")):
+        try:
+            fid = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            continue
+        kind = custom[fid] if fid in custom else builtin_kind(fid)
+        if kind is not None:
+            out[i] = kind
+    return out
 
 
 def _number(v: str) -> int | float | None:
@@ -70,31 +111,51 @@ def _number(v: str) -> int | float | None:
         return None
 
 
-class _Tags:
-    def __init__(self, ns: str) -> None:
+class _Context:
+    """What a cell's value depends on besides the cell: tags, strings, date formats."""
+
+    def __init__(self, ns: str, sst: SharedStrings, dates: Mapping[int, DateKind],
+                 date1904: bool) -> None:
         self.c, self.v, self.f, self.is_ = (f"{{{ns}}}{t}" for t in ("c", "v", "f", "is"))
         self.ns = ns
+        self.sst = sst
+        self.dates = dates
+        self.date1904 = date1904
+
+    def shared(self, v: str) -> str:
+        try:
+            return self.sst[int(v)]
+        except ValueError as exc:
+            raise damaged(self.sst._pkg.label, f"shared string index {v!r}") from exc
+
+    def number(self, c: etree._Element, v: str) -> object:
+        x = _number(v)
+        if x is None or not self.dates:
+            return x
+        s = c.get("s")
+        kind = self.dates.get(int(s)) if s and s.isdigit() else None
+        return x if kind is None else serial_value(x, kind, self.date1904)
 
 
-def _value(c: etree._Element, tags: _Tags, sst: SharedStrings) -> object:
+def _value(c: etree._Element, cx: _Context) -> object:
     v: str | None = None
     has_f = False
     inline = None
     for ch in c:
         tag = ch.tag
-        if tag == tags.v:
+        if tag == cx.v:
             v = ch.text or ""
-        elif tag == tags.f:
+        elif tag == cx.f:
             has_f = True
-        elif tag == tags.is_:
+        elif tag == cx.is_:
             inline = ch
     t = c.get("t", "n")
     if t == "inlineStr":
-        return _rich_text(inline, tags.ns) if inline is not None else None
+        return _rich_text(inline, cx.ns) if inline is not None else None
     if v is None or (v == "" and t not in ("str", "s")):
         return UNCALCULATED if has_f else None
     if t == "s":
-        return sst[int(v)]
+        return cx.shared(v)
     if t == "str":
         return decode_text(v)
     if t == "b":
@@ -106,55 +167,70 @@ def _value(c: etree._Element, tags: _Tags, sst: SharedStrings) -> object:
             return datetime.fromisoformat(v)
         except ValueError:
             return v
-    return _number(v)
+    return cx.number(c, v)
 
 
 def read_regions(
-    pkg: Package, sheet_part: str, regions: list[Region], sst: SharedStrings
-) -> list[list[list[object]]]:
-    """Values of each region (first row, first column, last row, last column), row by row;
-    missing cells are None."""
-    grids = [[[None] * (c2 - c1 + 1) for _ in range(r2 - r1 + 1)] for r1, c1, r2, c2 in regions]
+    pkg: Package, sheet_part: str, regions: list[Region], sst: SharedStrings,
+    dates: Mapping[int, DateKind] | None = None, date1904: bool = False,
+) -> list[Grid]:
+    """Values of each region (first row, first column, last row, last column), row by row,
+    up to the region's last row holding a value; missing cells are None."""
+    found: list[dict[int, list[object]]] = [{} for _ in regions]
     if not regions:
-        return grids
+        return []
     lo = min(r[0] for r in regions)
     hi = max(r[2] for r in regions)
-    tags: _Tags | None = None
+    cx: _Context | None = None
     row_no = 0
     stream = pkg.stream(sheet_part)
     try:
         for _, row in etree.iterparse(stream, events=("end",), tag="{*}row", huge_tree=True,
-                                      resolve_entities=False):
+                                      resolve_entities=False, no_network=True,
+                                      load_dtd=False):
+            if cx is None:
+                check_doctype(row.getroottree())
+                cx = _Context(etree.QName(row).namespace or "", sst, dates or {}, date1904)
             r = row.get("r")
             row_no = int(r) if r else row_no + 1
             if row_no > hi:
                 break
             if row_no >= lo:
-                if tags is None:
-                    tags = _Tags(etree.QName(row).namespace or "")
                 active = [(i, reg) for i, reg in enumerate(regions)
                           if reg[0] <= row_no <= reg[2]]
                 if active:
-                    _read_row(row, row_no, active, grids, tags, sst)
+                    _read_row(row, row_no, active, found, cx)
             row.clear(keep_tail=True)
             parent = row.getparent()
             if parent is not None:
                 while row.getprevious() is not None:
                     del parent[0]
+    except (etree.XMLSyntaxError, ValueError) as exc:  # BadXml, or a row number that is not
+        raise damaged(pkg.label, f"sheet {sheet_part}: {exc}") from exc
+    except ZIP_ERRORS as exc:
+        raise damaged(pkg.label, f"part {sheet_part} cannot be inflated ({exc})") from exc
     finally:
         stream.close()
-    return grids
+    return [_dense(rows, reg) for rows, reg in zip(found, regions, strict=True)]
+
+
+def _dense(rows: Mapping[int, list[object]], reg: Region) -> Grid:
+    """The region's rows from its first to its last row holding a value."""
+    filled = [r for r, cells in rows.items() if any(v is not None for v in cells)]
+    if not filled:
+        return []
+    width = reg[3] - reg[1] + 1
+    return [rows.get(r) or [None] * width for r in range(reg[0], max(filled) + 1)]
 
 
 def _read_row(
     row: etree._Element,
     row_no: int,
     active: list[tuple[int, Region]],
-    grids: list[list[list[object]]],
-    tags: _Tags,
-    sst: SharedStrings,
+    found: list[dict[int, list[object]]],
+    cx: _Context,
 ) -> None:
-    c_tag, v_tag = tags.c, tags.v
+    c_tag, v_tag = cx.c, cx.v
     single = active[0][1] if len(active) == 1 else None
     col = 0
     for c in row:
@@ -165,60 +241,150 @@ def _read_row(
         if single is not None:
             if not single[1] <= col <= single[3]:
                 continue
-            i = active[0][0]
-            r1, c1 = single[0], single[1]
+            i, (_r1, c1, _r2, c2) = active[0]
         else:
             hit = next(((i, reg) for i, reg in active if reg[1] <= col <= reg[3]), None)
             if hit is None:
                 continue
-            i, (r1, c1, _r2, _c2) = hit
+            i, (_r1, c1, _r2, c2) = hit
         # fast path: a plain number or shared string with nothing but its value
         if len(c) == 1 and c[0].tag == v_tag:
             t = c.get("t")
             v = c[0].text or ""
             if t is None or t == "n":
-                value = _number(v) if v else None
+                value = cx.number(c, v) if v else None
             elif t == "s":
-                value = sst[int(v)]
+                value = cx.shared(v)
             else:
-                value = _value(c, tags, sst)
+                value = _value(c, cx)
         else:
-            value = _value(c, tags, sst)
-        grids[i][row_no - r1][col - c1] = value
+            value = _value(c, cx)
+        cells = found[i].get(row_no)
+        if cells is None:
+            cells = found[i][row_no] = [None] * (c2 - c1 + 1)
+        cells[col - c1] = value
 
 
-_SPECIAL = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b":f/>", b't="e"', b"t='e'")
-_DATES = {date, datetime, time, timedelta}
+def first_rows(pkg: Package, sheet_part: str, sst: SharedStrings, n: int,
+               max_cols: int = 256) -> list[tuple[int, list[str]]]:
+    """The first ``n`` rows of a sheet that hold a value, as (row number, cell texts from
+    column A, at most ``max_cols``); the parse stops there."""
+    out: list[tuple[int, list[str]]] = []
+    cx: _Context | None = None
+    row_no = 0
+    stream = pkg.stream(sheet_part)
+    try:
+        for _, row in etree.iterparse(stream, events=("end",), tag="{*}row", huge_tree=True,
+                                      resolve_entities=False, no_network=True,
+                                      load_dtd=False):
+            if cx is None:
+                check_doctype(row.getroottree())
+                cx = _Context(etree.QName(row).namespace or "", sst, {}, False)
+            r = row.get("r")
+            row_no = int(r) if r else row_no + 1
+            found: dict[int, list[object]] = {}
+            _read_row(row, row_no, [(0, (row_no, 1, row_no, max_cols))], [found], cx)
+            cells = found.get(row_no)
+            if cells is not None:
+                texts = ["" if v is None else str(v) for v in cells]
+                while texts and not texts[-1].strip():
+                    texts.pop()
+                if texts:
+                    out.append((row_no, texts))
+                    if len(out) >= n:
+                        break
+            row.clear(keep_tail=True)
+            parent = row.getparent()
+            if parent is not None:
+                while row.getprevious() is not None:
+                    del parent[0]
+    except (etree.XMLSyntaxError, ValueError) as exc:  # BadXml included
+        raise damaged(pkg.label, f"sheet {sheet_part}: {exc}") from exc
+    except ZIP_ERRORS as exc:
+        raise damaged(pkg.label, f"part {sheet_part} cannot be inflated ({exc})") from exc
+    finally:
+        stream.close()
+    return out
 
 
-def plain_values(xml: bytes) -> bool:
-    """True when a sheet holds no formulas and no error cells: every cell is a plain
-    value, so a fast reader that cannot tell those apart gives the same answer."""
-    return not any(token in xml for token in _SPECIAL)
+def plain_sheet(pkg: Package, part: str) -> bool:
+    """True when a sheet holds only plain values — no formula, no error cell, every
+    shared-string reference a plain index — so a fast reader that cannot tell those
+    apart (python-calamine reads a formula without value or an error as empty, and the
+    index "-1" as 0) gives the same values. The part is inflated piece by piece and not
+    kept; only whole cells are searched. A sheet that declares a DTD is refused here."""
+    rest = b""
+    prefix: bytes | None = None
+    for piece in pkg.chunks(part):
+        text = rest + piece
+        cut = text.rfind(b"</c>")
+        if cut < 0 and len(text) < 1 << 22:
+            rest = text
+            continue
+        cut = len(text) if cut < 0 else cut + 4
+        text, rest = text[:cut], text[cut:]
+        if prefix is None:
+            prefix = _root_prefix(pkg, part, text)
+        if not _plain_text(text, prefix):
+            return False
+    if prefix is None:
+        prefix = _root_prefix(pkg, part, rest)
+    return _plain_text(rest, prefix)
 
 
-def _plain(v: object) -> object:
-    if v == "":
-        return None
-    if type(v) is float and v.is_integer() and -1e15 < v < 1e15:
-        return int(v)
-    return v
+def _root_prefix(pkg: Package, part: str, head: bytes) -> bytes:
+    """The prefix of the root element; a DTD before it is refused."""
+    at = head.find(b"worksheet")
+    before = head[:max(at, 0)]
+    if b"<!DOCTYPE" in before or b"<!ENTITY" in before:
+        raise damaged(pkg.label, f"part {part}: it declares a DTD (<!DOCTYPE …>), which "
+                      "Office files never hold")
+    lt = before.rfind(b"<")
+    return before[lt + 1:].rstrip(b":") if lt >= 0 else b""
+
+
+_BAD_SHARED = re.compile(rb'"s"(?!><(?:[\w.-]+:)?v>\d+</)')
+
+
+def _plain_text(text: bytes, prefix: bytes) -> bool:
+    if b'"e"' in text or b"='" in text:  # an error cell; single quotes: not the usual form
+        return False
+    if _BAD_SHARED.search(text) is not None:  # "s" not followed by an index
+        return False
+    return not _formula_in(text, prefix)
+
+
+def _formula_in(text: bytes, prefix: bytes) -> bool:
+    """True when ``text`` holds the end of a formula element (``</f>``, ``<f>``, or
+    ``</x:f>`` with the sheet's own prefix; ``xm:f`` of a sparkline is not one)."""
+    at = text.find(b"f>")
+    while at >= 0:
+        before = text[max(0, at - len(prefix) - 3):at]
+        if before.endswith((b"</", b"<")) or (
+                prefix and before.endswith((b"</" + prefix + b":", b"<" + prefix + b":"))):
+            return True
+        at = text.find(b"f>", at + 2)
+    return False
+
+
+_DATES = (date, datetime, time, timedelta)
 
 
 class FastValues:
     """Cell values through python-calamine, for sheets of plain values only.
 
     Calamine reads several times faster than any Python XML loop, but it cannot tell a
-    formula without a value from an empty cell, and turns dated numbers into dates; so
-    it is used only where that makes no difference and :func:`read_regions` does the
-    rest.
+    formula without a value or an error from an empty cell; so it is used only where
+    that makes no difference (:func:`plain_sheet`) and :func:`read_regions` does the
+    rest. It applies the same date formats as :mod:`.numfmt`: dated numbers come back
+    as dates either way.
     """
 
     def __init__(self, archive: bytes) -> None:
         self._archive = archive
         self._book: object | None = None
 
-    def regions(self, sheet: str, regions: list[Region]) -> list[list[list[object]]] | None:
+    def regions(self, sheet: str, regions: list[Region]) -> list[Grid] | None:
         """Values of each region, or None when calamine is unavailable or unsure."""
         try:
             import python_calamine as pc
@@ -233,21 +399,34 @@ class FastValues:
         except (pc.CalamineError, ValueError, OSError):
             return None
         r0, c0 = start if start else (0, 0)
-        grids = []
-        for r1, c1, r2, c2 in regions:
-            width = c2 - c1 + 1
-            j0 = c1 - 1 - c0
-            grid = []
-            for r in range(r1, r2 + 1):
-                i = r - 1 - r0
-                row = rows[i] if 0 <= i < len(rows) else ()
-                if j0 >= 0:
-                    cells = list(row[j0:j0 + width])
-                else:
-                    cells = [""] * min(-j0, width) + list(row[:max(0, width + j0)])
-                cells += [""] * (width - len(cells))
-                if any(type(v) in _DATES for v in cells):
-                    return None
-                grid.append([_plain(v) for v in cells])
-            grids.append(grid)
-        return grids
+        return [_region(rows, r0, c0, reg) for reg in regions]
+
+    def close(self) -> None:
+        self._book = None
+
+
+def _plain(v: object, _float: type = float) -> object:
+    """A calamine value as the XML reader gives it: "" is no value, whole numbers int."""
+    if type(v) is _float:
+        return int(v) if v.is_integer() and -1e15 < v < 1e15 else v  # type: ignore[attr-defined]
+    return None if v == "" else v
+
+
+def _region(rows: list[list[object]], r0: int, c0: int, reg: Region) -> Grid:
+    r1, c1, r2, c2 = reg
+    width = c2 - c1 + 1
+    j0 = c1 - 1 - c0
+    lo, hi = max(r1 - 1 - r0, 0), min(r2 - r0, len(rows))  # sheet rows that calamine has
+    grid: Grid = [[None] * width for _ in range(min(lo + r0 + 1 - r1, r2 - r1 + 1))]
+    for row in rows[lo:hi]:
+        if j0 >= 0:
+            cells = row[j0:j0 + width]
+        else:
+            cells = [""] * min(-j0, width) + list(row[:max(0, width + j0)])
+        out = list(map(_plain, cells))
+        if len(out) < width:
+            out += [None] * (width - len(out))
+        grid.append(out)
+    while grid and all(v is None for v in grid[-1]):
+        grid.pop()
+    return grid

@@ -2,9 +2,12 @@
 
 An output table may have tens of thousands of rows that a refresh replaces anyway;
 parsing them only to throw them away would cost more than writing the new ones. The
-cut is made on the text, row by row (rows are ordered and never nested); anything
-unexpected (a row without its number, rows out of order) returns None and the caller
-parses the sheet instead.
+cut is made on the text (rows are ordered and never nested). :func:`cut_span` finds the
+run's two ends by walking only the rows before and after it, and checks the run itself
+with a few passes of C-level searches (every row numbered, in order; nothing but cells
+in the table's columns; row tags with nothing to keep) instead of a Python loop over its
+rows. Anything unexpected returns None, and the caller falls back to :func:`cut_rows`
+(row by row) or to parsing the sheet.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from operator import lt
 
-__all__ = ["RawRow", "Cut", "cut_rows", "strip_attrs"]
+from koshtorys.core.book import column_letter
+
+__all__ = ["RawRow", "Cut", "Span", "cut_rows", "cut_span", "row_attrs", "strip_attrs"]
 
 _SHEET_DATA = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b([^>]*?)(/?)>")
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
@@ -109,3 +115,123 @@ def strip_attrs(attrs: bytes, names: set[str]) -> str:
     if not attrs.strip():
         return ""
     return _attr_pattern(frozenset(names)).sub(b"", b" " + attrs.strip()).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sheet with a run of rows taken out, the run checked but not split into rows."""
+
+    skeleton: bytes
+    decls: bytes
+    prefix: bytes
+    data: bytes
+    """The whole sheet; the run is ``data[start:stop]`` (never copied out)."""
+    start: int
+    stop: int
+    numbers: list[int]
+    """The run's row numbers, ascending."""
+
+
+def _row_at(data: bytes, pos: int, end: int, p: bytes) -> tuple[int, int, int] | None:
+    """(row number, start, end) of the row element starting at ``pos``."""
+    rm = re.compile(b"<" + re.escape(p) + rb"row\b([^>]*?)(/?)>").match(data, pos, end)
+    if rm is None:
+        return None
+    num = _ROW_NUMBER.search(rm.group(1))
+    if num is None:
+        return None
+    if rm.group(2):
+        return int(num.group(1)), pos, rm.end()
+    tag = b"</" + p + b"row>"
+    close = data.find(tag, rm.end(), end)
+    return None if close < 0 else (int(num.group(1)), pos, close + len(tag))
+
+
+def cut_span(data: bytes, first: int, last: int, marker: bytes) -> Span | None:
+    """Take rows ``first``…``last`` out of sheet XML ``data``, leaving ``marker``; None
+    when the text is not the plain, ordered form this cut relies on."""
+    m = _SHEET_DATA.search(data)
+    root = _ROOT.search(data)
+    if m is None or root is None or m.group(3):
+        return None
+    decls = b"".join(x.group(0) for x in _XMLNS.finditer(root.group(1)))
+    p = m.group(1)
+    end = data.find(b"</" + p + b"sheetData>", m.end())
+    if end < 0:
+        return None
+    tag = b"<" + p + b"row"
+    # walk forward over the rows before the run
+    pos, prev = m.end(), 0
+    while True:
+        pos = data.find(tag, pos, end)
+        if pos < 0:
+            pos = end
+            break
+        row = _row_at(data, pos, end, p)
+        if row is None or row[0] <= prev:
+            return None
+        if row[0] >= first:
+            break
+        prev, pos = row[0], row[2]
+    start = pos
+    # walk backward over the rows after it
+    stop, after = end, 0
+    while stop > start:
+        at = data.rfind(tag, start, stop)
+        if at < 0:
+            break
+        row = _row_at(data, at, stop, p)
+        if row is None or row[2] != stop and data[row[2]:stop].strip():
+            return None
+        if row[0] <= last:
+            break
+        if after and row[0] >= after:
+            return None
+        after, stop = row[0], at
+    if data.find(b"<!", start, stop) >= 0:  # a comment or CDATA could hide a row tag
+        return None
+    found = re.compile(rb"<" + re.escape(p) + rb'row\s+r="(\d+)"').findall(data, start, stop)
+    numbers = [int(x) for x in found]
+    if len(numbers) != data.count(tag, start, stop) or not all(map(lt, numbers, numbers[1:])):
+        return None
+    if numbers and (numbers[0] <= prev or numbers[0] < first or numbers[-1] > last
+                    or (after and numbers[-1] >= after)):
+        return None
+    return Span(data[:start] + marker + data[stop:], decls, p, data, start, stop, numbers)
+
+
+def _column_class(c1: int, c2: int) -> bytes | None:
+    """A regex for the column letters c1…c2, when they are single letters."""
+    if c2 > 26:
+        return None
+    return b"[" + column_letter(c1).encode() + b"-" + column_letter(c2).encode() + b"]"
+
+
+def only_columns(data: bytes, start: int, stop: int, p: bytes, c1: int, c2: int) -> bool:
+    """True when every cell in ``data[start:stop]`` has its reference first and lies in
+    columns c1…c2."""
+    letters = _column_class(c1, c2)
+    if letters is None:
+        return False
+    odd = re.compile(b"<" + re.escape(p) + rb"""c(?=[\s>/])(?!\s+r="\$?""" + letters
+                     + rb"\$?\d)")
+    return odd.search(data, start, stop) is None
+
+
+def row_attrs(data: bytes, start: int, stop: int, p: bytes) -> dict[int, bytes]:
+    """Row number → attribute text (``r`` left out) of the rows in ``data[start:stop]``
+    whose start tag holds more than its number and spans."""
+    esc = re.escape(p)
+    plain = re.compile(b"<" + esc + rb"""row(?=[\s>/])(?!\s+r="\d+"(?:\s+spans="[^"]*")?\s*/?>)""")
+    if plain.search(data, start, stop) is None:
+        return {}
+    out: dict[int, bytes] = {}
+    tags = re.compile(b"<" + esc + rb'row\s+r="(\d+)"([^>]*?)/?>')
+    for rm in tags.finditer(data, start, stop):
+        rest = rm.group(2)
+        if rest.strip() and _SPANS_ONLY.fullmatch(rest) is None:
+            out[int(rm.group(1))] = rest
+    return out
+
+
+_SPANS_ONLY = re.compile(rb"""\s+spans\s*=\s*("[^"]*"|'[^']*')\s*""")

@@ -3,15 +3,14 @@ and those rows, parsed only where their content matters."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from lxml import etree
 
-from koshtorys.core.errors import WorkbookError
-
-from .ooxml import col_index, parse_xml, prefix_map, root_ns, serialize
-from .rowcut import cut_rows
+from .ooxml import BadXml, col_index, parse_xml, prefix_map, root_ns, serialize
+from .rowcut import Span, cut_rows, cut_span, only_columns, row_attrs
 
 __all__ = ["Geometry", "Sheet", "OldRow", "MARKER", "load", "cells_of", "col_of", "has_content"]
 
@@ -62,13 +61,13 @@ class Sheet:
     """A parsed worksheet with its rows by number."""
 
     def __init__(self, data: bytes) -> None:
-        self.root = parse_xml(data)
+        self.root = parse_xml(data)  # BadXml: the caller names the sheet
         self.ns = root_ns(self.root)
         self.prefixes = prefix_map(self.root)
         self.c_tag = self.t("c")
         data_el = self.root.find(self.t("sheetData"))
         if data_el is None:
-            raise WorkbookError("worksheet without sheetData")
+            raise BadXml("a worksheet without sheetData")
         self.data = data_el
         self.rows: dict[int, etree._Element] = {}
         n = 0
@@ -114,12 +113,23 @@ class OldRow:
     attrs: bytes = b""
 
 
-def load(data: bytes, g: Geometry, interleave: bool) -> tuple[Sheet, dict[int, OldRow]]:
-    """The sheet without rows ``g.top…g.last`` (a marker in their place), and those rows.
+def load(data: bytes, g: Geometry, interleave: bool
+         ) -> tuple[Sheet, dict[int, OldRow], bool]:
+    """The sheet without rows ``g.top…g.last`` (a marker in their place), those rows, and
+    whether the bulk of them was only checked (the fast case: rows absent from the dict
+    hold table cells only and nothing else to keep).
 
-    Rows that may hold cells to keep, style samples, or cells in the way of growth
-    are parsed; the bulk of a table's old rows is only scanned.
+    Rows that may hold cells to keep, style samples, or cells in the way of growth are
+    parsed. In the fast case the table's old rows are neither parsed nor walked one by
+    one: a few searches over their text show they hold only table cells, and only rows
+    whose tag carries more than a number (a height, a style) are kept, by attributes.
     """
+    if not interleave:
+        span = cut_span(data, g.top, g.last, MARKER)
+        if span is not None:
+            fast = _fast_rows(span, g)
+            if fast is not None:
+                return Sheet(span.skeleton), fast, True
     cut = cut_rows(data, g.top, g.last, MARKER)
     if cut is None:
         sheet = Sheet(data)
@@ -129,19 +139,63 @@ def load(data: bytes, g: Geometry, interleave: bool) -> tuple[Sheet, dict[int, O
             assert o.element is not None
             o.element.getparent().remove(o.element)
         _splice_point(sheet, g)
-        return sheet, old
+        return sheet, old, False
     sheet = Sheet(cut.skeleton)
     cell_re = re.compile(b"<" + re.escape(cut.prefix) + rb"""c\b[^>]*?\sr\s*=\s*["']\$?([A-Z]+)""")
     starts = [b"<" + cut.prefix + b"c" + x for x in (b" ", b">", b"/")]
     old: dict[int, OldRow] = {}
     for row in cut.rows:
-        if not interleave and g.top + 10 <= row.r <= g.old_data_end \
+        if not interleave and g.top + _SAMPLES <= row.r <= g.old_data_end \
                 and _pure(row.body, starts, cell_re, g.c1, g.c2):
             old[row.r] = OldRow(None, row.attrs)
         else:
-            frag = b"<w" + cut.decls + b">" + row.raw + b"</w>"
-            old[row.r] = OldRow(parse_xml(frag)[0])
-    return sheet, old
+            old[row.r] = OldRow(_parse_row(row.raw, cut.decls))
+    return sheet, old, False
+
+
+_SAMPLES = 10
+"""First data rows parsed for their cell formats (see sheetwrite._base_styles)."""
+
+
+def _parse_row(raw: bytes, decls: bytes) -> etree._Element:
+    found = parse_xml(b"<w" + decls + b">" + raw + b"</w>")
+    if not len(found):
+        raise BadXml("a row that is not an element")
+    return found[0]
+
+
+def _fast_rows(span: Span, g: Geometry) -> dict[int, OldRow] | None:
+    """The old rows of a checked span: parsed where they matter (the first data rows, the
+    rows past the old data), by attributes elsewhere; None when the bulk holds anything
+    but the table's cells."""
+    data, p = span.data, span.prefix
+    if not span.numbers:
+        return {}
+    lo = bisect.bisect_right(span.numbers, g.top + _SAMPLES - 1)  # rows parsed at the top
+    hi = bisect.bisect_right(span.numbers, g.old_data_end)  # rows parsed at the bottom
+    tag = b"<" + p + b"row"
+    bounds = [span.start]  # where rows lo and hi start
+    for k in (lo, hi):
+        if k >= len(span.numbers):
+            bounds.append(span.stop)
+            continue
+        at = data.find(tag + b' r="%d"' % span.numbers[k], bounds[-1], span.stop)
+        if at < 0:
+            return None
+        bounds.append(at)
+    if not only_columns(data, bounds[1], bounds[2], p, g.c1, g.c2):
+        return None
+    old = {r: OldRow(None, a) for r, a in row_attrs(data, bounds[1], bounds[2], p).items()}
+    for a, b in ((span.start, bounds[1]), (bounds[2], span.stop)):
+        if not data[a:b].strip():
+            continue
+        cut = cut_rows(b"<" + p + b"sheetData>" + data[a:b] + b"</" + p + b"sheetData>", 1,
+                       1 << 40, b"")
+        if cut is None:
+            return None
+        for row in cut.rows:
+            old[row.r] = OldRow(_parse_row(row.raw, span.decls))
+    return old
 
 
 def _pure(body: bytes, starts: list[bytes], cell_re: re.Pattern[bytes], c1: int,

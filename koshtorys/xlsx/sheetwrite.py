@@ -1,13 +1,16 @@
 """Replace the data region of one table in its worksheet part.
 
-Only the table's columns in its data rows (old and new) change. The new rows are built
-as text and spliced into the serialized sheet in one piece; everything else in the
-sheet (other cells, row heights, formats, views, validations) stays as it was.
+Only the table's columns in its data rows (old and new) change; everything else in the
+sheet (other cells, row heights, formats, views, validations) stays as it was. The sheet
+is inflated once; its old table rows are cut out by :mod:`.sheetmodel` (checked, not
+parsed); the rest of the sheet — small — is edited as a tree (dimension, ranges); then
+the new sheet is streamed — the part before the rows, the new rows a chunk at a time
+(:mod:`.rowtext`), the part after — into a :class:`~.zipwrite.PartWriter`, which
+deflates it as it comes and finds out by itself whether anything changed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,14 +19,19 @@ from lxml import etree
 from koshtorys.core.book import column_letter
 from koshtorys.core.errors import WorkbookError
 
+from .errors import damaged
 from .index import TableInfo
-from .ooxml import attrs_xml, column_xml, format_range, parse_range, parse_xml, root_ns, to_bytes
+from .ooxml import format_range, parse_range, root_ns, to_bytes
 from .package import Package
-from .rowcut import strip_attrs
+from .rowtext import KEEP, Rewrite, blank_kept, box, kept, kept_attrs, made_rows, rows_text
 from .sheetmodel import MARKER, Geometry, OldRow, Sheet, cells_of, col_of, has_content, load
 from .styles import Styles
 
 __all__ = ["ColumnData", "KEEP", "rewrite_table"]
+
+PIECE = 1 << 18
+"""Characters of row text encoded and given to the deflater at a time (about 256 kB)."""
+
 
 @dataclass(frozen=True)
 class ColumnData:
@@ -103,9 +111,12 @@ def _base_styles(sheet: Sheet, old: dict[int, OldRow], g: Geometry,
     return base
 
 
-def _padded(values: Sequence[object], n: int) -> list[object]:
-    """The first ``n`` values, blanks for the rest (an empty table keeps one row)."""
-    out = _blank_kept(values[:n])
+def _padded(values: Sequence[object], n: int, kept: set[int]) -> list[object]:
+    """The first ``n`` values (``kept``: the indexes of KEEP among them), blanks for the
+    rest (an empty table keeps one row)."""
+    if len(values) == n and isinstance(values, list) and not kept:
+        return values  # the caller's list, read only: no copy
+    out = blank_kept(values[:n], {i for i in kept if i < n})
     return list(out) + [None] * (n - len(out))
 
 
@@ -116,146 +127,87 @@ def rewrite_table(
     n_rows: int,
     styles: Styles,
     others: Sequence[TableInfo] = (),
+    table_root: etree._Element | None = None,
 ) -> tuple[int, int, int, int]:
-    """Write ``n_rows`` rows of ``columns`` into ``table``; returns the table's new ref."""
+    """Write ``n_rows`` rows of ``columns`` into ``table``; returns the table's new ref.
+
+    ``table_root`` is the table part already parsed, if the caller has it.
+    """
+    try:
+        return _rewrite(pkg, table, columns, n_rows, styles, others, table_root)
+    except ValueError as exc:  # BadXml included: a part that cannot be edited
+        raise damaged(pkg.label, f"sheet {table.sheet}: {exc}") from exc
+
+
+def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_rows: int,
+             styles: Styles, others: Sequence[TableInfo],
+             table_root: etree._Element | None) -> tuple[int, int, int, int]:
     g = _geometry(table, n_rows)
     written = {cd.col: cd for cd in columns}
     calc = {table.first_col + j: f for j, f in enumerate(table.calc_formulas)
             if f and table.first_col + j not in written}
     # cells that stay as they are (KEEP) in the columns we write
-    keep = {col: {i for i, v in enumerate(cd.values) if v is KEEP} for col, cd in written.items()}
+    keep = {col: kept(cd.values) for col, cd in written.items()}
     keep = {col: rows for col, rows in keep.items() if rows}
     # unwritten table columns (the user's, calculated ones) interleave with ours
     interleave = bool(keep) or any(col not in written for col in range(g.c1, g.c2 + 1))
-    sheet, old = load(pkg.read(table.sheet_part), g, interleave)
+    data = pkg.read_buffer(table.sheet_part)
+    sheet, old, _fast = load(data, g, interleave)
     _check_room(sheet, old, table, g, set(written) | set(calc), others)
     base = _base_styles(sheet, old, g, list(written) + list(calc))
-    style = {col: styles.with_format(base[col], cd.fmt) for col, cd in written.items()}
-    skip = {"r", "spans"}
-    skip_hidden = skip | {"hidden"} if _has_filter(pkg, table) else skip
-
+    root = pkg.xml(table.part) if table_root is None else table_root
+    n_new = g.new_data_end - g.top + 1
     old_totals: list[tuple[int, etree._Element]] = []
     if g.totals and g.old_end in old:
         row = old[g.old_end].element
         assert row is not None
         old_totals = [(c, el) for c, el in cells_of(row, sheet.c_tag) if g.c1 <= c <= g.c2]
-
-    letters = {col: column_letter(col) for col in range(g.c1, g.c2 + 1)}
-    n_new = g.new_data_end - g.top + 1
-    new_cols = [(col, column_xml(letters[col], _padded(written[col].values, n_new),
-                                 style[col], g.top))
-                for col in sorted(written)]
-    for col, cells in new_cols:  # a kept cell is copied from the old row, never written twice
-        for i in keep.get(col, ()):
-            if i < len(cells):
-                cells[i] = ""
-    px = sheet.prefix
-    if px:  # the main namespace has a prefix in this part: our text must use it too
-        new_cols = [(col, [_prefixed(x, px) for x in cells]) for col, cells in new_cols]
-    parts: list[str] = []
-    box = [10**9, 10**9, 0, 0]  # rows and columns that the new rows' cells span
-    for r in range(g.top, g.last + 1):
-        prev = old.get(r)
-        row = prev.element if prev is not None else None
-        in_old = r <= g.old_data_end
-        in_new = r <= g.new_data_end
-        before: list[tuple[int, str]] = []
-        after: list[tuple[int, str]] = []
-        mid: list[tuple[int, str]] = []
-        if row is not None:
-            moving = bool(g.totals) and r == g.old_end  # the old totals row moves
-            if interleave or moving or not sheet.only_within(row, g.c1, g.c2):
-                for col, c in cells_of(row, sheet.c_tag):
-                    if col < g.c1:
-                        before.append((col, sheet.xml(c)))
-                    elif col > g.c2:
-                        after.append((col, sheet.xml(c)))
-                    elif moving:
-                        continue
-                    elif col in written:
-                        if r - g.top in keep.get(col, ()) and in_new:
-                            mid.append((col, sheet.xml(c)))
-                    elif col not in calc or (in_new and in_old):
-                        mid.append((col, sheet.xml(c)))
-        new: list[str] = []
-        if in_new:
-            i = r - g.top
-            new = [cells[i] for _, cells in new_cols if i < len(cells)]
-            if not in_old:
-                for col, formula in calc.items():
-                    sx = f' s="{base[col]}"' if base[col] else ""
-                    mid.append((col, _prefixed(f'<c r="{letters[col]}{r}"{sx}><f>'
-                                               f"{_esc(formula)}</f></c>", px)))
-        if g.totals and r == g.new_end:
-            for col, c in old_totals:
-                c.set("r", f"{letters[col]}{r}")
-                mid.append((col, sheet.xml(c)))
-        if mid:
-            ours = [(col, cells[r - g.top]) for col, cells in new_cols
-                    if in_new and r - g.top < len(cells)]
-            new = [x for _, x in sorted(ours + mid, key=lambda x: x[0])]
-        body = "".join(new)
-        drop = skip_hidden if g.top <= r <= g.new_data_end else skip
-        if row is not None:
-            attrs = attrs_xml(row, sheet.prefixes, drop)
-        elif prev is not None:
-            attrs = strip_attrs(prev.attrs, drop)
-        else:
-            attrs = ""
-        if not body and not before and not after and not attrs:
-            continue
-        if before or after:
-            body = "".join(x for _, x in before) + body + "".join(x for _, x in after)
-        if body:
-            lo = before[0][0] if before else g.c1
-            hi = after[-1][0] if after else g.c2
-            box = [min(box[0], r), min(box[1], lo), r, max(box[3], hi)]
-        parts.append(f'<{px}row r="{r}"{attrs}>{body}</{px}row>')
-
-    _update_dimension(sheet, box)
+    job = Rewrite(
+        g, sheet, old, {col: _padded(cd.values, n_new, keep.get(col, set()))
+                        for col, cd in written.items()},
+        {col: styles.with_format(base[col], cd.fmt) for col, cd in written.items()},
+        keep, calc, base, {col: column_letter(col) for col in range(g.c1, g.c2 + 1)},
+        old_totals, any(True for _ in root.iter("{*}filterColumn")), interleave, sheet.prefix,
+    )
+    # rows that need more than the new cells: what the old row keeps, formulas, totals;
+    # a row kept only for its attributes (a height, a style) takes the new cells as is
+    attrs = kept_attrs(old, g, job.filtered)
+    special = {r for r in old if r not in attrs} | ({g.new_end} if g.totals else set())
+    if calc:
+        special |= set(range(g.old_data_end + 1, g.new_data_end + 1))
+    made = made_rows(job, sorted(special))
+    attrs = {r: a for r, a in attrs.items() if a}
+    _update_dimension(sheet, box(job, made))
     _stretch_ranges(sheet, g)
-    data = to_bytes(sheet.root)
-    if data.count(MARKER) != 1:
+    skeleton = to_bytes(sheet.root)
+    if skeleton.count(MARKER) != 1:
         raise WorkbookError(f"cannot rewrite sheet {table.sheet}")
-    pkg.put(table.sheet_part, data.replace(MARKER, "".join(parts).encode("utf-8")))
+    head, tail = skeleton.split(MARKER)
+    out = pkg.writer(table.sheet_part, data)
+    del data, skeleton
+    out.write(head)
+    batch: list[str] = []
+    size = 0
+    for piece in rows_text(job, made, attrs):
+        batch.append(piece)
+        size += len(piece)
+        if size >= PIECE:
+            out.write("".join(batch).encode("utf-8"))
+            batch, size = [], 0
+    out.write("".join(batch).encode("utf-8"))
+    out.write(tail)
+    pkg.put_entry(table.sheet_part, out.finish())
     new_ref = (table.ref[0], g.c1, g.new_end, g.c2)
-    _update_table_part(pkg, table, new_ref, g)
+    _update_table_part(pkg, table, root, new_ref, g)
     return new_ref
 
 
-class _Keep:
-    """Marks a cell that keeps what it holds (value or formula)."""
-
-    def __repr__(self) -> str:
-        return "KEEP"
-
-
-KEEP = _Keep()
-
-
-def _blank_kept(values: Sequence[object]) -> Sequence[object]:
-    return [None if v is KEEP else v for v in values] if any(v is KEEP for v in values) \
-        else values
-
-
-_TAGS = re.compile(r"<(/?)(c|v|is|t|f|r|rPr)(?=[\s/>])")
-
-
-def _prefixed(xml: str, px: str) -> str:
-    """Our cell text with the main-namespace prefix on every tag."""
-    return _TAGS.sub(lambda m: f"<{m.group(1)}{px}{m.group(2)}", xml) if px and xml else xml
-
-
-def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _update_dimension(sheet: Sheet, box: list[int]) -> None:
-    """The used range: the rows left in place plus the rewritten ones (``box``)."""
+def _update_dimension(sheet: Sheet, rewritten: list[int]) -> None:
+    """The used range: the rows left in place plus the rewritten ones."""
     dim = sheet.root.find(sheet.t("dimension"))
     if dim is None:
         return
-    lo_r, lo_c, hi_r, hi_c = box
+    lo_r, lo_c, hi_r, hi_c = rewritten
     for r, row in sheet.rows.items():
         if sheet.only_within(row, 1, 16384):  # in order: first and last cell bound it
             if len(row):
@@ -306,14 +258,8 @@ def _stretch_ranges(sheet: Sheet, g: Geometry) -> None:
                 el.text = _stretch(el.text, g)
 
 
-def _has_filter(pkg: Package, table: TableInfo) -> bool:
-    root = parse_xml(pkg.read(table.part))
-    return any(True for _ in root.iter("{*}filterColumn"))
-
-
-def _update_table_part(pkg: Package, table: TableInfo, ref: tuple[int, int, int, int],
-                       g: Geometry) -> None:
-    root = parse_xml(pkg.read(table.part))
+def _update_table_part(pkg: Package, table: TableInfo, root: etree._Element,
+                       ref: tuple[int, int, int, int], g: Geometry) -> None:
     ns = root_ns(root)
     root.set("ref", format_range(*ref))
     af = root.find(f"{{{ns}}}autoFilter")

@@ -43,7 +43,7 @@ class Styles:
     def __init__(self, pkg: Package, part: str | None) -> None:
         self.pkg = pkg
         self.part = part
-        self.root = parse_xml(pkg.read(part) if part else _MINIMAL)
+        self.root = pkg.xml(part) if part else parse_xml(_MINIMAL)
         self.ns = root_ns(self.root)
         self.changed = False
         xfs = self.root.find(self._t("cellXfs"))

@@ -49,6 +49,7 @@ class Reason(StrEnum):
     DATE_IN_AMOUNT = "date_in_amount"
     TEXT_TOO_LONG = "text_too_long"
     MISSING_TABLE_RANGE = "missing_table_range"
+    BROKEN_TABLE = "broken_table"
     INVALID_BUDGET_CODE = "invalid_budget_code"
     INVALID_GRK_CODE = "invalid_grk_code"
     EXECUTION_NOT_BEFORE_PLAN = "execution_not_before_plan"
@@ -242,6 +243,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The table {value} is not in the workbook, but sheet '{sheet}' holds its headers as a "
         "plain range (after 'Convert to Range'?): select it, insert a table (Ctrl+T) and "
         "name it {value}.",
+    ),
+    "broken_table": (
+        "Таблиця {value} на аркуші «{sheet}» пошкоджена ({reason}) — її не прочитано, "
+        "{part}: не розраховано. Видаліть таблицю й вставте її знову (Ctrl+T).",
+        "The table {value} on sheet '{sheet}' is damaged ({reason}) — it was not read, "
+        "{part}: not computed. Delete the table and insert it again (Ctrl+T).",
     ),
     "invalid_budget_code": (
         "{where}: «{value}» — код бюджету має складатися з 10 або 11 цифр.",
