@@ -552,3 +552,32 @@ def test_large_input_is_fast_and_ties() -> None:
     assert elapsed < 5.0
     assert sum(_kop(v) for v in r.unit_costs["total_cost"]) == r.total_kop
     assert sum(_kop(v) for v in r.cost_by_kekv["amount"]) == r.total_kop
+
+
+def test_a_payroll_on_an_exact_half_kopiyka_rounds_up() -> None:
+    # 7,5 posts × 16 384,37 × 9 months = 1 105 944,975 exactly: 1 105 944,98 (half up);
+    # in binary floating point the product is …944,97499999, a hair under the half
+    svc = services({"service_id": "S1", "planned_units": 100.0})
+    stf = staff({"position_id": "P1", "category": "direct", "fte": 7.5,
+                 "monthly_pay": 16384.37, "months": 9})
+    r = compute_costs(svc, stf, time(("P1", "S1", 1.0)), costs(), SETTINGS)
+    by = r.cost_by_kekv.set_index("kekv")["amount"]
+    assert by["2111"] == 1105944.98
+    assert by["2120"] == 243307.90  # 22 % of 1 105 944,98 = 243 307,8956 → ,90
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.integers(1, 400), st.integers(800_000, 5_000_000), st.integers(1, 12))
+def test_payroll_is_the_typed_figures_rounded_half_up(quarters: int, pay_kop: int,
+                                                      months: int) -> None:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    fte, pay = quarters / 4, pay_kop / 100  # fte in quarters, pay in kopiykas, as typed
+    svc = services({"service_id": "S1", "planned_units": 100.0})
+    stf = staff({"position_id": "P1", "category": "direct", "fte": fte, "monthly_pay": pay,
+                 "months": months})
+    r = compute_costs(svc, stf, time(("P1", "S1", 1.0)), costs(), SETTINGS)
+    wage = max(Decimal(pay_kop) / 100, Decimal(8000))
+    exact = Decimal(quarters) / 4 * wage * months
+    want = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert Decimal(str(r.cost_by_kekv.set_index("kekv")["amount"]["2111"])) == want

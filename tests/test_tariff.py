@@ -289,18 +289,17 @@ shares = st.lists(st.integers(0, 100), min_size=3, max_size=3)
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(["direct", "indirect"]), st.integers(1, 40),
-                          st.integers(5000, 40000), st.integers(1, 12), shares),
+                          st.integers(500_000, 4_000_000), st.integers(1, 12), shares),
                 min_size=1, max_size=6),
        st.lists(st.tuples(st.integers(0, 3), st.integers(0, 10**7)), max_size=5),
        st.sampled_from(["direct_labor", "direct_cost", "hours"]))
 def test_parts_add_up_to_the_engine(posts: list[tuple[str, int, int, int, list[int]]],
                                     costs: list[tuple[int, int]], base: str) -> None:
     f = frames(base)
-    # fte in halves and pay ending in 36 kopiykas: payroll and ЄСВ never fall on an exact
-    # half kopiyka, which the engine's float product can round the wrong way (1 105 944.975
-    # = 7.5 × 16 384.37 × 9 gives …4.97 instead of …4.98: reported, not this module's)
+    # fte in halves and pay in any kopiykas: a payroll may fall on an exact half kopiyka
+    # (7,5 × 16 384,37 × 9 = 1 105 944,975), which must round up as the typed figures say
     f["tblStaff"] = frame([{"position_id": f"Q{i}", "title": f"Посада {i}", "category": c,
-                            "fte": q / 2, "monthly_pay": pay + 0.36, "months": m,
+                            "fte": q / 2, "monthly_pay": pay / 100, "months": m,
                             "kpkvk": "0813104"} for i, (c, q, pay, m, _s) in enumerate(posts)])
     f["tblTime"] = frame([{"position_id": f"Q{i}", "service_id": s, "share": w / 300}
                           for i, (*_x, ws) in enumerate(posts) for s, w in zip(
