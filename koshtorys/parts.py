@@ -164,7 +164,7 @@ def compute(
     """Every result the SPEC defines from raw tables; nothing is read or written.
 
     A part whose needed table is absent is not computed: a ``missing_table`` check names
-    the table (an error when the part was asked for, a warning in a full refresh), and
+    the table (an error), and
     none of its outputs is made from partial inputs. ``strict`` (refresh and check on a
     workbook) raises :class:`TableMissing` when there is no ``tblSettings``, when the
     part asked for with ``only`` cannot run, or when no part can.
