@@ -13,6 +13,7 @@ from koshtorys.core.messages import MESSAGES, TEXTS, Reason
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGE_FILES = [ROOT / "koshtorys/core/messages/lines.py",
+                 ROOT / "koshtorys/core/messages/excel.py",
                  ROOT / "koshtorys/core/messages/checks.py"]
 CODE = [p for d in ("koshtorys", "addin", "udfs") for p in (ROOT / d).rglob("*.py")]
 
@@ -24,6 +25,13 @@ def test_no_key_is_written_twice(path: Path) -> None:
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
             assert sorted({k for k in keys if keys.count(k) > 1}) == []
+
+
+def test_no_key_is_in_both_text_files() -> None:
+    # TEXTS joins the command line's lines and Excel's; one would replace the other
+    from koshtorys.core.messages import excel, lines
+
+    assert sorted(set(lines._LINES) & set(excel.EXCEL_TEXTS)) == []
 
 
 def _fields(template: str) -> set[str]:

@@ -14,6 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .setting_keys import SETTINGS, Setting
+from .vocabulary import (
+    ENUM_ALIASES,
+    ENUM_LABELS_UK,
+    ENUMS,
+    SOURCES,
+    Kind,
+    Lang,
+    bool_label,
+    enum_label,
+    enum_value,
+)
+
 __all__ = [
     "Column",
     "Table",
@@ -39,60 +52,7 @@ __all__ = [
     "match_columns",
 ]
 
-Lang = Literal["uk", "en"]
-
-#: Column kinds. ``code`` is text made of digits whose leading zeros matter.
-Kind = Literal["text", "code", "number", "money", "int", "year", "share", "enum", "bool"]
-
 MONTHS: tuple[str, ...] = tuple(f"m{m:02d}" for m in range(1, 13))
-SOURCES: tuple[str, ...] = ("local", "state", "oblast", "donor", "other")
-"""Funding sources, in the order of every table and form: ``donor`` is international
-technical assistance and grants (МТД), ``other`` every other lawful source (own
-revenues of the special fund, charity, sponsors); they are never merged."""
-
-#: Allowed values of each enumeration (stored as these codes in every language).
-ENUMS: dict[str, tuple[str, ...]] = {
-    "category": ("direct", "indirect"),
-    "fund": ("general", "special"),
-    "source": SOURCES,
-    "rule": ("fixed", "share", "remainder"),
-    "currency": ("UAH", "EUR", "USD"),
-    "indirect_base": ("direct_labor", "direct_cost", "hours"),
-    "severity": ("error", "warning"),
-    "flag": ("unplanned", "over", "under", "ok"),
-    "status": ("sent", "draft", "failed"),
-}
-
-#: How a Ukrainian workbook spells the values the product writes (and offers in its
-#: drop-down lists); each is also read back as its code. Codes not listed here are
-#: written as they are in both languages (UAH, EUR, direct_labor …).
-ENUM_LABELS_UK: dict[str, dict[str, str]] = {
-    "category": {"direct": "прямі", "indirect": "непрямі"},
-    "fund": {"general": "загальний", "special": "спеціальний"},
-    "source": {"local": "місцевий", "state": "державний", "oblast": "обласний",
-               "donor": "МТД", "other": "інші"},
-    "rule": {"fixed": "фіксована", "share": "частка", "remainder": "залишок"},
-    "severity": {"error": "помилка", "warning": "попередження"},
-    "flag": {"unplanned": "незаплановано", "over": "перевиконання", "under": "недовиконання",
-             "ok": "норма"},
-    "status": {"sent": "надіслано", "draft": "чернетка", "failed": "не надіслано"},
-}
-
-#: Ukrainian spellings a user may type instead of the code (lower-case).
-ENUM_ALIASES: dict[str, dict[str, str]] = {
-    "category": {"прямі": "direct", "прямий": "direct", "непрямі": "indirect",
-                 "непрямий": "indirect", "адміністративні": "indirect"},
-    "fund": {"загальний": "general", "спеціальний": "special", "зф": "general",
-             "сф": "special", "c": "general", "s": "special"},  # C/S: treasury reports
-    "source": {"місцевий": "local", "бюджет тг": "local", "бюджет громади": "local",
-               "державний": "state", "обласний": "oblast", "донор": "donor", "мтд": "donor",
-               "донори": "donor", "інші": "other", "інші джерела": "other"},
-    "rule": {"фіксована": "fixed", "частка": "share", "залишок": "remainder"},
-    "currency": {"грн": "UAH", "uah": "UAH", "eur": "EUR", "євро": "EUR",
-                 "usd": "USD", "дол": "USD"},
-}
-
-
 @dataclass(frozen=True)
 class Column:
     """One column of a table."""
@@ -473,50 +433,6 @@ def header_votes(t: Table, headers: list[str]) -> tuple[int, int]:
             sum(normalize_header(c.key) in heads for c in t.columns))
 
 
-def enum_value(enum: str, value: object) -> str | None:
-    """The code of ``enum`` that ``value`` spells (the code itself in any case, or a
-    Ukrainian alias); ``None`` when it spells none.
-
-    >>> enum_value("fund", "Загальний"), enum_value("fund", "S"), enum_value("fund", "T")
-    ('general', 'special', None)
-    """
-    text = str(value).strip().casefold()
-    for code in ENUMS[enum]:
-        if text == code.casefold():
-            return code
-    for code, label in ENUM_LABELS_UK.get(enum, {}).items():
-        if text == label.casefold():
-            return code
-    return ENUM_ALIASES.get(enum, {}).get(text)
-
-
-def enum_label(enum: str, code: object, lang: Lang) -> object:
-    """How ``lang`` spells the value ``code`` of ``enum`` (the code itself in English or
-    when it has no Ukrainian label).
-
-    >>> enum_label("flag", "under", "uk"), enum_label("flag", "under", "en")
-    ('недовиконання', 'under')
-    """
-    if lang != "uk" or not isinstance(code, str):
-        return code
-    return ENUM_LABELS_UK.get(enum, {}).get(code, code)
-
-
-_BOOL_LABELS = {"uk": ("так", "ні"), "en": ("true", "false")}
-
-
-def bool_label(value: object, lang: Lang) -> object:
-    """How ``lang`` writes a yes/no setting (``так``/``ні``, ``true``/``false``); any
-    other value is returned as it is.
-
-    >>> bool_label(True, "uk"), bool_label(False, "en")
-    ('так', 'false')
-    """
-    if isinstance(value, bool):
-        return _BOOL_LABELS[lang][0 if value else 1]
-    return value
-
-
 def normalize_header(text: object) -> str:
     """Header text as compared: case-folded, whitespace collapsed."""
     return " ".join(str(text or "").split()).casefold()
@@ -551,82 +467,3 @@ def header(table_name: str, key: str, lang: Lang) -> str:
 
 def sheet_name(table_name: str, lang: Lang) -> str:
     return table(table_name).sheet(lang)
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One key of ``tblSettings``."""
-
-    key: str
-    kind: Kind
-    default: object
-    """The value of a blank or absent key; ``None`` = none, or one that depends on the
-    plan year (min_wage, hours_per_fte: :mod:`koshtorys.core.years`)."""
-    uk: str
-    """What the key means, shown as the cell's input prompt (Ukrainian template)."""
-    en: str = ""
-    """The same for the English template."""
-    enum: str | None = None
-    min: float | None = None
-    max: float | None = None
-    code: str | None = None
-    """For ``kind='code'``: which code it is (``edrpou``, ``budget_code``, ``grk_code``)."""
-
-
-S = Setting
-SETTINGS: tuple[Setting, ...] = (
-    S("institution", "text", "", "Назва установи (розпорядника)",
-      "Name of the institution (spending unit)"),
-    S("edrpou", "code", "", "Код ЄДРПОУ установи (8 цифр)",
-      "ЄДРПОУ code of the institution (8 digits)", code="edrpou"),
-    S("hromada", "text", "", "Територіальна громада", "Territorial community (hromada)"),
-    S("plan_year", "year", None, "Плановий рік", "Plan year"),
-    S("execution_year", "year", None, "Рік виконання (типово плановий − 1)",
-      "Execution year (default: plan year − 1)"),
-    S("esv_rate", "number", 0.22, "Ставка ЄСВ", "Social contribution rate (ЄСВ)", min=0, max=1),
-    S("min_wage", "money", None,
-      "Мінімальна заробітна плата на місяць (порожньо = за законом про бюджет на плановий рік)",
-      "Monthly minimum wage (blank = the state budget law's for the plan year)", min=0),
-    S("hours_per_fte", "number", None,
-      "Річний фонд робочого часу однієї ставки, год (порожньо = за календарем планового року)",
-      "Annual working hours of one full-time post (blank = the plan year's calendar)", min=0),
-    S("indirect_base", "enum", "direct_labor",
-      "База розподілу непрямих витрат: direct_labor | direct_cost | hours",
-      "Base for spreading indirect costs: direct_labor | direct_cost | hours",
-      enum="indirect_base"),
-    S("vat_rate", "number", 0.0, "Ставка ПДВ (0 для неплатників)", "VAT rate (0 if not a payer)",
-      min=0, max=1),
-    S("under_threshold", "number", 0.9, "Поріг недовиконання", "Under-execution threshold",
-      min=0, max=10),
-    S("index_rate", "number", 0.0, "Річний індекс зростання для прогнозних років",
-      "Yearly growth for the forecast years", min=-1, max=10),
-    S("discount_rate", "number", 0.0, "Ставка дисконтування для NPV", "Discount rate for NPV",
-      min=-0.99, max=10),
-    S("fx_EUR", "number", None, "Курс EUR, грн за 1 євро", "UAH per EUR", min=0),
-    S("fx_USD", "number", None, "Курс USD, грн за 1 долар", "UAH per USD", min=0),
-    S("rounding", "int", 0, "Знаків після коми в запитах і фінансуванні (0 = гривні)",
-      "Decimals in requests and funding (0 = whole hryvnias)", min=0, max=2),
-    S("mail_to", "text", "", "Кому надсилати запити (фінансове управління)",
-      "Where requests are mailed (finance department)"),
-    S("mail_from", "text", "", "Від кого", "Sender address"),
-    S("smtp_host", "text", "", "SMTP-сервер", "SMTP server"),
-    S("smtp_port", "int", 587, "Порт SMTP", "SMTP port", min=1, max=65535),
-    S("smtp_starttls", "bool", True, "STARTTLS (так/ні)", "STARTTLS (true/false)"),
-    S("smtp_user", "text", "", "Користувач SMTP (пароль — лише у KOSHTORYS_SMTP_PASSWORD)",
-      "SMTP user (the password only in KOSHTORYS_SMTP_PASSWORD)"),
-    S("grk", "text", "", "Головний розпорядник коштів (порожньо = установа)",
-      "Main spending unit (blank = the institution)"),
-    S("grk_code", "code", "", "Код головного розпорядника за ТВКВКМБ (2 цифри, напр. 08)",
-      "Main spending unit's departmental code, ТВКВКМБ (2 digits, e.g. 08)", code="grk_code"),
-    S("grk_edrpou", "code", "", "Код ЄДРПОУ головного розпорядника (8 цифр)",
-      "ЄДРПОУ code of the main spending unit (8 digits)", code="edrpou"),
-    S("budget_code", "code", "", "Код бюджету громади (10 або 11 цифр, як у казначействі)",
-      "The hromada budget's code (10 or 11 digits, as the treasury writes it)",
-      code="budget_code"),
-    S("portal_url", "text", "https://api.openbudget.gov.ua",
-      "Адреса API порталу «Відкритий бюджет»", "Base of the open budget portal's API"),
-    S("change_threshold", "number", 0.2,
-      "Поріг зміни рядка запиту порівняно з надісланим (0,2 = 20%)",
-      "Share a request line may move against the last one sent before a warning",
-      min=0, max=100),
-)
