@@ -59,7 +59,7 @@ cash of 2024 (tblHistory)      2273/2800, actuals January–September, with
                                unplanned special-fund line
 Pervomaiskyi amounts, index    illustrative                                 ours
 rates, EUR grant, fx rates,
-ceilings
+ceilings, 2025 actual volumes
 ЄДРПОУ, budget codes, e-mail   illustrative (ЄДРПОУ with a valid control    ours
                                digit; 11-digit budget codes; example.org)
 =============================  ===========================================  ===========

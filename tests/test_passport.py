@@ -302,7 +302,10 @@ def test_unknown_program_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_blank_actual_indicators_are_warnings_at_their_cells(tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]
                                                             ) -> None:
-    book = workbook(tmp_path / "b.xlsx", sample_frames("pervomaiskyi"))
+    frames = sample_frames("pervomaiskyi")
+    services = frames["tblServices"]
+    services.loc[services["service_id"] == "U02", ["actual_units", "actual_recipients"]] = None
+    book = workbook(tmp_path / "b.xlsx", frames)
     assert main(["passport", str(book), "--report", "--kpkvk", "0813102", "--outdir",
                  str(tmp_path)]) == 0
     said = capsys.readouterr().out

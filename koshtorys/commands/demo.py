@@ -118,8 +118,8 @@ def _summary(out: Outcome, done: Outcome) -> None:
     fs = done.outputs.get("tblFundingSummary")
     if fs is not None and len(fs):
         years = fs[fs["year"] != "NPV"]
-        out.say("demo_funding", first=int(years["year"].astype(int).min()),
-                last=int(years["year"].astype(int).max()),
+        first, last = int(years["year"].astype(int).min()), int(years["year"].astype(int).max())
+        out.say("demo_funding", years=str(first) if first == last else f"{first}–{last}",
                 need=format_money(float(years["need"].sum()), out.lang),
                 gap=format_money(float(years["gap"].sum()), out.lang))
     out.say("demo_checks", errors=len(done.errors), warnings=len(done.warnings))
