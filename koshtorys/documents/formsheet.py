@@ -12,14 +12,14 @@ The kit does what every printed form needs and openpyxl leaves to the caller:
   the signatures) would not fit on this one — no totals row alone on a page;
 * amounts print with Ukrainian digit grouping (``[$-422]``: 1 234 567, decimal comma)
   whatever the machine's locale;
-* :func:`machine_sheet` puts the machine-readable tables on a hidden sheet, which is not
+* :func:`new_machine_sheet` puts the machine-readable tables on a hidden sheet, which is not
   printed, and :func:`save_atomically` writes the file through a temporary one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,14 +27,23 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from koshtorys.core.fileio import atomic_path, ensure_not_locked
 from koshtorys.xlsx.cells import put_value
 
-__all__ = ["Cell", "Form", "money_format", "number_format", "machine_sheet",
-           "add_excel_table", "save_atomically", "blank", "wrapped_lines"]
+from .sheetkit import (
+    _plain,
+    add_excel_table,
+    blank,
+    decimal_format,
+    machine_sheet,
+    money_format,
+    wrapped_lines,
+)
+
+__all__ = ["Cell", "Form", "money_format", "decimal_format", "new_machine_sheet",
+           "add_excel_table", "save_atomically", "blank", "wrapped_lines", "write_form"]
 
 _UNIT_PT = 7.35
 """Points one unit of column width takes when LibreOffice prints (DejaVu Sans stands in
@@ -43,27 +52,6 @@ _A4 = (595.0, 842.0)
 _MARGIN_IN = (0.5, 0.6)  # left/right, top/bottom
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-
-
-def money_format(digits: int = 0) -> str:
-    """Amounts: whole hryvnias or kopiykas, Ukrainian grouping in print."""
-    return "[$-422]#,##0" if digits == 0 else "[$-422]#,##0." + "0" * digits
-
-
-def number_format(places: int) -> str:
-    """Counts and shares with up to ``places`` decimals (trailing zeros kept)."""
-    return "[$-422]#,##0" if places == 0 else "[$-422]#,##0." + "0" * places
-
-
-def blank(v: object) -> bool:
-    """None, NaN or an empty string."""
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return not v.strip()
-    if isinstance(v, float):
-        return math.isnan(v)
-    return False
 
 
 @dataclass(frozen=True)
@@ -251,59 +239,10 @@ class Form:
         ws.sheet_view.showGridLines = False
 
 
-def wrapped_lines(text: str, per_line: int) -> int:
-    """Lines ``text`` takes when wrapped at word boundaries, ``per_line`` characters a line
-    (a word longer than a line is broken, as the spreadsheet breaks it).
-
-    >>> wrapped_lines("код Типової програмної класифікації", 12)
-    3
-    """
-    lines = 0
-    for part in text.split("\n"):
-        used, n = 0, 1
-        for word in part.split():
-            size = len(word)
-            if used and used + 1 + size > per_line:
-                n, used = n + 1, 0
-            if size > per_line:
-                n += (size - 1) // per_line
-                size = size % per_line or per_line
-            used = used + (1 if used else 0) + size
-        lines += n
-    return lines
-
-
-def _plain(v: object) -> object:
-    """numpy scalars as Python values."""
-    if hasattr(v, "item"):
-        return v.item()  # type: ignore[union-attr]
-    return v
-
-
-def add_excel_table(ws: Worksheet, name: str, headers: Sequence[str],
-                    rows: Sequence[Sequence[object]], *, top: int = 1, left: int = 1,
-                    widths: Sequence[float] = ()) -> None:
-    """Header and rows at (top, left) made the Excel table ``name`` (one blank row when
-    there are none: Excel repairs a table without data rows)."""
-    for j, h in enumerate(headers):
-        put_value(ws.cell(top, left + j), str(h)).font = Font(bold=True)
-    for i, row in enumerate(rows, start=1):
-        for j, v in enumerate(row):
-            put_value(ws.cell(top + i, left + j), None if blank(v) else _plain(v))
-    last = top + max(len(rows), 1)
-    ref = f"{get_column_letter(left)}{top}:{get_column_letter(left + len(headers) - 1)}{last}"
-    t = Table(displayName=name, ref=ref)
-    t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(t)
-    for j, w in enumerate(widths):
-        ws.column_dimensions[get_column_letter(left + j)].width = w
-
-
-def machine_sheet(wb: Workbook, title: str = "Дані") -> Worksheet:
-    """A hidden sheet for the machine-readable tables: never printed, found by table name."""
-    ws = wb.create_sheet(title)
-    ws.sheet_state = "hidden"
-    return ws
+def new_machine_sheet(wb: Workbook, title: str = "Дані") -> Worksheet:
+    """A new hidden sheet for the machine-readable tables: never printed, found by table
+    name."""
+    return machine_sheet(wb.create_sheet(title))
 
 
 def save_atomically(wb: Workbook, target: Path) -> Path:
@@ -314,3 +253,24 @@ def save_atomically(wb: Workbook, target: Path) -> Path:
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target
+
+
+def write_form(path: Path, file_name: str, sheet: str, layout: Callable[[Worksheet], None],
+               table: tuple[str, Sequence[str], Sequence[Sequence[object]], Sequence[float]],
+               info: tuple[str, Sequence[tuple[str, object]]], title: str) -> Path:
+    """One document workbook: the printed sheet ``sheet`` drawn by ``layout``, its figures
+    as the Excel table ``table`` (name, headers, rows, widths) and the key/value ``info`` table on
+    the hidden sheet, saved atomically as ``file_name`` in folder ``path`` (or as the file
+    ``path``); returns the file."""
+    path = Path(path)
+    target = path / file_name if path.is_dir() else path
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    layout(ws)
+    data = new_machine_sheet(wb)
+    name, headers, rows, widths = table
+    add_excel_table(data, name, headers, rows, widths=widths)
+    add_excel_table(data, info[0], ("key", "value"), info[1], left=7, widths=(18, 60))
+    wb.properties.title = title
+    return save_atomically(wb, target)

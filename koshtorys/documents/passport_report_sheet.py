@@ -6,49 +6,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from .formsheet import (
     Cell,
     Form,
-    add_excel_table,
-    machine_sheet,
+    decimal_format,
     money_format,
-    number_format,
-    save_atomically,
+    write_form,
 )
 from .passport_report import MONTH_NAMES, ReportDoc, ReportLine
 from .passport_sheet import codes_block, numbered_item, text_item
 from .tariff import TABLE_COLUMNS
-from .tariff_sheet import info_table, signatures
+from .tariff_sheet import signatures
 
 __all__ = ["write_report"]
 
 _W = (4.5, 30, 10.5, 10.5, 10.5, 10.5, 10.5, 10.5, 11, 7, 24)
 _LAST = len(_W)
-_PCT = number_format(1)
+_PCT = decimal_format(1)
 _FUNDS = ("general", "special", "total")
 
 
 def write_report(doc: ReportDoc, path: Path) -> Path:
     """Write ``doc`` as ``passport_report_<execution_year>_<kpkvk>.xlsx`` in folder
     ``path`` (or as the file ``path``), atomically; returns the file."""
-    path = Path(path)
-    target = path / doc.file_name if path.is_dir() else path
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Звіт"
-    _Layout(Form(ws, _W, landscape=True), doc).write()
-    data = machine_sheet(wb)
-    add_excel_table(data, "tblPassportReport", TABLE_COLUMNS, doc.table.values.tolist(),
-                    widths=(12, 34, 8, 16))
     s = doc.settings
-    info_table(wb, "tblPassportReportInfo", [
+    info = [
         ("institution", s.institution), ("edrpou", s.edrpou), ("kpkvk", doc.kpkvk),
         ("execution_year", doc.year), ("as_of_month", doc.as_of_month),
-        ("rounding", s.rounding)])
-    wb.properties.title = f"Звіт про виконання паспорта {doc.year}, КПКВК {doc.kpkvk}"
-    return save_atomically(wb, target)
+        ("rounding", s.rounding)]
+    return write_form(
+        path, doc.file_name, "Звіт",
+        lambda ws: _Layout(Form(ws, _W, landscape=True), doc).write(),
+        ("tblPassportReport", TABLE_COLUMNS, doc.table.values.tolist(), (12, 34, 8, 16)),
+        ("tblPassportReportInfo", info),
+        f"Звіт про виконання паспорта {doc.year}, КПКВК {doc.kpkvk}")
 
 
 class _Layout:
@@ -158,7 +149,7 @@ class _Layout:
                          Cell(2, group, to=_LAST, style="bold", box=True)])
             for ind in items:
                 fmt = money_format(ind.places) if ind.unit.startswith("грн") else \
-                    number_format(ind.places)
+                    decimal_format(ind.places)
                 pct = ind.pct
                 body.append([
                     Cell(1, ind.number, style="center", box=True), Cell(2, ind.name, box=True),

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from koshtorys.core.messages import format_money
 
 from .codes import ProgramCodes
 from .formsheet import (
     Cell,
     Form,
-    add_excel_table,
-    machine_sheet,
+    decimal_format,
     money_format,
-    number_format,
-    save_atomically,
+    write_form,
 )
 from .passport import SOURCES, PassportDoc
 from .tariff import TABLE_COLUMNS
-from .tariff_sheet import approval, info_table, signatures
+from .tariff_sheet import approval, signatures
 
 __all__ = ["write_passport", "WIDTHS", "codes_block", "text_item", "numbered_item",
            "agreement"]
@@ -103,22 +99,16 @@ def agreement(form: Form) -> None:
 def write_passport(doc: PassportDoc, path: Path) -> Path:
     """Write ``doc`` as ``passport_<year>_<kpkvk>.xlsx`` in folder ``path`` (or as the file
     ``path``), atomically; returns the file."""
-    path = Path(path)
-    target = path / doc.file_name if path.is_dir() else path
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Паспорт"
-    _Layout(Form(ws, WIDTHS, landscape=True), doc).write()
-    data = machine_sheet(wb)
-    add_excel_table(data, "tblPassport", TABLE_COLUMNS, doc.table.values.tolist(),
-                    widths=(12, 26, 8, 16))
     s = doc.settings
-    info_table(wb, "tblPassportInfo", [
+    info = [
         ("institution", s.institution), ("edrpou", s.edrpou), ("kpkvk", doc.kpkvk),
         ("kpkvk_name", doc.kpkvk_name or ""), ("year", doc.year),
-        ("plan_year", s.plan_year), ("rounding", s.rounding)])
-    wb.properties.title = f"Паспорт бюджетної програми {doc.year}, КПКВК {doc.kpkvk}"
-    return save_atomically(wb, target)
+        ("plan_year", s.plan_year), ("rounding", s.rounding)]
+    return write_form(
+        path, doc.file_name, "Паспорт",
+        lambda ws: _Layout(Form(ws, WIDTHS, landscape=True), doc).write(),
+        ("tblPassport", TABLE_COLUMNS, doc.table.values.tolist(), (12, 26, 8, 16)),
+        ("tblPassportInfo", info), f"Паспорт бюджетної програми {doc.year}, КПКВК {doc.kpkvk}")
 
 
 def _words(x: float, digits: int) -> str:
@@ -235,7 +225,7 @@ class _Layout:
             for ind in items:
                 places = ind.decimals.get(d.column, 0)
                 fmt = money_format(places) if ind.unit.startswith("грн") else \
-                    number_format(places)
+                    decimal_format(places)
                 value = ind.value(d.column)
                 body.append([Cell(1, ind.number, style="center", box=True),
                              Cell(2, ind.name, box=True),

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from koshtorys.core.messages import format_money
 from koshtorys.core.money import from_units
 
 from .formsheet import (
     Cell,
     Form,
-    add_excel_table,
-    machine_sheet,
+    decimal_format,
     money_format,
-    number_format,
-    save_atomically,
+    write_form,
 )
 from .procurement import ProcurementDoc
 from .tariff import TABLE_COLUMNS
-from .tariff_sheet import info_table, signatures
+from .tariff_sheet import signatures
 
 __all__ = ["write_procurement"]
 
@@ -34,23 +30,17 @@ _UAH = money_format(0)
 def write_procurement(doc: ProcurementDoc, path: Path) -> Path:
     """Write ``doc`` as ``procurement_<plan_year>_<service_id>.xlsx`` in folder ``path``
     (or as the file ``path``), atomically; returns the file."""
-    path = Path(path)
-    target = path / doc.file_name if path.is_dir() else path
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Обґрунтування"
-    _Layout(Form(ws, _W), doc).write()
-    data = machine_sheet(wb)
-    add_excel_table(data, "tblProcurement", TABLE_COLUMNS, doc.table.values.tolist(),
-                    widths=(10, 22, 8, 16))
     s = doc.settings
-    info_table(wb, "tblProcurementInfo", [
+    info = [
         ("institution", s.institution), ("edrpou", s.edrpou), ("service_id", doc.service_id),
         ("service_name", doc.name), ("unit", doc.unit), ("kpkvk", doc.kpkvk),
         ("kekv", doc.kekv), ("dk021", doc.dk_class.code), ("dk021_detail", doc.dk_detail.code),
-        ("plan_year", doc.plan_year), ("tariff_file", doc.tariff_file)])
-    wb.properties.title = f"Обґрунтування закупівлі {doc.plan_year}, {doc.service_id}"
-    return save_atomically(wb, target)
+        ("plan_year", doc.plan_year), ("tariff_file", doc.tariff_file)]
+    return write_form(
+        path, doc.file_name, "Обґрунтування",
+        lambda ws: _Layout(Form(ws, _W), doc).write(),
+        ("tblProcurement", TABLE_COLUMNS, doc.table.values.tolist(), (10, 22, 8, 16)),
+        ("tblProcurementInfo", info), f"Обґрунтування закупівлі {doc.plan_year}, {doc.service_id}")
 
 
 def _money(x: float) -> str:
@@ -137,7 +127,7 @@ class _Layout:
         body = [[Cell(2, d.name, box=True),
                  Cell(3, from_units(d.unit_tariff), style="num", fmt=money_format(2), box=True),
                  Cell(4, d.units, style="num",
-                      fmt=number_format(0 if float(d.units).is_integer() else 2), box=True),
+                      fmt=decimal_format(0 if float(d.units).is_integer() else 2), box=True),
                  Cell(5, from_units(d.unit_tariff) * d.units, style="num",
                       fmt=money_format(2), box=True),
                  Cell(6, d.expected, style="numb", fmt=_UAH, box=True)]]

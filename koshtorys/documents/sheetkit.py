@@ -49,7 +49,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from koshtorys.xlsx.cells import put_value
 
 __all__ = ["Cell", "Sheet", "STYLES", "money_format", "decimal_format", "add_excel_table",
-           "machine_sheet", "UNIT_PT"]
+           "machine_sheet", "UNIT_PT", "blank", "wrapped_lines"]
 
 UNIT_PT = 7.1
 """Points one unit of column width takes when LibreOffice prints with DejaVu Sans (the
@@ -162,10 +162,7 @@ class Sheet:
             return max(line + 4, st.min_h)
         width = sum(self.widths[c.col - 1:c.last]) * UNIT_PT - 6
         per_line = max(int(width / (st.size * _CHAR_EM[st.bold])), 1)
-        lines = 0
-        for part in c.value.split("\n"):
-            lines += _wrapped_lines(part, per_line)
-        return max(max(lines, 1) * line + 4, st.min_h)
+        return max(wrapped_lines(c.value, per_line) * line + 4, st.min_h)
 
     def measure(self, cells: Row) -> float:
         """The height ``cells`` need as one row (cells merged down are not counted)."""
@@ -316,28 +313,44 @@ class Sheet:
         ws.sheet_view.showGridLines = False
 
 
-def _wrapped_lines(text: str, per_line: int) -> int:
-    """Lines ``text`` takes when wrapped at word boundaries into ``per_line`` characters
-    (a word longer than a line breaks anywhere).
+def wrapped_lines(text: str, per_line: int) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries, ``per_line`` characters a line
+    (a word longer than a line is broken, as the spreadsheet breaks it; each newline starts
+    a line).
 
-    >>> _wrapped_lines("ab cd ef", 5), _wrapped_lines("abcdefghijk", 5), _wrapped_lines("", 5)
+    >>> wrapped_lines("ab cd ef", 5), wrapped_lines("abcdefghijk", 5), wrapped_lines("", 5)
     (2, 3, 1)
+    >>> wrapped_lines("код Типової програмної класифікації", 12)
+    3
     """
-    lines, length = 1, 0
-    for word in text.split(" "):
-        w = len(word)
-        if length and length + 1 + w > per_line:
-            lines += 1
-            length = 0
-        elif length:
-            length += 1
-        if length + w > per_line:
-            extra, rest = divmod(length + w, per_line)
-            lines += extra if rest else extra - 1
-            length = rest or per_line
-        else:
-            length += w
+    lines = 0
+    for part in text.split("\n"):
+        used, n = 0, 1
+        for word in part.split():
+            size = len(word)
+            if used and used + 1 + size > per_line:
+                n, used = n + 1, 0
+            if size > per_line:
+                n += (size - 1) // per_line
+                size = size % per_line or per_line
+            used = used + (1 if used else 0) + size
+        lines += n
     return lines
+
+
+def blank(v: object) -> bool:
+    """None, NaN or an empty string: printed as an empty cell.
+
+    >>> blank(None), blank(float("nan")), blank("  "), blank(0)
+    (True, True, True, False)
+    """
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return not v.strip()
+    if isinstance(v, float):
+        return math.isnan(v)
+    return False
 
 
 def _plain(v: object) -> object:
@@ -354,14 +367,15 @@ def add_excel_table(ws: Worksheet, name: str, headers: Sequence[str],
                     widths: Sequence[float] | None = None) -> None:
     """Write a header and rows at (top, left) and make them an Excel table ``name``.
 
-    Values are written as values (text never as a formula). An empty table keeps one
-    blank row: Excel repairs a table without data rows.
+    Values are written as values (text never as a formula); None, NaN and empty text as
+    empty cells. An empty table keeps one blank row: Excel repairs a table without data
+    rows.
     """
     for j, h in enumerate(headers):
         put_value(ws.cell(top, left + j), str(h)).font = Font(bold=True)
     for i, row in enumerate(rows, start=1):
         for j, v in enumerate(row):
-            c = put_value(ws.cell(top + i, left + j), _plain(v) if v is not None else None)
+            c = put_value(ws.cell(top + i, left + j), None if blank(v) else _plain(v))
             if formats and j in formats:
                 c.number_format = formats[j]
     last_row = top + max(len(rows), 1)

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from koshtorys.core import classifiers
 from koshtorys.core.money import from_units
 
 from .formsheet import (
     Cell,
     Form,
-    add_excel_table,
-    machine_sheet,
+    decimal_format,
     money_format,
-    number_format,
-    save_atomically,
+    write_form,
 )
 from .tariff import BASE_NAMES, TABLE_COLUMNS, TariffDoc
 
-__all__ = ["write_tariff", "signatures", "approval", "info_table"]
+__all__ = ["write_tariff", "signatures", "approval"]
 
 _W = (5, 36, 9, 11, 7, 13, 9, 12, 11, 13)
 _LAST = len(_W)
@@ -55,32 +51,20 @@ def signatures(form: Form, who: tuple[str, ...], last: int, date: bool = True) -
     form.block(rows)
 
 
-def info_table(wb: Workbook, name: str, rows: list[tuple[str, object]]) -> None:
-    """The ``…Info`` key/value table beside the figures (what and whose)."""
-    ws = wb["Дані"]
-    add_excel_table(ws, name, ("key", "value"), rows, left=7, widths=(18, 60))
-
-
 def write_tariff(doc: TariffDoc, path: Path) -> Path:
     """Write ``doc`` as ``tariff_<plan_year>_<service_id>.xlsx`` in folder ``path`` (or as
     the file ``path``), atomically; returns the file."""
-    path = Path(path)
-    target = path / doc.file_name if path.is_dir() else path
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Тариф"
-    _Layout(Form(ws, _W, landscape=True), doc).write()
-    data = machine_sheet(wb)
-    add_excel_table(data, "tblTariff", TABLE_COLUMNS, doc.table.values.tolist(),
-                    widths=(10, 26, 8, 16))
     s = doc.settings
-    info_table(wb, "tblTariffInfo", [
+    info = [
         ("institution", s.institution), ("edrpou", s.edrpou), ("service_id", doc.service_id),
         ("service_name", doc.name), ("unit", doc.unit), ("kpkvk", doc.kpkvk),
         ("plan_year", doc.plan_year), ("indirect_base", doc.base),
-        ("vat_rate", float(s.vat_rate)), ("esv_rate", float(s.esv_rate))])
-    wb.properties.title = f"Розрахунок тарифу {doc.plan_year}, {doc.service_id}"
-    return save_atomically(wb, target)
+        ("vat_rate", float(s.vat_rate)), ("esv_rate", float(s.esv_rate))]
+    return write_form(
+        path, doc.file_name, "Тариф",
+        lambda ws: _Layout(Form(ws, _W, landscape=True), doc).write(),
+        ("tblTariff", TABLE_COLUMNS, doc.table.values.tolist(), (10, 26, 8, 16)),
+        ("tblTariffInfo", info), f"Розрахунок тарифу {doc.plan_year}, {doc.service_id}")
 
 
 class _Layout:
@@ -143,11 +127,11 @@ class _Layout:
             title = p.title + (" (оплата до мінімальної заробітної плати)" if p.topped_up
                                else "")
             body.append([Cell(1, i, style="center", box=True), Cell(2, title, box=True),
-                         Cell(3, p.fte, style="num", fmt=number_format(2), box=True),
+                         Cell(3, p.fte, style="num", fmt=decimal_format(2), box=True),
                          Cell(4, p.pay, style="num", fmt=_KOP, box=True),
                          Cell(5, p.months, style="num", fmt="0", box=True),
                          Cell(6, from_units(p.post_payroll), style="num", fmt=_KOP, box=True),
-                         Cell(7, p.share * 100, style="num", fmt=number_format(2), box=True),
+                         Cell(7, p.share * 100, style="num", fmt=decimal_format(2), box=True),
                          Cell(8, from_units(p.wages), style="num", fmt=_KOP, box=True),
                          Cell(9, from_units(p.esv), style="num", fmt=_KOP, box=True),
                          Cell(10, from_units(p.zpev), style="num", fmt=_KOP, box=True)])
@@ -207,13 +191,13 @@ class _Layout:
         body.append(self.line("Разом адміністративні витрати установи", _uah(d.pool_total),
                               bold=True))
         hours = d.base == "hours"
-        base_fmt = number_format(2) if hours else _KOP
+        base_fmt = decimal_format(2) if hours else _KOP
         body.append(self.line(f"База розподілу ({BASE_NAMES[d.base]}): цієї послуги",
                               d.base_service, fmt=base_fmt))
         body.append(self.line("База розподілу: усіх послуг установи", d.base_total,
                               fmt=base_fmt))
         body.append(self.line("Частка послуги в базі розподілу, %", d.share * 100,
-                              fmt=number_format(4)))
+                              fmt=decimal_format(4)))
         body.append(self.line("ЧАВ — частка адміністративних витрат, віднесена на послугу "
                               "(розподіл до копійки за найбільшим залишком)",
                               _uah(d.indirect), bold=True))
@@ -239,18 +223,18 @@ class _Layout:
         d = self.d
         per = f"грн за одиницю ({d.unit})"
         body = [self.line(f"Плановий обсяг, одиниць ({d.unit})", d.units,
-                          fmt=number_format(0 if float(d.units).is_integer() else 2)),
+                          fmt=decimal_format(0 if float(d.units).is_integer() else 2)),
                 self.line(f"Вартість одиниці послуги без ПДВ, {per}", _uah(d.unit_cost)),
                 self.line(f"ПДВ на одиницю, {per}", _uah(d.vat_unit)),
                 self.line(f"Тариф за одиницю послуги (з ПДВ), {per}", _uah(d.unit_tariff),
                           bold=True),
                 self.line("Планова кількість отримувачів, осіб", d.recipients,
-                          fmt=number_format(0)),
+                          fmt=decimal_format(0)),
                 self.line("Вартість послуги на одного отримувача, грн",
                           _uah(d.cost_per_recipient) if d.cost_per_recipient is not None
                           else "—"),
                 self.line("Робочий час працівників на послузі, годин", d.hours,
-                          fmt=number_format(2)),
+                          fmt=decimal_format(2)),
                 self.line("Вартість однієї години роботи, грн",
                           _uah(d.cost_per_hour) if d.cost_per_hour is not None else "—")]
         lead = [[Cell(1, None)], [Cell(1, "5. Вартість і тариф одиниці послуги", to=_LAST,
