@@ -4,6 +4,7 @@ SPEC's arithmetic done independently with Fractions."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -138,3 +139,39 @@ def assert_printed(pages: list[Path], text: str, landscape: bool) -> None:
         assert img.getextrema()[0] < 128, p.name
         assert (img.width > img.height) == landscape, p.name
     assert "section" not in text and "tblTariff" not in text and "###" not in text
+    assert orphan_headings(pages) == []
+
+
+def orphan_headings(pages: list[Path]) -> list[str]:
+    """Numbered section headings («10. Узагальнений висновок…») printed at the foot of a
+    page with nothing of theirs under them: the heading is the page's last text and no
+    ink (a table's or a box's border) lies between it and the page number. Word positions
+    from ``pdftotext -bbox``, ink from the page images ``render`` made."""
+    from PIL import Image
+
+    pdf = pages[0].with_name(pages[0].stem.rsplit("-", 1)[0] + ".pdf")
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                          capture_output=True, timeout=60, text=True).stdout
+    found = []
+    for png, page in zip(pages[:-1], html.split("<page ")[1:-1], strict=False):
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
+        words = [(float(y0), float(y1), w) for y0, y1, w in
+                 re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', page)]
+        footer = [w for w in words if re.fullmatch(r"\d+\s*/\s*\d+|/|\d+", w[2])
+                  and w[0] > height * 0.9]
+        body = [w for w in words if w not in footer]
+        if not body:
+            continue
+        last_y = max(w[0] for w in body)
+        line = " ".join(w[2] for w in body if w[0] > last_y - 2)
+        if not re.match(r"\d+(\.\d+)*\.\s+\w", line):
+            continue
+        img = Image.open(png).convert("L")
+        k = img.height / height
+        top = int((max(w[1] for w in body if w[0] > last_y - 2) + 3) * k)
+        bottom = int((min((w[0] for w in footer), default=height * 0.95) - 3) * k)
+        ink = any(img.getpixel((x, y)) < 128 for y in range(top, max(bottom, top))
+                  for x in range(img.width))
+        if not ink:
+            found.append(line)
+    return found

@@ -18,6 +18,7 @@ from cycle_docs import (
     largest_remainder,
     machine_table,
     no_formulas_no_macros,
+    orphan_headings,
     render,
     workbook,
 )
@@ -326,3 +327,15 @@ def test_every_page_prints(made: dict[str, object], tmp_path: Path) -> None:
     assert_printed(pages, text, landscape=True)
     flat = " ".join(text.split())
     assert "ЗВІТ" in flat and "Пояснення щодо причин" in flat
+
+
+@pytest.mark.skipif(not HAS_RENDER, reason="LibreOffice or poppler not installed")
+def test_no_heading_is_left_at_the_foot_of_a_page(tmp_path: Path) -> None:
+    # the Pervomaiskyi report of 0813102 once printed «10. Узагальнений висновок…» as the
+    # last line of page 2 and its box on page 3
+    book = workbook(tmp_path / "b.xlsx", sample_frames("pervomaiskyi"))
+    assert main(["passport", str(book), "--report", "--kpkvk", "0813102", "--outdir",
+                 str(tmp_path)]) == 0
+    pages, text = render(tmp_path / "passport_report_2025_0813102.xlsx", tmp_path)
+    assert len(pages) >= 2 and "Узагальнений висновок" in text
+    assert orphan_headings(pages) == []

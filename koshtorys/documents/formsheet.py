@@ -154,9 +154,10 @@ class Form:
             self.used += height
         self.r += 1
 
-    def keep(self, rows: Sequence[Sequence[Cell]]) -> None:
-        """Start a new page unless all of ``rows`` fit on this one."""
-        need = sum(self.measure(r) for r in rows)
+    def keep(self, rows: Sequence[Sequence[Cell]], extra: float = 0.0) -> None:
+        """Start a new page unless all of ``rows`` (and ``extra`` points more) fit on this
+        one."""
+        need = sum(self.measure(r) for r in rows) + extra
         if self.used and self.used + need > self.page and need <= self.page:
             self.page_break()
 

@@ -68,8 +68,10 @@ def text_item(form: Form, title: str, text: str, height: float = 30.0,
               last: int = LAST) -> None:
     """A numbered item holding a text; a tall bordered blank when the text is unknown."""
     form.gap(4)
-    form.row([Cell(1, title, to=last, style="bold")])
-    form.row([Cell(1, text, to=last, box=True)], height=None if text else height)
+    heading, box = [Cell(1, title, to=last, style="bold")], [Cell(1, text, to=last, box=True)]
+    form.keep([heading, box] if text else [heading], extra=0.0 if text else height)
+    form.row(heading)  # never alone at the foot of a page: it moves with its text
+    form.row(box, height=None if text else height)
 
 
 def numbered_item(form: Form, title: str, caption: str, items: tuple[str, ...],
