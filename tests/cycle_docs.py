@@ -164,8 +164,8 @@ def orphan_headings(pages: list[Path]) -> list[str]:
             continue
         last_y = max(w[0] for w in body)
         line = " ".join(w[2] for w in body if w[0] > last_y - 2)
-        if not re.match(r"\d+(\.\d+)*\.\s+\w", line):
-            continue
+        if not re.match(r"\d+(\.\d+)*\.\s+\w", line) or re.search(r":\s+\w", line):
+            continue  # not a heading, or one that states its content («6.4. …: не передбачається.»)
         img = Image.open(png).convert("L")
         k = img.height / height
         top = int((max(w[1] for w in body if w[0] > last_y - 2) + 3) * k)

@@ -125,3 +125,18 @@ def test_pdf_batches_keep_same_named_files_apart() -> None:
 
     a, b, c = Path("/x/r.xlsx"), Path("/y/r.xlsx"), Path("/x/s.xlsx")
     assert _batches([a, b, c]) == [[a, c], [b]]
+
+
+@needs_lo
+def test_no_heading_is_left_at_the_foot_of_a_page(printed: list[tuple[Path, Path]],
+                                                  tmp_path: Path) -> None:
+    from cycle_docs import orphan_headings
+
+    for xlsx, pdf in printed:
+        stem = f"{xlsx.parent.name}_{pdf.stem}"
+        shutil.copyfile(pdf, tmp_path / f"{stem}.pdf")
+        subprocess.run(["pdftoppm", "-png", "-r", "50", str(tmp_path / f"{stem}.pdf"),
+                        str(tmp_path / stem)], check=True, capture_output=True, timeout=120)
+        pages = sorted(tmp_path.glob(f"{stem}-*.png"),
+                       key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        assert orphan_headings(pages) == [], xlsx.name
