@@ -72,6 +72,17 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
     return checks
 
 
+def _joined_key(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
+    """Each row's ``keys`` as text joined by ``|``, built column by column (a row-wise
+    ``agg`` made a Series per row: seconds on a large plan)."""
+    out: pd.Series | None = None
+    for k in keys:
+        part = df[k].astype(str).fillna("")
+        out = part if out is None else out + "|" + part
+    assert out is not None
+    return out
+
+
 def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
     """Ids, references, share sums and year ranges across tables (frames are updated)."""
     checks: list[Check] = []
@@ -106,7 +117,7 @@ def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
         df = frames.get(name)
         if df is None or df.empty:
             continue
-        key = df[list(keys)].astype(str).agg("|".join, axis=1)
+        key = _joined_key(df, keys)
         dup = key.duplicated(keep="first")
         first = dict(zip(key[~dup], df.index[~dup], strict=True))
         checks += [Check("warning", name, int(r), keys[1], "duplicate_key",
