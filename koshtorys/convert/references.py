@@ -37,7 +37,8 @@ def _unknown(df: pd.DataFrame, table: str, key: str, target: pd.DataFrame,
     known = set(target[key])  # the referencing column has the target's id column name
     invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
     col = df[key]
-    bad = col.notna() & (col.astype(str) != "") & ~col.isin(known)
+    filled = col.notna().to_numpy() & (col.to_numpy(dtype=object) != "")  # no str copy
+    bad = pd.Series(filled, index=col.index) & ~col.isin(known)
     checks = [
         Check("error", table, int(r), key, "refers_invalid",
               {"value": v, "other": other, "first": invalid[v]}) if v in invalid else

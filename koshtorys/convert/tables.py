@@ -107,7 +107,7 @@ def _columns(rows: list[list[object]], cols: dict[str, int]) -> dict[str, np.nda
     """The table columns ``cols`` of ``rows`` as object arrays (a short row: blanks)."""
     n = len(rows)
     width = max(cols.values(), default=-1) + 1
-    if n and all(len(r) >= width for r in rows):
+    if n and min(map(len, rows)) >= width:
         flipped = list(zip(*rows, strict=False))  # one C-level transpose
         return {k: _object_array(flipped[j], n) for k, j in cols.items()}
     return {k: _object_array([r[j] if j < len(r) else None for r in rows], n)

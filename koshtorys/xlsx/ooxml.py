@@ -40,10 +40,14 @@ __all__ = [
 ]
 
 
-def escape(data: str) -> str:
-    """``&``, ``<`` and ``>`` escaped, as :func:`xml.sax.saxutils.escape` does; that module
-    imports ``urllib.request`` (http, ssl, email: ~20 ms of every command's start)."""
-    return data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+def escape(data: str, entities: dict[str, str] | None = None) -> str:
+    """``&``, ``<`` and ``>`` escaped (and each key of ``entities`` by its value), as
+    :func:`xml.sax.saxutils.escape` does; that module imports ``urllib.request`` (http,
+    ssl, email: ~20 ms of every command's start)."""
+    data = data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for k, v in (entities or {}).items():
+        data = data.replace(k, v)
+    return data
 
 
 def quoteattr(data: str) -> str:
