@@ -19,6 +19,17 @@ Floors printed beside refresh:
 * openpyxl load+save — the peer users know (it also drops cached values and
   sparklines, see FACTS.md).
 
+Two more figures, each beside its floor measured in the same run:
+
+* worksheet function — ``unit_costs`` called with plain 2-D ranges (header row first,
+  as Excel passes them) against the engine's ``compute_costs`` on the frames already
+  converted from the same ranges (best of 25 calls in one process, after a first call:
+  the add-in's Python stays up between calls); target ≤ 1.5×;
+* startup — ``python -m koshtorys.cli check`` of a small workbook against
+  ``python -c "import pandas"``, each in a fresh interpreter, best of ``--repeat`` × 3,
+  with bytecode cached as an installed package has it (``PYTHONPYCACHEPREFIX`` in the
+  run's temporary folder, warmed once); target ≤ 1.5×.
+
 ``adapter`` is the file adapter's part alone: ``read_tables`` + ``write_tables`` (of
 frames computed beforehand) + ``save``, without validation and the engine.
 """
@@ -146,6 +157,64 @@ def _task(task: str, path: Path, extra: str | None) -> float:
         consolidate_folder(path, Path(extra or path.parent / "cons.xlsx"))
         return time.perf_counter() - t
     raise SystemExit(f"unknown task {task}")
+
+
+def _udf_figure(scale: float) -> dict[str, float]:
+    """unit_costs from plain ranges and compute_costs on converted frames: best seconds."""
+    from benchmarks.generate import institution_frames
+    from koshtorys.convert import convert_inputs
+    from koshtorys.core import schema
+    from koshtorys.core.book import frame_rows, raw_from_rows
+    from koshtorys.engine.costing import compute_costs
+    from udfs import functions  # the worktree's, not whatever koshtorys.udfs maps to
+
+    frames = institution_frames(scale)
+    names = ["tblServices", "tblStaff", "tblTime", "tblCosts", "tblSettings"]
+    grids = {}
+    for n in names:
+        t, df = schema.table(n), frames[n]
+        rows = [[float(v) if type(v) is int else v for v in r]  # Excel passes floats
+                for r in frame_rows(df, list(df.columns))]
+        grids[n] = [[t.column(k).header("uk") for k in df.columns], *rows]
+    inputs = convert_inputs({n: raw_from_rows(n, grids[n]) for n in names}, names)
+    f, st = inputs.frames, inputs.settings
+
+    def engine() -> object:
+        return compute_costs(f["tblServices"], f["tblStaff"], f["tblTime"], f["tblCosts"], st)
+
+    def udf() -> object:
+        return functions.unit_costs(*(grids[n] for n in names))
+
+    best = {"engine": math.inf, "udf": math.inf}
+    engine(), udf()
+    for _ in range(25):  # alternate, so both see the same machine
+        for fn, key in ((engine, "engine"), (udf, "udf")):
+            t = time.perf_counter()
+            fn()
+            best[key] = min(best[key], time.perf_counter() - t)
+    return {"seconds": best["udf"], "floor": best["engine"], "rss_mb": _peak_rss_mb(),
+            "rows": float(sum(len(frames[n]) for n in names[:4]))}
+
+
+def _startup(small: Path, tmp: Path, repeat: int) -> dict[str, float]:
+    """Best wall time of `koshtorys check small` and of `import pandas`, fresh processes."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    work = tmp / "startup.xlsx"
+    cmds = {"floor": [sys.executable, "-c", "import pandas"],
+            "seconds": [sys.executable, "-m", "koshtorys.cli", "check", str(work)]}
+    best = {k: math.inf for k in cmds}
+    for i in range(1 + 3 * repeat):  # the first round writes the bytecode: not counted
+        for key, cmd in cmds.items():
+            shutil.copyfile(small, work)
+            t = time.perf_counter()
+            subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, check=False)
+            if i:
+                best[key] = min(best[key], time.perf_counter() - t)
+    return best
 
 
 # ---- preparing inputs ---------------------------------------------------------------------
@@ -306,6 +375,20 @@ def main() -> None:
 
         others: list[tuple[str, dict[str, float], str, dict[str, float] | None, float,
                            float]] = []
+        print("worksheet function …", flush=True)
+        udf = json.loads(subprocess.run(
+            [sys.executable, "-c", "import json, benchmarks.run as r; "
+             f"print(json.dumps(r._udf_figure({unit * scales[0]!r})))"],
+            cwd=HERE.parent, capture_output=True, text=True, check=True).stdout)
+        others.append((f"unit_costs UDF ({int(udf['rows'])} rows)", udf, "engine alone",
+                       None, udf["floor"], 1.5))
+        print("startup …", flush=True)
+        small = tmpd / "small.xlsx"
+        _institution(small, 0.05)
+        _refresh(small)
+        boot = _startup(small, tmpd, a.repeat)
+        others.append(("koshtorys check (small)", {"seconds": boot["seconds"], "rss_mb": 0.0},
+                       "import pandas", None, boot["floor"], 1.5))
         if not a.only_refresh:
             big = tmpd / f"scale{scales[0]:g}.xlsx"
             print("requests …", flush=True)
@@ -356,9 +439,10 @@ def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, flo
         print(f"{label:24} {sec(first, key):8.2f} {mb(first, key):8.0f} "
               f"{sec(first, key) / io:12.2f}")
     for name, fig, floor_name, fl, floor_s, target in others:
-        fl_mb = f"{fl['rss_mb']:7.0f}" if fl else f"{'':7}"
-        print(f"{name:28} {fig['seconds']:7.2f} s {fig['rss_mb']:5.0f} MB   {floor_name:14} "
-              f"{floor_s:6.2f} s {fl_mb} MB  ratio {fig['seconds'] / floor_s:5.2f} "
+        fl_mb = f"{fl['rss_mb']:7.0f} MB" if fl else f"{'':10}"
+        fig_mb = f"{fig['rss_mb']:5.0f}" if fig["rss_mb"] else f"{'–':>5}"
+        print(f"{name:28} {fig['seconds']:7.3f} s {fig_mb} MB   {floor_name:14} "
+              f"{floor_s:6.3f} s {fl_mb}  ratio {fig['seconds'] / floor_s:5.2f} "
               f"(target ≤ {target})")
     print()
     print("refresh by size (rows of every input table × scale):")

@@ -78,7 +78,8 @@ def _table(arg: str, value: object, table_name: str, lang: str, need_rows: bool)
     missing = [c.header(lang) for c in t.columns if c.required and c.key not in found]
     if missing:
         raise _ArgError(_say("no_column", lang, arg=arg, columns=", ".join(missing)))
-    raw.rows = [r for r in raw.rows if any(v is not None and v != "" for v in r)]
+    width = len(raw.headers)  # a row of only None and "" is no row (C-level counts)
+    raw.rows = [r for r in raw.rows if r.count(None) + r.count("") < width]
     if need_rows and not raw.rows:
         raise _ArgError(_say("no_rows", lang, arg=arg))
     return raw

@@ -37,7 +37,8 @@ def _unknown(df: pd.DataFrame, table: str, key: str, target: pd.DataFrame,
     known = set(target[key])  # the referencing column has the target's id column name
     invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
     col = df[key]
-    bad = col.notna() & (col.astype(str) != "") & ~col.isin(known)
+    filled = col.notna().to_numpy() & (col.to_numpy(dtype=object) != "")  # no str copy
+    bad = pd.Series(filled, index=col.index) & ~col.isin(known)
     checks = [
         Check("error", table, int(r), key, "refers_invalid",
               {"value": v, "other": other, "first": invalid[v]}) if v in invalid else
@@ -70,6 +71,17 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
         checks += c
     frames["tblTime"] = tm[~tm["position_id"].isin(over)]
     return checks
+
+
+def _joined_key(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
+    """Each row's ``keys`` as text joined by ``|``, built column by column (a row-wise
+    ``agg`` made a Series per row: seconds on a large plan)."""
+    out: pd.Series | None = None
+    for k in keys:
+        part = df[k].astype(str).fillna("")
+        out = part if out is None else out + "|" + part
+    assert out is not None
+    return out
 
 
 def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
@@ -106,7 +118,7 @@ def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
         df = frames.get(name)
         if df is None or df.empty:
             continue
-        key = df[list(keys)].astype(str).agg("|".join, axis=1)
+        key = _joined_key(df, keys)
         dup = key.duplicated(keep="first")
         first = dict(zip(key[~dup], df.index[~dup], strict=True))
         checks += [Check("warning", name, int(r), keys[1], "duplicate_key",

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from koshtorys.core import classifiers, schema
 from koshtorys.core.book import RawTable, column_letter
 from koshtorys.core.checks import Check
+from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
 from .cells import Unreadable, check_range, read_cell
@@ -57,10 +59,118 @@ class Locator:
         return out
 
 
-def _blank_mask(values: list[object]) -> np.ndarray:
+def _blank_mask(values: list[object] | np.ndarray) -> np.ndarray:
     return np.fromiter(
         (v is None or (type(v) is str and not v.strip()) or (type(v) is float and v != v)
          for v in values), dtype=bool, count=len(values))
+
+
+_ALL_NUMBERS = ("floating", "integer", "mixed-integer-float")
+
+
+@dataclass
+class _Cells:
+    """One table column's raw cells as an object array, with what a single C-level pass
+    over them tells: the kind pandas infers (``floating``/``integer``…: only numbers and
+    blanks; ``string``: only texts and blanks), the blank mask and, for a text column,
+    each distinct text once (``codes`` into ``uniques``; -1 = None/NaN). The cell-wise
+    readers are kept for the mixed columns."""
+
+    values: np.ndarray
+    kind: str
+    blank: np.ndarray
+    codes: np.ndarray | None = None
+    uniques: np.ndarray | None = None
+    blank_u: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Cells:
+        kind = infer_dtype(values, skipna=True)
+        if kind in _ALL_NUMBERS:
+            return cls(values, kind, pd.isna(values))
+        if kind == "string":
+            codes, uniques = pd.factorize(values)
+            blank_u = np.fromiter((not u.strip() for u in uniques), dtype=bool,
+                                  count=len(uniques))
+            blank = np.append(blank_u, True)[codes]  # code -1: the appended True
+            return cls(values, kind, blank, codes, np.asarray(uniques, dtype=object), blank_u)
+        return cls(values, kind, _blank_mask(values))
+
+
+def _object_array(values: object, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out[:] = values
+    return out
+
+
+def _columns(rows: list[list[object]], cols: dict[str, int]) -> dict[str, np.ndarray]:
+    """The table columns ``cols`` of ``rows`` as object arrays (a short row: blanks)."""
+    n = len(rows)
+    width = max(cols.values(), default=-1) + 1
+    if n and min(map(len, rows)) >= width:
+        flipped = list(zip(*rows, strict=False))  # one C-level transpose
+        return {k: _object_array(flipped[j], n) for k, j in cols.items()}
+    return {k: _object_array([r[j] if j < len(r) else None for r in rows], n)
+            for k, j in cols.items()}
+
+
+def _fast_numbers(col: schema.Column, cells: _Cells, keep: np.ndarray
+                  ) -> tuple[np.ndarray, dict[int, Unreadable]]:
+    """A column of numbers and blanks only: read and checked as one float array."""
+    x = cells.values[keep].astype(float)  # None → NaN
+    blank = cells.blank[keep]
+    ok = ~blank & np.isfinite(x) & (np.abs(x) <= MAX_AMOUNT)
+    with np.errstate(invalid="ignore"):
+        if col.kind in ("int", "year"):
+            ok &= x == np.floor(x)
+            if col.kind == "year":
+                ok &= (x >= 2000) & (x <= 2100)
+        if col.min is not None:
+            ok &= (x > col.min) if col.min_exclusive else (x >= col.min)
+        if col.max is not None:
+            ok &= x <= col.max
+    bad: dict[int, Unreadable] = {}
+    for i in np.flatnonzero(~ok & ~blank):  # the rare bad one: the cell-wise reader says why
+        try:
+            check_range(col, float(x[i]))
+        except Unreadable as exc:
+            bad[int(i)] = exc
+    out = np.where(ok, x, np.nan)
+    return out, bad
+
+
+def _fast_texts(col: schema.Column, cells: _Cells, keep: np.ndarray
+                ) -> tuple[np.ndarray, dict[int, Unreadable]]:
+    """A column of texts and blanks only: each distinct text read once."""
+    assert cells.codes is not None and cells.uniques is not None
+    read = np.empty(len(cells.uniques) + 1, dtype=object)  # the last: None/NaN (blank)
+    failed = np.zeros(len(read), dtype=bool)
+    if col.kind == "text" or (col.kind == "code" and col.key not in classifiers.CODE_WIDTH):
+        # read_cell of a text is its stripped text, at most MAX_CELL_TEXT long
+        stripped = [v.strip() for v in cells.uniques]
+        read[:-1] = stripped
+        for u in np.flatnonzero(np.fromiter(map(len, stripped), dtype=np.int64,
+                                            count=len(stripped)) > MAX_CELL_TEXT):
+            read[u] = Unreadable("text_too_long", max=MAX_CELL_TEXT)
+            failed[u] = True
+        read[:-1][cells.blank_u] = None  # type: ignore[index]
+    else:
+        for u, v in enumerate(cells.uniques):
+            if cells.blank_u[u]:  # type: ignore[index]
+                continue  # blank: never read
+            try:
+                read[u] = read_cell(col, v)
+            except Unreadable as exc:
+                read[u] = exc
+                failed[u] = True
+    codes = cells.codes[keep]
+    blank = cells.blank[keep]
+    out = read[codes]
+    out[blank] = None
+    wrong = np.flatnonzero(failed[codes] & ~blank)
+    bad = {int(i): out[i] for i in wrong}
+    out[wrong] = None
+    return out, bad
 
 
 def _numbers(col: schema.Column, values: list[object], blank: np.ndarray
@@ -159,27 +269,34 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
                   for c in missing]
         return empty_frame(t), checks
     n = len(raw.rows)
-    rows = raw.rows
-    grid = {k: [r[j] if j < len(r) else None for r in rows] for k, j in cols.items()}
-    blanks = {k: _blank_mask(v) for k, v in grid.items()}
-    empty = np.logical_and.reduce(list(blanks.values())) if blanks else np.ones(n, bool)
+    cells = {k: _Cells.of(v) for k, v in _columns(raw.rows, cols).items()}
+    empty = np.logical_and.reduce([c.blank for c in cells.values()]) if cells \
+        else np.ones(n, bool)
     keep = np.flatnonzero(~empty)
     values: dict[str, object] = {}
     problems: list[tuple[int, int, str, str, dict[str, object], str]] = []
     for order, c in enumerate(t.columns):
         if c.key not in cols:
-            values[c.key] = [c.default] * len(keep)
+            values[c.key] = _object_array([c.default] * len(keep), len(keep))
             continue
-        raw_col = [grid[c.key][i] for i in keep]
-        blank = blanks[c.key][keep]
+        cell = cells[c.key]
+        blank = cell.blank[keep]
+        col_vals: object
         if c.kind in _NUMERIC:
-            col_vals, bad = _numbers(c, raw_col, blank)
+            if cell.kind in _ALL_NUMBERS:
+                col_vals, bad = _fast_numbers(c, cell, keep)
+            else:
+                col_vals, bad = _numbers(c, list(cell.values[keep]), blank)
             if c.default is not None:
                 col_vals = np.where(blank, float(c.default), col_vals)  # type: ignore[arg-type]
         else:
-            col_vals, bad = _memoized(c, raw_col, blank)
+            if cell.kind == "string":
+                col_vals, bad = _fast_texts(c, cell, keep)
+            else:
+                col_vals, bad = _memoized(c, list(cell.values[keep]), blank)
+                col_vals = _object_array(col_vals, len(keep))
             if c.default is not None:
-                col_vals = [c.default if b else v for v, b in zip(col_vals, blank, strict=True)]
+                col_vals[blank] = c.default  # type: ignore[index]
         for i, exc in bad.items():
             problems.append((i, order, "error", exc.code, exc.params, c.key))
         if c.required:
@@ -187,7 +304,7 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
                 problems.append((int(i), order, "error", "blank_required",
                                  {"header": c.header("uk")}, c.key))
         if c.kind == "code" and c.key in ("kekv", "kpkvk"):
-            problems += _classifier_problems(c.key, col_vals, bad, order)
+            problems += _classifier_problems(c.key, col_vals, bad, order)  # type: ignore[arg-type]
         values[c.key] = col_vals
     checks: list[Check] = []
     failed = np.zeros(len(keep), dtype=bool)
@@ -198,32 +315,33 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
         if severity == "error":
             failed[i] = True
     good = np.flatnonzero(~failed)
-    index = [raw.sheet_row(int(keep[i])) for i in good]
-    data = {k: (v[good] if isinstance(v, np.ndarray) else [v[i] for i in good])
-            for k, v in values.items()}
+    rows_at = np.asarray(raw.row_numbers, dtype=np.int64) if raw.row_numbers is not None \
+        else np.arange(raw.header_row + 1, raw.header_row + 1 + n, dtype=np.int64)
+    index = rows_at[keep[good]].tolist()
+    data = {k: v[good] for k, v in values.items()}  # type: ignore[index]
     df = _typed(t, data, index)
     df.attrs["invalid_ids"] = _invalid_ids(t, values, failed, raw, keep)
     return df, checks
 
 
-def _classifier_problems(key: str, col_vals: list[object], bad: dict[int, Unreadable],
+def _classifier_problems(key: str, col_vals: np.ndarray, bad: dict[int, Unreadable],
                          order: int) -> list[tuple[int, int, str, str, dict[str, object], str]]:
     """A КЕКВ that reads but is no usable item (error); a КПКВК whose program part the
-    shipped classifier does not know (warning)."""
+    shipped classifier does not know (warning). Each distinct code is looked up once."""
+    codes, uniques = pd.factorize(col_vals)  # None: -1
+    known = np.fromiter((classifiers.is_kekv(v) if key == "kekv" else
+                         classifiers.kpkvk_name(str(v)) is not None for v in uniques),
+                        dtype=bool, count=len(uniques))
+    wrong = (codes >= 0) & ~np.append(known, True)[codes]
     out = []
-    seen: dict[object, bool] = {}
-    for i, v in enumerate(col_vals):
-        if v is None or i in bad:
+    for i in np.flatnonzero(wrong):
+        if int(i) in bad:
             continue
-        if v not in seen:
-            seen[v] = classifiers.is_kekv(v) if key == "kekv" else \
-                classifiers.kpkvk_name(str(v)) is not None
-        if seen[v]:
-            continue
+        v = col_vals[i]
         if key == "kekv":
-            out.append((i, order, "error", "bad_kekv", {"value": v}, key))
+            out.append((int(i), order, "error", "bad_kekv", {"value": v}, key))
         else:
-            out.append((i, order, "warning", "unknown_tpkvk",
+            out.append((int(i), order, "warning", "unknown_tpkvk",
                         {"value": v, "tail": str(v)[-4:]}, key))
     return out
 

@@ -44,10 +44,27 @@ def known_min_wage_years() -> list[int]:
 
 
 @functools.cache
+def _shipped_hours() -> dict[int, float]:
+    text = resources.files("koshtorys").joinpath("data", "working_hours.csv").read_text(
+        "utf-8")
+    return {int(r["year"]): float(r["hours"]) for r in csv.DictReader(text.splitlines())}
+
+
+@functools.cache
 def working_hours(year: int) -> float:
     """Working hours of one full-time post in ``year`` (five-day week, 8-hour days, one
     hour less before each public holiday that is a day off; Saturdays once worked in
-    exchange for a bridge day off are not counted)."""
+    exchange for a bridge day off are not counted).
+
+    Read from ``koshtorys/data/working_hours.csv`` (what :func:`hours_from_holidays` gives
+    for 2000–2040, kept equal to it by a test): importing ``holidays`` and building a
+    year's calendar costs ~0.17 s, more than the rest of ``koshtorys check`` of a small
+    workbook. Other years are computed."""
+    return _shipped_hours().get(int(year)) or hours_from_holidays(year)
+
+
+def hours_from_holidays(year: int) -> float:
+    """:func:`working_hours` computed from the ``holidays`` package's Ukrainian calendar."""
     import holidays
 
     days_off = set(holidays.Ukraine(years=year, categories=("public",)))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from koshtorys.core.book import column_letter
 
 from .index import TableInfo
-from .ooxml import col_index, to_bytes
+from .ooxml import col_index, escape, to_bytes
 from .package import Package
 
 __all__ = ["chart_parts", "update_charts"]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from xml.sax.saxutils import quoteattr
 
 from koshtorys.core import schema
 from koshtorys.core.book import column_letter
 
 from .index import WorkbookIndex
-from .ooxml import cell_xml, encode_text, format_range
+from .ooxml import cell_xml, encode_text, format_range, quoteattr
 from .package import Package, unique_sheet_name
 from .styles import Styles
 from .wbxml import add_sheet_entry

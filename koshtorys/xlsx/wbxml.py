@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from .ooxml import parse_xml
+from .ooxml import parse_xml, quoteattr
 
 __all__ = ["ensure_full_calc", "add_sheet_entry"]
 
