@@ -405,25 +405,32 @@ class FastValues:
         self._book = None
 
 
-def _plain(v: object, _float: type = float) -> object:
-    """A calamine value as the XML reader gives it: "" is no value, whole numbers int."""
-    if type(v) is _float:
-        return int(v) if v.is_integer() and -1e15 < v < 1e15 else v  # type: ignore[attr-defined]
-    return None if v == "" else v
+def _plain_row(cells: list[object], _float: type = float) -> list[object]:
+    """Calamine's cells as the XML reader gives them ("" is no value, whole numbers int),
+    in one comprehension: no Python call per cell (a million cells at ×16)."""
+    return [(int(v) if v.is_integer() and -1e15 < v < 1e15 else v)  # type: ignore[attr-defined]
+            if type(v) is _float else (None if v == "" else v) for v in cells]
 
 
 def _region(rows: list[list[object]], r0: int, c0: int, reg: Region) -> Grid:
+    """The region's rows out of calamine's. A row that is exactly the region's width is
+    converted in place (calamine's list becomes the grid's: no second list per row);
+    the conversion is idempotent, so a row another region also reads stays valid."""
     r1, c1, r2, c2 = reg
     width = c2 - c1 + 1
     j0 = c1 - 1 - c0
     lo, hi = max(r1 - 1 - r0, 0), min(r2 - r0, len(rows))  # sheet rows that calamine has
     grid: Grid = [[None] * width for _ in range(min(lo + r0 + 1 - r1, r2 - r1 + 1))]
     for row in rows[lo:hi]:
+        if j0 == 0 and len(row) == width:
+            row[:] = _plain_row(row)
+            grid.append(row)
+            continue
         if j0 >= 0:
             cells = row[j0:j0 + width]
         else:
             cells = [""] * min(-j0, width) + list(row[:max(0, width + j0)])
-        out = list(map(_plain, cells))
+        out = _plain_row(cells)
         if len(out) < width:
             out += [None] * (width - len(out))
         grid.append(out)
