@@ -114,21 +114,28 @@ def _columns(rows: list[list[object]], cols: dict[str, int]) -> dict[str, np.nda
             for k, j in cols.items()}
 
 
+
+def _in_bounds(col: schema.Column, x: np.ndarray) -> np.ndarray:
+    """Which numbers of ``x`` the column accepts: finite, within the amount guard, whole
+    for int and year (2000–2100), within the column's min and max."""
+    ok = np.isfinite(x) & (np.abs(x) <= MAX_AMOUNT)
+    if col.kind in ("int", "year"):
+        ok &= x == np.floor(x)
+        if col.kind == "year":
+            ok &= (x >= 2000) & (x <= 2100)
+    if col.min is not None:
+        ok &= (x > col.min) if col.min_exclusive else (x >= col.min)
+    if col.max is not None:
+        ok &= x <= col.max
+    return ok
+
 def _fast_numbers(col: schema.Column, cells: _Cells, keep: np.ndarray
                   ) -> tuple[np.ndarray, dict[int, Unreadable]]:
     """A column of numbers and blanks only: read and checked as one float array."""
     x = cells.values[keep].astype(float)  # None → NaN
     blank = cells.blank[keep]
-    ok = ~blank & np.isfinite(x) & (np.abs(x) <= MAX_AMOUNT)
     with np.errstate(invalid="ignore"):
-        if col.kind in ("int", "year"):
-            ok &= x == np.floor(x)
-            if col.kind == "year":
-                ok &= (x >= 2000) & (x <= 2100)
-        if col.min is not None:
-            ok &= (x > col.min) if col.min_exclusive else (x >= col.min)
-        if col.max is not None:
-            ok &= x <= col.max
+        ok = ~blank & _in_bounds(col, x)
     bad: dict[int, Unreadable] = {}
     for i in np.flatnonzero(~ok & ~blank):  # the rare bad one: the cell-wise reader says why
         try:
@@ -184,15 +191,7 @@ def _numbers(col: schema.Column, values: list[object], blank: np.ndarray
     idx = np.flatnonzero(plain)
     if len(idx):
         x = np.fromiter((values[i] for i in idx), dtype=float, count=len(idx))
-        ok = np.isfinite(x) & (np.abs(x) <= MAX_AMOUNT)
-        if col.kind in ("int", "year"):
-            ok &= x == np.floor(x)
-            if col.kind == "year":
-                ok &= (x >= 2000) & (x <= 2100)
-        if col.min is not None:
-            ok &= (x > col.min) if col.min_exclusive else (x >= col.min)
-        if col.max is not None:
-            ok &= x <= col.max
+        ok = _in_bounds(col, x)
         out[idx[ok]] = x[ok]
         for i in idx[~ok]:  # the rare bad one: the cell-wise reader says why
             try:
