@@ -21,7 +21,7 @@ from koshtorys.core.book import RawTable, cell_value, frame_columns
 from koshtorys.core.errors import TableMissing, WorkbookError
 from koshtorys.core.fileio import atomic_path, ensure_not_locked
 
-from . import charts, wbxml
+from . import charts, wbxml, zipwrite
 from .errors import damaged
 from .index import BrokenTable, TableInfo, WorkbookIndex
 from .newsheet import add_table_sheet
@@ -234,7 +234,8 @@ class FileBook:
                               f"{broken.reason}")
         state = self._pkg.snapshot()
         try:
-            self._write_tables(frames, lang)
+            with zipwrite.deflating():
+                self._write_tables(frames, lang)
         except BaseException:
             self._pkg.restore(state)
             self._index = None
