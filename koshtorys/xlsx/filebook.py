@@ -28,6 +28,7 @@ from .newsheet import add_table_sheet
 from .package import Package, load_bytes
 from .reader import (
     FastValues,
+    Grid,
     SharedStrings,
     date_styles,
     first_rows,
@@ -155,26 +156,48 @@ class FileBook:
             by_sheet.setdefault(t.sheet_part, []).append(n)
         sst = self._shared_strings()
         dates = self._date_styles() if by_sheet else {}
+        changed = self._pkg.changed_parts()
         fast = FastValues(self._pkg.original) if self.fast_read else None
+        grids: dict[str, list[Grid]] = {}
+        waiting: list[str] = []  # plain sheets being parsed on calamine's thread
+
+        def take(part: str) -> None:
+            t0 = found[by_sheet[part][0]]
+            got = fast.regions(t0.sheet, regions(part)) if fast is not None else None
+            grids[part] = got if got is not None else slow(part)
+
+        def regions(part: str) -> list[tuple[int, int, int, int]]:
+            return [(t.top, t.first_col, t.data_end, t.last_col)
+                    for t in (found[n] for n in by_sheet[part])]
+
+        def slow(part: str) -> list[Grid]:
+            return read_regions(self._pkg, part, regions(part), sst, dates,
+                                self.index.date1904)
+
+        try:
+            for part in by_sheet:
+                # a sheet is scanned (plain_sheet) while the one before is parsed
+                if fast is not None and part not in changed and plain_sheet(self._pkg, part):
+                    fast.start(found[by_sheet[part][0]].sheet)
+                    waiting.append(part)
+                    if len(waiting) > 1:
+                        take(waiting.pop(0))
+                else:
+                    grids[part] = slow(part)
+            for part in waiting:
+                take(part)
+        finally:
+            if fast is not None:
+                fast.close()
         out: dict[str, RawTable] = {}
         for part, tnames in by_sheet.items():
-            tables = [found[n] for n in tnames]
-            regions = [(t.top, t.first_col, t.data_end, t.last_col) for t in tables]
-            grids = None
-            if fast is not None and part not in self._pkg.changed_parts() \
-                    and plain_sheet(self._pkg, part):
-                grids = fast.regions(tables[0].sheet, regions)
-            if grids is None:
-                grids = read_regions(self._pkg, part, regions, sst, dates,
-                                     self.index.date1904)
-            for n, t, grid in zip(tnames, tables, grids, strict=True):
+            for n, grid in zip(tnames, grids[part], strict=True):
+                t = found[n]
                 width = t.last_col - t.first_col + 1
                 headers = list(t.columns[:width]) + [""] * (width - len(t.columns))
                 out[n] = RawTable(n, t.sheet, headers, grid, header_row=t.header_row,
                                   first_col=t.first_col,
                                   row_numbers=list(range(t.top, t.top + len(grid))))
-        if fast is not None:
-            fast.close()
         return out
 
     def plain_range_headers(self, sheet_names: Sequence[str], rows: int = 5

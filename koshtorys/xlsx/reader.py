@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 
 from lxml import etree
@@ -378,14 +379,28 @@ class FastValues:
     that makes no difference (:func:`plain_sheet`) and :func:`read_regions` does the
     rest. It applies the same date formats as :mod:`.numfmt`: dated numbers come back
     as dates either way.
+
+    A sheet :meth:`start`-ed is parsed on a worker thread (calamine parses with the GIL
+    released), so the caller can scan the next sheet meanwhile; only a sheet that
+    :func:`plain_sheet` has passed is ever started. The workbook object lives on that
+    thread only.
     """
 
     def __init__(self, archive: bytes) -> None:
         self._archive = archive
         self._book: object | None = None
+        self._worker: ThreadPoolExecutor | None = None
+        self._started: dict[str, Future[tuple[list[list[object]], tuple[int, int]] | None]] = {}
 
-    def regions(self, sheet: str, regions: list[Region]) -> list[Grid] | None:
-        """Values of each region, or None when calamine is unavailable or unsure."""
+    def start(self, sheet: str) -> None:
+        """Begin parsing ``sheet`` on the worker thread."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="koshtorys-read")
+        self._started[sheet] = self._worker.submit(self._rows, sheet)
+
+    def _rows(self, sheet: str) -> tuple[list[list[object]], tuple[int, int]] | None:
+        """Calamine's rows of ``sheet`` and where they start, or None when calamine is
+        unavailable or unsure."""
         try:
             import python_calamine as pc
         except ImportError:
@@ -398,10 +413,25 @@ class FastValues:
             start = ws.start
         except (pc.CalamineError, ValueError, OSError):
             return None
-        r0, c0 = start if start else (0, 0)
+        return rows, (start if start else (0, 0))
+
+    def regions(self, sheet: str, regions: list[Region]) -> list[Grid] | None:
+        """Values of each region, or None when calamine is unavailable or unsure."""
+        if sheet not in self._started:
+            self.start(sheet)
+        got = self._started.pop(sheet).result()
+        if got is None:
+            return None
+        rows, (r0, c0) = got
         return [_region(rows, r0, c0, reg) for reg in regions]
 
     def close(self) -> None:
+        for job in self._started.values():
+            job.cancel()
+        self._started.clear()
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+            self._worker = None
         self._book = None
 
 
