@@ -180,7 +180,7 @@ class FileBook:
                 if fast is not None and part not in changed and plain_sheet(self._pkg, part):
                     fast.start(found[by_sheet[part][0]].sheet)
                     waiting.append(part)
-                    if len(waiting) > 1:
+                    if len(waiting) > fast.WORKERS:
                         take(waiting.pop(0))
                 else:
                     grids[part] = slow(part)
