@@ -86,3 +86,4 @@ def test_an_error_in_the_deflate_thread_reaches_the_writer(
         for _ in range(5):
             w.write(b"abc")
         w.finish()
+

@@ -23,6 +23,9 @@ def report_checks(out: Outcome, limit: int) -> None:
 
 
 def _write(book: Book, result: parts.JobResult, lang: str, checks_only: bool) -> None:
+    # the converted inputs are not written: let them go before the write, which needs
+    # the old sheet of each table in memory (at ×16 this lowers the peak by ~65 MB)
+    result.inputs = None
     frames = {} if checks_only else {n: present(df, n, lang) for n, df in result.outputs.items()}
     frames["tblChecks"] = present(checks_frame(result.checks, lang), "tblChecks", lang)
     book.write_tables(frames, lang)  # type: ignore[arg-type]

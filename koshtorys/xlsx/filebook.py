@@ -35,6 +35,7 @@ from .reader import (
     plain_sheet,
     read_regions,
 )
+from .rowtext import Numbers
 from .sheetwrite import KEEP, ColumnData, rewrite_table
 from .styles import Styles
 
@@ -49,7 +50,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def _column_values(df: pd.DataFrame, key: str, n: int) -> list[object]:
+def _column_values(df: pd.DataFrame, key: str, n: int) -> Sequence[object]:
     """A frame column as cell values. A column of numbers is taken as it is, NaN
     included (the writer leaves a non-finite number blank): no pass over its values
     in Python; other columns as :func:`~koshtorys.core.book.frame_columns` makes them."""
@@ -57,7 +58,7 @@ def _column_values(df: pd.DataFrame, key: str, n: int) -> list[object]:
         return [None] * n
     s = df[key]
     if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiub":  # not Int64 and the like:
-        return s.tolist()  # their blank is pd.NA
+        return Numbers(s.to_numpy())  # their blank is pd.NA
     return frame_columns(df, [key])[0]
 
 

@@ -23,7 +23,17 @@ from .errors import damaged
 from .index import TableInfo
 from .ooxml import format_range, parse_range, root_ns, to_bytes
 from .package import Package
-from .rowtext import KEEP, Rewrite, blank_kept, box, kept, kept_attrs, made_rows, rows_text
+from .rowtext import (
+    KEEP,
+    Numbers,
+    Rewrite,
+    blank_kept,
+    box,
+    kept,
+    kept_attrs,
+    made_rows,
+    rows_text,
+)
 from .sheetmodel import MARKER, Geometry, OldRow, Sheet, cells_of, col_of, has_content, load
 from .styles import Styles
 
@@ -114,8 +124,10 @@ def _base_styles(sheet: Sheet, old: dict[int, OldRow], g: Geometry,
 def _padded(values: Sequence[object], n: int, kept: set[int]) -> list[object]:
     """The first ``n`` values (``kept``: the indexes of KEEP among them), blanks for the
     rest (an empty table keeps one row)."""
-    if len(values) == n and isinstance(values, list) and not kept:
-        return values  # the caller's list, read only: no copy
+    if len(values) == n and isinstance(values, list | Numbers) and not kept:
+        return values  # type: ignore[return-value]  # the caller's, read only: no copy
+    if isinstance(values, Numbers) and len(values) > n:
+        return Numbers(values.array[:n])  # type: ignore[return-value]
     out = blank_kept(values[:n], {i for i in kept if i < n})
     return list(out) + [None] * (n - len(out))
 
