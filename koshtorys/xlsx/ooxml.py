@@ -229,12 +229,15 @@ def column_xml(letter: str, values: Sequence[object], style: int, first_row: int
     # a blank keeps its column's format as an empty styled cell, so the next refresh
     # finds the same format (refresh is idempotent) and a later value shows right
     blank = f'"{s}/>' if style else ""
-    if set(map(type, values)) == {float}:  # the common case: a money column
+    kinds = set(map(type, values))
+    if kinds == {float}:  # the common case: a money column
         if blank:
             return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else f"{head}{r}{blank}"
                     for r, v in enumerate(values, first_row)]
         return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else ""
                 for r, v in enumerate(values, first_row)]
+    if kinds <= _TEXTISH:  # a column of texts (codes, names): each distinct text once
+        return _text_column(head, values, s, blank, first_row, None in kinds)
     out: list[str] = []
     append = out.append
     tails: dict[str, str] = {}  # text → what follows the reference (codes repeat)
@@ -263,6 +266,21 @@ def column_xml(letter: str, values: Sequence[object], style: int, first_row: int
             cell = cell_xml(f"{letter}{r}", v, style)
             append(cell if cell or not blank else f"{head}{r}{blank}")
     return out
+
+
+_TEXTISH = {str, type(None)}
+
+
+def _text_column(head: str, values: Sequence[object], s: str, blank: str, first_row: int,
+                 has_none: bool) -> list[str]:
+    """:func:`column_xml` of a column holding only texts and blanks."""
+    after: dict[object, str] = {}  # value → the cell's text after its row number
+    for v in set(values):
+        tail = _text_tail(v, s) if v is not None else ""  # type: ignore[arg-type]
+        after[v] = f'"{tail}' if tail else blank
+    if blank or not (has_none or "" in after.values()):
+        return [f"{head}{r}{after[v]}" for r, v in enumerate(values, first_row)]
+    return [f"{head}{r}{x}" if (x := after[v]) else "" for r, v in enumerate(values, first_row)]
 
 
 def _qname(tag: str, prefixes: dict[str, str | None]) -> str:
