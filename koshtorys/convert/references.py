@@ -4,6 +4,7 @@ dropped), so the engine only ever sees rows it can trust."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from koshtorys.core.checks import Check
@@ -34,16 +35,20 @@ def _unknown(df: pd.DataFrame, table: str, key: str, target: pd.DataFrame,
     An id whose own row has an error is named as such, not as unknown."""
     if df.empty:
         return df, []
-    known = set(target[key])  # the referencing column has the target's id column name
-    invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
     col = df[key]
-    filled = col.notna().to_numpy() & (col.to_numpy(dtype=object) != "")  # no str copy
-    bad = pd.Series(filled, index=col.index) & ~col.isin(known)
+    values = col.to_numpy(dtype=object)  # the column is object: no copy
+    filled = ~pd.isna(values) & (values != "")
+    # the referencing column has the target's id column name; ids are texts, so the
+    # hash-table lookup of isin is the set membership it replaces
+    bad = filled & ~col.isin(target[key]).to_numpy()
+    if not bad.any():
+        return df, []  # nothing to drop: the frame as it is
+    invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
     checks = [
         Check("error", table, int(r), key, "refers_invalid",
               {"value": v, "other": other, "first": invalid[v]}) if v in invalid else
         Check("error", table, int(r), key, "unknown_id", {"value": v, "other": other})
-        for r, v in zip(df.index[bad], col[bad], strict=True)
+        for r, v in zip(df.index[bad], values[bad], strict=True)
     ]
     return df[~bad], checks
 
@@ -69,7 +74,7 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
     if "tblServices" in frames:
         tm, c = _unknown(tm, "tblTime", "service_id", frames["tblServices"], "tblServices")
         checks += c
-    frames["tblTime"] = tm[~tm["position_id"].isin(over)]
+    frames["tblTime"] = tm[~tm["position_id"].isin(over)] if len(over) else tm
     return checks
 
 
@@ -133,9 +138,12 @@ def payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[C
     staff = frames.get("tblStaff")
     if staff is None or staff.empty:
         return []
-    pay = staff["monthly_pay"].clip(lower=float(settings.min_wage or 0.0))
-    payroll = staff["fte"] * pay * staff["months"]
+    lowest = float(settings.min_wage or 0.0)
+    pay = np.maximum(staff["monthly_pay"].to_numpy(), lowest)  # clip(lower=…): no NaN here
+    payroll = staff["fte"].to_numpy() * pay * staff["months"].to_numpy()
     bad = payroll > MAX_AMOUNT
+    if not bad.any():
+        return []
     frames["tblStaff"] = staff[~bad]
     return [Check("error", "tblStaff", int(r), "fte", "too_large",
                   {"value": fmt_number(float(v)), "max": fmt_number(MAX_AMOUNT)})
