@@ -87,3 +87,46 @@ def test_a_plain_text_column_reads_as_read_cell_reads_each_cell(names: list[obje
     assert df["name"].to_dict() == expected_values
     assert all(type(v) is str for v in df["name"])
     assert df["name"].dtype == object
+
+
+_SHARE = st.one_of(st.floats(0, 1), st.sampled_from([1e-9, 1.000000001e-9, 0.1, 0.2, 0.3, 0.7,
+                                                     1 / 3, 0.5 + 5e-10, 1.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3"]), _SHARE), min_size=1,
+                max_size=40))
+def test_the_quick_share_sum_never_misses_a_post_over_one(rows: list[tuple[str, float]]
+                                                          ) -> None:
+    from koshtorys.convert.references import _SHARES_LIMIT, _may_exceed_one
+
+    tm = pd.DataFrame({"position_id": _objects([p for p, _ in rows]),
+                       "share": [x for _, x in rows]})
+    totals = tm.groupby("position_id", sort=False)["share"].sum()
+    if (totals > _SHARES_LIMIT).any():
+        assert _may_exceed_one(tm)
+
+
+def test_shares_just_over_and_just_at_one() -> None:
+    from koshtorys.convert.references import _may_exceed_one
+
+    def frame(shares: list[float]) -> pd.DataFrame:
+        return pd.DataFrame({"position_id": _objects(["P1"] * len(shares)), "share": shares})
+
+    assert _may_exceed_one(frame([1.0, 1.1e-9]))
+    assert _may_exceed_one(frame([0.5, 0.5 + 2e-9]))
+    assert not _may_exceed_one(frame([0.3, 0.7]))
+    assert not _may_exceed_one(frame([0.1] * 10))  # 0.9999999999999999, not over
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0, 0.3), max_size=12), st.integers(-6, 6))
+def test_the_quick_share_sum_at_the_limit_itself(shares: list[float], ulps: int) -> None:
+    from koshtorys.convert.references import _SHARES_LIMIT, _may_exceed_one
+
+    last = max(0.0, _SHARES_LIMIT - math.fsum(shares)) + ulps * 2.220446049250313e-16
+    tm = pd.DataFrame({"position_id": _objects(["P1"] * (len(shares) + 1)),
+                       "share": [*shares, max(last, 0.0)]})
+    total = tm.groupby("position_id", sort=False)["share"].sum().iloc[0]
+    if total > _SHARES_LIMIT:
+        assert _may_exceed_one(tm)

@@ -110,24 +110,27 @@ class _Cells:
         step is one C-level pass; the masks are built only when there is a blank text or
         a text that is too long."""
         n = len(values)
-        texts = np.empty(n, dtype=object)
+        codes: np.ndarray | None = None
         try:
             stripped = list(map(str.strip, values))  # texts only: the common column
+            texts = np.empty(n, dtype=object)
             texts[:] = stripped
             blank = np.zeros(n, dtype=bool)
-            filled: np.ndarray | slice = slice(None)
-        except TypeError:  # None/NaN among them
-            blank = pd.isna(values)
-            filled = np.flatnonzero(~blank)
-            stripped = list(map(str.strip, values[filled]))
-            texts[filled] = stripped
+        except TypeError:  # None/NaN among them: each distinct text stripped once
+            codes, uniques = pd.factorize(values)  # None/NaN: -1
+            stripped = list(map(str.strip, uniques))
+            read = np.empty(len(stripped) + 1, dtype=object)  # the last: None/NaN
+            read[:-1] = stripped
+            texts = read[codes]
+            blank = codes < 0
         if "" in stripped:
             blank |= texts == ""
             texts[blank] = None
         long = np.zeros(n, dtype=bool)
         if max(map(len, stripped), default=0) > MAX_CELL_TEXT:
-            long[filled] = np.fromiter(map(len, stripped), dtype=np.int64,
-                                       count=len(stripped)) > MAX_CELL_TEXT
+            over = np.fromiter(map(len, stripped), dtype=np.int64,
+                               count=len(stripped)) > MAX_CELL_TEXT
+            long = over if codes is None else np.append(over, False)[codes]
         return cls(values, kind, blank, texts=texts, long=long)
 
 
@@ -148,7 +151,9 @@ def _columns(rows: list[list[object]], cols: dict[str, int]) -> dict[str, np.nda
     width = max(cols.values(), default=-1) + 1
     if n and min(map(len, rows)) >= width:
         flipped = list(zip(*rows, strict=False))  # one C-level transpose
-        return {k: _object_array(flipped[j], n) for k, j in cols.items()}
+        # fromiter of objects (numpy ≥ 1.23, as pandas 2 on Python 3.11 requires) fills
+        # the array without the sequence checks of a slice assignment
+        return {k: np.fromiter(flipped[j], dtype=object, count=n) for k, j in cols.items()}
     return {k: _object_array([r[j] if j < len(r) else None for r in rows], n)
             for k, j in cols.items()}
 
@@ -368,7 +373,9 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
     data = values if len(good) == len(keep) else {  # nothing left out: no copies
         k: v[good] for k, v in values.items()}  # type: ignore[index]
     df = _typed(t, data, index)
-    df.attrs["invalid_ids"] = _invalid_ids(t, values, failed, raw, keep)
+    invalid = _invalid_ids(t, values, failed, raw, keep)
+    if invalid:  # only then: pandas deep-copies a frame's attrs into every frame made from it
+        df.attrs["invalid_ids"] = invalid
     return df, checks
 
 
