@@ -237,6 +237,15 @@ def test_a_bad_row_does_not_blank_the_good_rows() -> None:
     assert note[1:] == [None] * (len(header) - 1)
 
 
+def test_a_row_of_only_blanks_is_no_row_but_a_zero_or_false_first_cell_is() -> None:
+    clean = unit_costs(SERVICES, STAFF, TIME, COSTS, SETTINGS)
+    blank_rows = [[None, None, None], ["", None, ""], [None, "", None]]
+    assert unit_costs(SERVICES, STAFF, TIME + blank_rows, COSTS, SETTINGS) == clean
+    for first in (0.0, False):  # falsy, yet neither None nor "": a row with an error
+        *_, note = unit_costs(SERVICES, STAFF, TIME + [[first, None, None]], COSTS, SETTINGS)
+        assert note[0].startswith("#KOSHT! ") and "time!" in note[0]
+
+
 def test_a_ukrainian_range_gets_ukrainian_values() -> None:
     t = schema.table("tblPlan")
     plan = [t.headers("uk"), ["0813104", "2210", "загальний", *([100.0] * 12)]]

@@ -72,14 +72,17 @@ def _table(arg: str, value: object, table_name: str, lang: str, need_rows: bool)
         raise _ArgError(_say("not_2d", lang, arg=arg))
     if len({len(r) for r in value}) != 1:
         raise _ArgError(_say("ragged", lang, arg=arg))
-    raw = raw_from_rows(table_name, value, sheet=arg)
+    raw = raw_from_rows(table_name, value[:1], sheet=arg)  # the header row only
     t = schema.table(table_name)
     found = match_columns(t, raw.headers)
     missing = [c.header(lang) for c in t.columns if c.required and c.key not in found]
     if missing:
         raise _ArgError(_say("no_column", lang, arg=arg, columns=", ".join(missing)))
-    width = len(raw.headers)  # a row of only None and "" is no row (C-level counts)
-    raw.rows = [r for r in raw.rows if r.count(None) + r.count("") < width]
+    width = len(raw.headers)  # a row of only None and "" is no row (C-level counts; a
+    # truthy first cell — the common row — is neither, so it is kept without counting).
+    # The range's own row lists are kept, not copied: nothing downstream changes them.
+    raw.rows = [r for r in value[1:] if r[0] or r.count(None) + r.count("") < width] \
+        if width else []
     if need_rows and not raw.rows:
         raise _ArgError(_say("no_rows", lang, arg=arg))
     return raw

@@ -4,6 +4,7 @@ dropped), so the engine only ever sees rows it can trust."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from koshtorys.core.checks import Check
@@ -34,18 +35,43 @@ def _unknown(df: pd.DataFrame, table: str, key: str, target: pd.DataFrame,
     An id whose own row has an error is named as such, not as unknown."""
     if df.empty:
         return df, []
-    known = set(target[key])  # the referencing column has the target's id column name
-    invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
     col = df[key]
-    filled = col.notna().to_numpy() & (col.to_numpy(dtype=object) != "")  # no str copy
-    bad = pd.Series(filled, index=col.index) & ~col.isin(known)
+    # the referencing column has the target's id column name; ids are texts, so the
+    # hash-table lookup of isin is the set membership it replaces
+    unknown = ~col.isin(target[key]).to_numpy()
+    if not unknown.any():
+        return df, []  # every id known: the frame as it is
+    values = col.to_numpy(dtype=object)  # the column is object: no copy
+    bad = unknown & ~pd.isna(values) & (values != "")  # a blank refers to nothing
+    if not bad.any():
+        return df, []
+    invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
     checks = [
         Check("error", table, int(r), key, "refers_invalid",
               {"value": v, "other": other, "first": invalid[v]}) if v in invalid else
         Check("error", table, int(r), key, "unknown_id", {"value": v, "other": other})
-        for r, v in zip(df.index[bad], col[bad], strict=True)
+        for r, v in zip(df.index[bad], values[bad], strict=True)
     ]
     return df[~bad], checks
+
+
+_SHARES_LIMIT = 1 + 1e-9
+"""A post's shares may add up to this much."""
+
+
+def _may_exceed_one(tm: pd.DataFrame) -> bool:
+    """Whether some post's shares may add up to more than :data:`_SHARES_LIMIT`: a plain
+    sum per post (``bincount``) widened by a bound on the rounding error of any running
+    sum of the post's shares — the plain one and the compensated one of ``groupby`` are
+    each within (n − 1)·2⁻⁵³·Σ|share| of the exact sum. Only when one may be over are
+    the exact totals needed; a blank post or a share that is not finite asks for them."""
+    codes, _ = pd.factorize(tm["position_id"])
+    x = tm["share"].to_numpy(dtype=float)
+    if (codes < 0).any() or not np.isfinite(x).all():
+        return True
+    plain = np.bincount(codes, weights=x)
+    slack = (np.bincount(codes) + 2) * np.bincount(codes, weights=np.abs(x)) * 2.5e-16
+    return bool((plain + slack > _SHARES_LIMIT).any())
 
 
 def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
@@ -58,9 +84,9 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
         tm, c = _unknown(tm, "tblTime", "position_id", frames["tblStaff"], "tblStaff")
         checks += c
     over = pd.Index([])
-    if not tm.empty:
+    if not tm.empty and _may_exceed_one(tm):
         totals = tm.groupby("position_id", sort=False)["share"].sum()
-        over = totals[totals > 1 + 1e-9]
+        over = totals[totals > _SHARES_LIMIT]
         for pos, total in over.items():
             rows = tm.index[tm["position_id"] == pos]
             checks.append(Check("error", "tblTime", int(rows[-1]), "share", "shares_over_one",
@@ -69,7 +95,7 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
     if "tblServices" in frames:
         tm, c = _unknown(tm, "tblTime", "service_id", frames["tblServices"], "tblServices")
         checks += c
-    frames["tblTime"] = tm[~tm["position_id"].isin(over)]
+    frames["tblTime"] = tm[~tm["position_id"].isin(over)] if len(over) else tm
     return checks
 
 
@@ -133,9 +159,12 @@ def payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[C
     staff = frames.get("tblStaff")
     if staff is None or staff.empty:
         return []
-    pay = staff["monthly_pay"].clip(lower=float(settings.min_wage or 0.0))
-    payroll = staff["fte"] * pay * staff["months"]
+    lowest = float(settings.min_wage or 0.0)
+    pay = np.maximum(staff["monthly_pay"].to_numpy(), lowest)  # clip(lower=…): no NaN here
+    payroll = staff["fte"].to_numpy() * pay * staff["months"].to_numpy()
     bad = payroll > MAX_AMOUNT
+    if not bad.any():
+        return []
     frames["tblStaff"] = staff[~bad]
     return [Check("error", "tblStaff", int(r), "fte", "too_large",
                   {"value": fmt_number(float(v)), "max": fmt_number(MAX_AMOUNT)})

@@ -9,6 +9,7 @@ of the frame; its id is remembered so a reference to it can say so.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,9 +73,9 @@ _ALL_NUMBERS = ("floating", "integer", "mixed-integer-float")
 class _Cells:
     """One table column's raw cells as an object array, with what a single C-level pass
     over them tells: the kind pandas infers (``floating``/``integer``…: only numbers and
-    blanks; ``string``: only texts and blanks), the blank mask and, for a text column,
-    each distinct text once (``codes`` into ``uniques``; -1 = None/NaN). The cell-wise
-    readers are kept for the mixed columns."""
+    blanks; ``string``: only texts and blanks), the blank mask and, for a code or
+    enumeration column of texts, each distinct text once (``codes`` into ``uniques``;
+    -1 = None/NaN). The cell-wise readers are kept for the mixed columns."""
 
     values: np.ndarray
     kind: str
@@ -82,19 +83,60 @@ class _Cells:
     codes: np.ndarray | None = None
     uniques: np.ndarray | None = None
     blank_u: np.ndarray | None = None
+    texts: np.ndarray | None = None
+    """A plain text column's cells read row by row (stripped, blank → None); set instead
+    of ``codes``/``uniques``: mostly distinct texts gain nothing from reading each once."""
+    long: np.ndarray | None = None
+    """Which of ``texts`` are longer than :data:`MAX_CELL_TEXT`."""
 
     @classmethod
-    def of(cls, values: np.ndarray) -> _Cells:
+    def of(cls, values: np.ndarray, plain_text: bool = False) -> _Cells:
         kind = infer_dtype(values, skipna=True)
         if kind in _ALL_NUMBERS:
             return cls(values, kind, pd.isna(values))
+        if kind == "string" and plain_text:
+            return cls._texts(values, kind)
         if kind == "string":
             codes, uniques = pd.factorize(values)
-            blank_u = np.fromiter((not u.strip() for u in uniques), dtype=bool,
-                                  count=len(uniques))
+            blank_u = np.fromiter(map(len, map(str.strip, uniques)), dtype=np.int64,
+                                  count=len(uniques)) == 0  # C-level: every unique is a str
             blank = np.append(blank_u, True)[codes]  # code -1: the appended True
             return cls(values, kind, blank, codes, np.asarray(uniques, dtype=object), blank_u)
         return cls(values, kind, _blank_mask(values))
+
+    @classmethod
+    def _texts(cls, values: np.ndarray, kind: str) -> _Cells:
+        """Only texts and blanks, read as a plain text column reads them: stripped. Each
+        step is one C-level pass; the masks are built only when there is a blank text or
+        a text that is too long."""
+        n = len(values)
+        codes: np.ndarray | None = None
+        try:
+            stripped = list(map(str.strip, values))  # texts only: the common column
+            texts = np.empty(n, dtype=object)
+            texts[:] = stripped
+            blank = np.zeros(n, dtype=bool)
+        except TypeError:  # None/NaN among them: each distinct text stripped once
+            codes, uniques = pd.factorize(values)  # None/NaN: -1
+            stripped = list(map(str.strip, uniques))
+            read = np.empty(len(stripped) + 1, dtype=object)  # the last: None/NaN
+            read[:-1] = stripped
+            texts = read[codes]
+            blank = codes < 0
+        if "" in stripped:
+            blank |= texts == ""
+            texts[blank] = None
+        long = np.zeros(n, dtype=bool)
+        if max(map(len, stripped), default=0) > MAX_CELL_TEXT:
+            over = np.fromiter(map(len, stripped), dtype=np.int64,
+                               count=len(stripped)) > MAX_CELL_TEXT
+            long = over if codes is None else np.append(over, False)[codes]
+        return cls(values, kind, blank, texts=texts, long=long)
+
+
+def _plain_text(col: schema.Column) -> bool:
+    """A column whose cell reads as its stripped text (at most MAX_CELL_TEXT long)."""
+    return col.kind == "text" or (col.kind == "code" and col.key not in classifiers.CODE_WIDTH)
 
 
 def _object_array(values: object, n: int) -> np.ndarray:
@@ -109,7 +151,9 @@ def _columns(rows: list[list[object]], cols: dict[str, int]) -> dict[str, np.nda
     width = max(cols.values(), default=-1) + 1
     if n and min(map(len, rows)) >= width:
         flipped = list(zip(*rows, strict=False))  # one C-level transpose
-        return {k: _object_array(flipped[j], n) for k, j in cols.items()}
+        # fromiter of objects (numpy ≥ 1.23, as pandas 2 on Python 3.11 requires) fills
+        # the array without the sequence checks of a slice assignment
+        return {k: np.fromiter(flipped[j], dtype=object, count=n) for k, j in cols.items()}
     return {k: _object_array([r[j] if j < len(r) else None for r in rows], n)
             for k, j in cols.items()}
 
@@ -148,28 +192,25 @@ def _fast_numbers(col: schema.Column, cells: _Cells, keep: np.ndarray
 
 def _fast_texts(col: schema.Column, cells: _Cells, keep: np.ndarray
                 ) -> tuple[np.ndarray, dict[int, Unreadable]]:
-    """A column of texts and blanks only: each distinct text read once."""
+    """A column of texts and blanks only: a plain text column as :meth:`_Cells.of` read
+    it, row by row; a code or enumeration column each distinct text read once."""
+    if cells.texts is not None and cells.long is not None:
+        out = cells.texts[keep]
+        wrong = np.flatnonzero(cells.long[keep])
+        bad = {int(i): Unreadable("text_too_long", max=MAX_CELL_TEXT) for i in wrong}
+        out[wrong] = None
+        return out, bad
     assert cells.codes is not None and cells.uniques is not None
     read = np.empty(len(cells.uniques) + 1, dtype=object)  # the last: None/NaN (blank)
     failed = np.zeros(len(read), dtype=bool)
-    if col.kind == "text" or (col.kind == "code" and col.key not in classifiers.CODE_WIDTH):
-        # read_cell of a text is its stripped text, at most MAX_CELL_TEXT long
-        stripped = [v.strip() for v in cells.uniques]
-        read[:-1] = stripped
-        for u in np.flatnonzero(np.fromiter(map(len, stripped), dtype=np.int64,
-                                            count=len(stripped)) > MAX_CELL_TEXT):
-            read[u] = Unreadable("text_too_long", max=MAX_CELL_TEXT)
+    for u, v in enumerate(cells.uniques):
+        if cells.blank_u[u]:  # type: ignore[index]
+            continue  # blank: never read
+        try:
+            read[u] = read_cell(col, v)
+        except Unreadable as exc:
+            read[u] = exc
             failed[u] = True
-        read[:-1][cells.blank_u] = None  # type: ignore[index]
-    else:
-        for u, v in enumerate(cells.uniques):
-            if cells.blank_u[u]:  # type: ignore[index]
-                continue  # blank: never read
-            try:
-                read[u] = read_cell(col, v)
-            except Unreadable as exc:
-                read[u] = exc
-                failed[u] = True
     codes = cells.codes[keep]
     blank = cells.blank[keep]
     out = read[codes]
@@ -236,23 +277,34 @@ def empty_frame(t: schema.Table) -> pd.DataFrame:
     return _typed(t, {c.key: [] for c in t.columns}, [])
 
 
-def _typed(t: schema.Table, data: dict[str, object], index: list[int]) -> pd.DataFrame:
-    cols: dict[str, pd.Series] = {}
-    ix = pd.Index(index, dtype="int64")
+def _typed(t: schema.Table, data: dict[str, object], index: list[int] | np.ndarray
+           ) -> pd.DataFrame:
+    arrays: list[np.ndarray] = []
     for c in t.columns:
         v = data[c.key]
         if c.kind in ("number", "money", "share"):
-            cols[c.key] = pd.Series(np.asarray(v, dtype=float), index=ix, dtype="float64")
+            arrays.append(np.asarray(v, dtype=float))
         elif c.kind in ("int", "year"):
             arr = np.asarray(v, dtype=float)
             if c.required or c.default is not None:
-                cols[c.key] = pd.Series(arr.astype("int64"), index=ix)
+                arrays.append(arr.astype("int64"))
             else:  # an optional whole number: blank stays blank
-                cols[c.key] = pd.Series([None if x != x else int(x) for x in arr], index=ix,
-                                        dtype=object)
+                arrays.append(_object_array([None if x != x else int(x) for x in arr],
+                                            len(arr)))
         else:
-            cols[c.key] = pd.Series(v, index=ix, dtype=object)
-    return pd.DataFrame(cols, index=ix, columns=t.column_keys)
+            arrays.append(np.asarray(v, dtype=object))
+    return typed_frame(arrays, t.column_keys, pd.Index(index, dtype="int64"))
+
+
+def typed_frame(arrays: list[np.ndarray], keys: list[str], index: pd.Index) -> pd.DataFrame:
+    """A frame of ``arrays`` (float64, int64 or object, each as long as ``index``) as
+    they are, built in one step: ``DataFrame`` from a dict would turn an object array of
+    texts into pandas' string dtype unless each were first wrapped in an object
+    ``Series`` — a Series per column and a re-check of each was most of what building
+    the frame cost. The same frame as ``pd.DataFrame({k: pd.Series(a, index=index,
+    dtype=a.dtype)}, index=index, columns=keys)`` (a test compares them)."""
+    return pd.DataFrame._from_arrays(arrays, columns=pd.Index(keys), index=index,
+                                     verify_integrity=False)
 
 
 def convert_table(raw: RawTable, t: schema.Table, locator: Locator
@@ -268,7 +320,8 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
                   for c in missing]
         return empty_frame(t), checks
     n = len(raw.rows)
-    cells = {k: _Cells.of(v) for k, v in _columns(raw.rows, cols).items()}
+    cells = {k: _Cells.of(v, _plain_text(t.column(k)))
+             for k, v in _columns(raw.rows, cols).items()}
     empty = np.logical_and.reduce([c.blank for c in cells.values()]) if cells \
         else np.ones(n, bool)
     keep = np.flatnonzero(~empty)
@@ -316,10 +369,13 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
     good = np.flatnonzero(~failed)
     rows_at = np.asarray(raw.row_numbers, dtype=np.int64) if raw.row_numbers is not None \
         else np.arange(raw.header_row + 1, raw.header_row + 1 + n, dtype=np.int64)
-    index = rows_at[keep[good]].tolist()
-    data = {k: v[good] for k, v in values.items()}  # type: ignore[index]
+    index = rows_at[keep[good]]
+    data = values if len(good) == len(keep) else {  # nothing left out: no copies
+        k: v[good] for k, v in values.items()}  # type: ignore[index]
     df = _typed(t, data, index)
-    df.attrs["invalid_ids"] = _invalid_ids(t, values, failed, raw, keep)
+    invalid = _invalid_ids(t, values, failed, raw, keep)
+    if invalid:  # only then: pandas deep-copies a frame's attrs into every frame made from it
+        df.attrs["invalid_ids"] = invalid
     return df, checks
 
 
@@ -328,9 +384,8 @@ def _classifier_problems(key: str, col_vals: np.ndarray, bad: dict[int, Unreadab
     """A КЕКВ that reads but is no usable item (error); a КПКВК whose program part the
     shipped classifier does not know (warning). Each distinct code is looked up once."""
     codes, uniques = pd.factorize(col_vals)  # None: -1
-    known = np.fromiter((classifiers.is_kekv(v) if key == "kekv" else
-                         classifiers.kpkvk_name(str(v)) is not None for v in uniques),
-                        dtype=bool, count=len(uniques))
+    known = np.fromiter((_known_code(key, v) for v in uniques), dtype=bool,
+                        count=len(uniques))
     wrong = (codes >= 0) & ~np.append(known, True)[codes]
     out = []
     for i in np.flatnonzero(wrong):
@@ -343,6 +398,16 @@ def _classifier_problems(key: str, col_vals: np.ndarray, bad: dict[int, Unreadab
             out.append((int(i), order, "warning", "unknown_tpkvk",
                         {"value": v, "tail": str(v)[-4:]}, key))
     return out
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _known_code(key: str, code: object) -> bool:
+    """A read КЕКВ that is a usable item, a read КПКВК whose program part the classifier
+    knows. The classifiers are read once a process, so is the answer for each code: a
+    worksheet function recalculated again and again looks each code up once."""
+    if key == "kekv":
+        return classifiers.is_kekv(code)
+    return classifiers.kpkvk_name(str(code)) is not None
 
 
 def _invalid_ids(t: schema.Table, values: dict[str, object], failed: np.ndarray,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -159,6 +160,12 @@ def cell_value(v: object) -> object:
 def series_values(s: pd.Series) -> list[object]:
     """A column as plain Python values, blanks (NaN, NA, NaT) as None — vectorised: this
     runs for every cell an adapter writes."""
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiub":  # plain numpy numbers
+        a = s.to_numpy()
+        values, blank = a.tolist(), pd.isna(a)  # on the array: no Series built for it
+        if not blank.any():
+            return values
+        return [None if m else v for v, m in zip(values, blank.tolist(), strict=True)]
     values, missing = s.tolist(), s.isna().tolist()
     if s.dtype == object:  # object columns may still hold numpy scalars
         return [None if m else (v.item() if hasattr(v, "item") else v)
