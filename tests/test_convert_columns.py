@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,6 +46,15 @@ def test_typed_frame_is_the_frame_a_dict_of_object_series_makes() -> None:
     fast = typed_frame(arrays, keys, index)
     _same(fast, slow)
     assert fast["t"].dtype == object  # not pandas' string dtype
+
+
+def test_without_the_private_builder_the_frame_is_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    index = pd.Index([2, 3], dtype="int64")
+    arrays = [np.array([1.5, np.nan]), _objects(["a", None])]
+    made = typed_frame(arrays, ["x", "t"], index)
+    monkeypatch.delattr(pd.DataFrame, "_from_arrays")
+    _same(typed_frame(arrays, ["x", "t"], index), made)
 
 
 def test_an_empty_frame_keeps_the_engine_dtypes() -> None:

@@ -303,8 +303,12 @@ def typed_frame(arrays: list[np.ndarray], keys: list[str], index: pd.Index) -> p
     ``Series`` — a Series per column and a re-check of each was most of what building
     the frame cost. The same frame as ``pd.DataFrame({k: pd.Series(a, index=index,
     dtype=a.dtype)}, index=index, columns=keys)`` (a test compares them)."""
-    return pd.DataFrame._from_arrays(arrays, columns=pd.Index(keys), index=index,
-                                     verify_integrity=False)
+    build = getattr(pd.DataFrame, "_from_arrays", None)  # private: pandas 2.x and 3.x
+    if build is None:  # a pandas without it: the public way, slower, the same frame
+        return pd.DataFrame({k: pd.Series(a, index=index, dtype=a.dtype)
+                             for k, a in zip(keys, arrays, strict=True)},
+                            index=index, columns=keys)
+    return build(arrays, columns=pd.Index(keys), index=index, verify_integrity=False)
 
 
 def convert_table(raw: RawTable, t: schema.Table, locator: Locator
