@@ -37,6 +37,7 @@ def one_by_one(letter: str, vals: list[object], style: int, first: int) -> list[
 @given(vals=st.one_of(st.lists(texts, max_size=30),
                       st.lists(st.one_of(texts, st.none()), max_size=30),
                       st.lists(st.floats(allow_nan=True), max_size=30),
+                      st.lists(st.integers(-10**16, 10**16), max_size=30),
                       st.lists(values, max_size=30)),
        style=st.sampled_from([0, 3]), first=st.integers(1, 1_048_000))
 def test_a_column_is_its_cells(vals: list[object], style: int, first: int) -> None:

@@ -236,6 +236,8 @@ def column_xml(letter: str, values: Sequence[object], style: int, first_row: int
                     for r, v in enumerate(values, first_row)]
         return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else ""
                 for r, v in enumerate(values, first_row)]
+    if kinds == {int}:  # a column of whole numbers (a quarter, a year)
+        return [f'{head}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(values, first_row)]
     if kinds <= _TEXTISH:  # a column of texts (codes, names): each distinct text once
         return _text_column(head, values, s, blank, first_row, None in kinds)
     out: list[str] = []
