@@ -58,3 +58,35 @@ def test_ties_go_to_the_earlier_part_and_rows_add_up() -> None:
 def test_shapes_are_checked() -> None:
     with pytest.raises(ValueError):
         round_rows(np.array([1.0, 2.0]), np.array([3.0]))
+
+
+# amounts as typed (whole kopiykas and half kopiykas) up to the largest amount a cell may
+# hold: converted to kopiykas they are the typed decimal rounded half away from zero
+def _typed(units: int, half: bool) -> float:
+    """The float a cell holds when ``units`` kopiykas (plus half a kopiyka) are typed."""
+    sign = "-" if units < 0 else ""
+    k = abs(units)
+    return float(f"{sign}{k // 100}.{k % 100:02d}{'5' if half else ''}")
+
+
+typed = st.builds(_typed, st.integers(min_value=-10**14, max_value=10**14), st.booleans())
+
+
+@settings(max_examples=500, deadline=None)
+@given(typed)
+def test_a_typed_amount_is_its_decimal_rounded_half_away(x: float) -> None:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    expected = int((Decimal(repr(x)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert to_units(x) == expected
+    assert to_units(np.float64(x)) == expected  # numpy scalars as Python floats
+    assert round_rows(np.array([[x, 0.0]]), np.array([x]))[0].tolist() == \
+        round_parts([x, 0.0], x) == [from_units(expected), 0.0]
+
+
+def test_a_half_kopiyka_of_billions_is_not_lost() -> None:
+    """The case hypothesis found: np.round(…, 6) of 288 230 376 200,5 gave …200,49994."""
+    parts = np.array([[882303762.0, 1e9, 1e9, 0.005]])
+    whole = np.array([2882303762.005])
+    assert round_rows(parts, whole).tolist() == [[882303762.0, 1e9, 1e9, 0.01]]
+    assert round_parts(parts[0].tolist(), 2882303762.005) == [882303762.0, 1e9, 1e9, 0.01]

@@ -6,6 +6,8 @@ to the whole to the last kopiyka (or hryvnia, with ``digits=0``).
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,15 +29,44 @@ would drop a half kopiyka the arithmetic of the typed figures gives. Settling to
 millionth of a kopiyka first gives the half back, and moves no true value."""
 
 
+_DIGITS = 15
+"""Significant decimal digits a float holds for sure."""
+_POWERS = [10.0**k for k in range(_DIGITS + 2)]
+"""1, 10, 100, …: how many of them an amount reaches is its count of whole digits
+(exact, unlike a logarithm)."""
+
+
+def _scale(whole_digits: int) -> float:
+    return 10.0 ** min(max(_DIGITS - whole_digits, 1), SETTLE)
+
+
+def _settled(units: np.ndarray) -> np.ndarray:
+    """Float amounts in units settled (see :data:`SETTLE`) to as many decimals as the
+    float still holds beside its whole units: six for everyday amounts, fewer from ten
+    billion kopiykas up (a float of 3,6·10¹² kopiykas is only good to ~10⁻⁴, so typing
+    35 689 012 046,755 UAH gave …675,4995 kopiykas and lost the half kopiyka), at least one
+    (up to :data:`MAX_AMOUNT`, 10¹⁴ kopiykas, the product stays below 2**53)."""
+    whole_digits = np.searchsorted(_POWERS, np.abs(units), side="right")
+    scale = 10.0 ** np.clip(_DIGITS - whole_digits, 1, SETTLE)
+    return np.rint(units * scale) / scale
+
+
 def to_units(amount: float, digits: int = 2) -> int:
     """``amount`` in whole units of 10**-digits (kopiykas for 2), half away from zero.
 
+    The same as :func:`to_units_array` of one amount, in plain Python (it is called per
+    row in places).
+
     >>> to_units(12.345), to_units(-0.005), to_units(7.5 * 16384.37 * 9)
     (1235, -1, 110594498)
+    >>> to_units(2882303762.005), to_units(35689012046.755)
+    (288230376201, 3568901204676)
     """
-    scaled = round(abs(amount) * 10**digits, SETTLE)
-    units = int(np.floor(scaled + 0.5))
-    return -units if amount < 0 else units
+    u = float(amount) * 10**digits
+    scale = _scale(bisect.bisect_right(_POWERS, abs(u)))
+    settled = round(u * scale) / scale  # round() of a float: half to even, as np.rint
+    units = math.floor(abs(settled) + 0.5)
+    return -units if settled < 0 else units
 
 
 def to_units_array(amounts: object, digits: int = 2) -> np.ndarray:
@@ -44,7 +75,7 @@ def to_units_array(amounts: object, digits: int = 2) -> np.ndarray:
     >>> to_units_array([12.345, -0.005, 0.0, 7.5 * 16384.37 * 9]).tolist()
     [1235, -1, 0, 110594498]
     """
-    a = np.round(np.asarray(amounts, dtype=float) * 10**digits, SETTLE)
+    a = _settled(np.asarray(amounts, dtype=float) * 10**digits)
     return (np.sign(a) * np.floor(np.abs(a) + 0.5)).astype(np.int64)
 
 
@@ -91,7 +122,7 @@ def round_parts(parts: Sequence[float], whole: float, digits: int = 2) -> list[f
     """
     scale = 10**digits
     target = to_units(whole, digits)
-    exact = np.round(np.asarray(parts, dtype=float) * scale, SETTLE)
+    exact = _settled(np.asarray(parts, dtype=float) * scale)
     floors = np.floor(exact).astype(np.int64)
     left = int(target - floors.sum())
     if left > 0:
@@ -114,7 +145,7 @@ def round_rows(parts: np.ndarray, wholes: np.ndarray, digits: int = 2) -> np.nda
     array([[0.33, 0.33, 0.34],
            [1.01, 2.  , 0.  ]])
     """
-    exact = np.round(np.asarray(parts, dtype=float) * 10**digits, SETTLE)
+    exact = _settled(np.asarray(parts, dtype=float) * 10**digits)
     whole = np.asarray(wholes, dtype=float)
     if exact.ndim != 2 or whole.shape != exact.shape[:1]:
         raise ValueError("parts must be rows × parts and wholes one per row")
