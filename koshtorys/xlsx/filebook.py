@@ -160,7 +160,7 @@ class FileBook:
         changed = self._pkg.changed_parts()
         fast = FastValues(self._pkg.original) if self.fast_read else None
         grids: dict[str, list[Grid]] = {}
-        waiting: list[str] = []  # plain sheets being parsed on calamine's thread
+        waiting: list[str] = []  # plain sheets being parsed on calamine's threads
 
         def take(part: str) -> None:
             t0 = found[by_sheet[part][0]]
