@@ -423,9 +423,8 @@ class FastValues:
         return rows, (start if start else (0, 0))
 
     def regions(self, sheet: str, regions: list[Region]) -> list[Grid] | None:
-        """Values of each region, or None when calamine is unavailable or unsure."""
-        if sheet not in self._started:
-            self.start(sheet)
+        """Values of each region of a :meth:`start`-ed sheet, or None when calamine is
+        unavailable or unsure."""
         got = self._started.pop(sheet).result()
         if got is None:
             return None

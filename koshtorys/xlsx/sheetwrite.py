@@ -126,8 +126,6 @@ def _padded(values: Sequence[object], n: int, kept: set[int]) -> list[object]:
     rest (an empty table keeps one row)."""
     if len(values) == n and isinstance(values, list | Numbers) and not kept:
         return values  # type: ignore[return-value]  # the caller's, read only: no copy
-    if isinstance(values, Numbers) and len(values) > n:
-        return Numbers(values.array[:n])  # type: ignore[return-value]
     out = blank_kept(values[:n], {i for i in kept if i < n})
     return list(out) + [None] * (n - len(out))
 
