@@ -408,3 +408,45 @@ def test_chart_of_a_workbook_with_actuals_to_april(tmp_path: pathlib.Path) -> No
         assert found, series
         cached = [float(v) for v in re.findall(r"<v>([^<]+)</v>", found.group(1))]
         assert cached == pytest.approx([r[1 if series == "plan" else 2] for r in got])
+
+
+# ---- the keys' sums (_months_by_key), against plain Python -------------------------------
+
+CODE = st.sampled_from(["0813104", "0813105", "0110150", None])
+KEKV = st.sampled_from(["2111", "2120", "2210", None])
+FUND = st.sampled_from(["general", "special", None])
+CENTS = st.integers(-10**9, 10**9)
+
+
+def _rank(key: tuple) -> tuple:
+    """Sorted as the SPEC's tables are: each key part ascending, a blank part last."""
+    return tuple((x is None, x or "") for x in key)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(CODE, KEKV, FUND, st.dictionaries(st.integers(1, 12), CENTS)),
+                max_size=25),
+       st.lists(st.tuples(CODE, KEKV, FUND, st.dictionaries(st.integers(1, 12), CENTS)),
+                max_size=25))
+def test_months_by_key_adds_up_each_key_in_order(plan_rows: list, actual_rows: list) -> None:
+    """One row per key of either input, sorted with blanks last, each month the exact sum
+    in kopiykas of that key's rows (a blank month counts 0); a key in one input only has
+    zeros in the other."""
+    expected: dict[tuple, list[list[int]]] = {}
+    for which, rows in enumerate((plan_rows, actual_rows)):
+        for k, e, f, months in rows:
+            sums = expected.setdefault((k, e, f), [[0] * 12, [0] * 12])
+            for m, cents in months.items():
+                sums[which][m - 1] += cents
+
+    def as_frame(rows: list) -> pd.DataFrame:
+        return frame([(k, e, f, {m: c / 100 for m, c in months.items()})
+                      for k, e, f, months in rows])
+
+    keys, plan, actual = execution._months_by_key(as_frame(plan_rows), as_frame(actual_rows))
+    order = sorted(expected, key=_rank)
+    got = list(zip(*(keys[c] for c in ("kpkvk", "kekv", "fund")), strict=True))
+    assert [tuple(None if isinstance(x, float) else x for x in g) for g in got] == order
+    for i, key in enumerate(order):
+        assert [round(x * 100) for x in plan[i]] == expected[key][0]
+        assert [round(x * 100) for x in actual[i]] == expected[key][1]
