@@ -8,6 +8,9 @@ process's own peak resident memory (VmHWM; ``ru_maxrss`` survives exec, so a chi
 report its parent's peak). Refresh is measured **after an input change**: the workbook
 was refreshed once, then one cost amount, one plan month and one need were changed
 (``FileBook.update_table``), so every part's output tables must be written again.
+Refresh, the adapter alone and the two floors take turns run by run (this machine is a
+shared VM whose speed drifts for seconds at a time: measured one figure after the other,
+the same code measured 2.4 and 2.7 minutes apart).
 
 Floors printed beside refresh:
 
@@ -353,15 +356,25 @@ def main() -> None:
         global _CHILD_ENV
         _CHILD_ENV = _child_env(tmpd)
 
-        def measured(task: str, src: Path, extra: str | None = None) -> dict[str, float]:
-            runs = []
+        def side_by_side(src: Path, figures: dict[str, tuple[str, str | None]]
+                         ) -> dict[str, dict[str, float]]:
+            """Each figure (name → task, extra) best of ``--repeat`` runs, the figures
+            taking turns (refresh, its floors, refresh, …): a figure and its floor see
+            the machine in the same state, so a busy spell on a shared host moves both
+            rather than the ratio."""
+            runs: dict[str, list[dict[str, float]]] = {name: [] for name in figures}
             for _ in range(a.repeat):
-                work = tmpd / f"work{src.suffix}"
-                shutil.copyfile(src, work)
-                runs.append(_child(task, ["--path", str(work)] + (["--extra", extra] if extra
-                                                                   else [])))
-            return {"seconds": min(r["seconds"] for r in runs),
-                    "rss_mb": max(r["rss_mb"] for r in runs)}
+                for name, (task, extra) in figures.items():
+                    work = tmpd / f"work{src.suffix}"
+                    shutil.copyfile(src, work)
+                    runs[name].append(_child(task, ["--path", str(work)]
+                                             + (["--extra", extra] if extra else [])))
+            return {name: {"seconds": min(r["seconds"] for r in got),
+                           "rss_mb": max(r["rss_mb"] for r in got)}
+                    for name, got in runs.items()}
+
+        def measured(task: str, src: Path, extra: str | None = None) -> dict[str, float]:
+            return side_by_side(src, {task: (task, extra)})[task]
 
         rows: list[dict[str, object]] = []
         deflate: list[tuple[int, float, float]] = []
@@ -377,10 +390,9 @@ def main() -> None:
             _frames(p, frames)
             row: dict[str, object] = {"scale": s, "rows": _table_rows(p),
                                       "mb": p.stat().st_size / 1e6}
-            row["refresh"] = measured("refresh", p)
-            row["adapter"] = measured("adapter", p, f"@{frames}")
-            row["io"] = measured("io_floor", p, "6")
-            row["read"] = measured("read_floor", p)
+            row |= side_by_side(p, {"refresh": ("refresh", None),
+                                    "adapter": ("adapter", f"@{frames}"),
+                                    "io": ("io_floor", "6"), "read": ("read_floor", None)})
             row["openpyxl"] = measured("openpyxl", p) if s == scales[0] else None
             if s == scales[-1]:
                 done = tmpd / "done.xlsx"
