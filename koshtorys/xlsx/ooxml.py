@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
+import numpy as np
 from lxml import etree
 
 from koshtorys.core.limits import MAX_CELL_TEXT
@@ -32,6 +33,7 @@ __all__ = [
     "encode_text",
     "cell_xml",
     "column_xml",
+    "dense_cells",
     "serialize",
     "prefix_map",
     "attrs_xml",
@@ -273,16 +275,51 @@ def column_xml(letter: str, values: Sequence[object], style: int, first_row: int
 _TEXTISH = {str, type(None)}
 
 
-def _text_column(head: str, values: Sequence[object], s: str, blank: str, first_row: int,
-                 has_none: bool) -> list[str]:
-    """:func:`column_xml` of a column holding only texts and blanks."""
-    after: dict[object, str] = {}  # value → the cell's text after its row number
+def _text_after(values: Sequence[object], s: str, blank: str) -> dict[object, str]:
+    """Each distinct value of a column of texts and blanks → its cell's text after the
+    row number (``blank`` for no text)."""
+    after: dict[object, str] = {}
     for v in set(values):
         tail = _text_tail(v, s) if v is not None else ""  # type: ignore[arg-type]
         after[v] = f'"{tail}' if tail else blank
+    return after
+
+
+def _text_column(head: str, values: Sequence[object], s: str, blank: str, first_row: int,
+                 has_none: bool) -> list[str]:
+    """:func:`column_xml` of a column holding only texts and blanks."""
+    after = _text_after(values, s, blank)
     if blank or not (has_none or "" in after.values()):
         return [f"{head}{r}{after[v]}" for r, v in enumerate(values, first_row)]
     return [f"{head}{r}{x}" if (x := after[v]) else "" for r, v in enumerate(values, first_row)]
+
+
+def dense_cells(values: Sequence[object] | np.ndarray, style: int) -> list[str | list[str]] | None:
+    """The cells of a column in which every row has a cell, as the text that follows
+    ``<c r="`` + letter + row number: constant pieces and one list with a text per row,
+    made by C-level maps (``repr`` of each float, ``str`` of each int, a lookup of each
+    text) rather than a formatted string per cell. Joined with the row numbers, the
+    cells are exactly :func:`column_xml`'s. None when some row has no cell (a blank in
+    an unstyled column) or the column holds anything else (dates, booleans, a blank
+    number: those are made by :func:`column_xml`)."""
+    s = f' s="{style}"' if style else ""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "f" and np.isfinite(values).all():
+            return [f'"{s}><v>', list(map(repr, values.tolist())), "</v></c>"]
+        if values.dtype.kind in "iu":
+            return [f'"{s}><v>', list(map(str, values.tolist())), "</v></c>"]
+        return None
+    kinds = set(map(type, values))
+    if kinds == {float} and all(map(math.isfinite, values)):  # type: ignore[arg-type]
+        return [f'"{s}><v>', list(map(repr, values)), "</v></c>"]
+    if kinds == {int}:
+        return [f'"{s}><v>', list(map(str, values)), "</v></c>"]
+    if kinds and kinds <= _TEXTISH:
+        after = _text_after(values, s, f'"{s}/>' if style else "")
+        if "" in after.values():
+            return None
+        return [list(map(after.__getitem__, values))]
+    return None
 
 
 def _qname(tag: str, prefixes: dict[str, str | None]) -> str:
