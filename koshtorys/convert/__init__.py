@@ -123,8 +123,10 @@ def present(df: pd.DataFrame, table: str, lang: str) -> pd.DataFrame:
             labels = schema.ENUM_LABELS_UK[c.enum]
             if out is df:
                 out = df.copy()
-            out[c.key] = df[c.key].map(lambda v, lab=labels: lab.get(v, v) if isinstance(
-                v, str) else v).astype(object)
+            values = df[c.key].to_numpy(dtype=object)
+            shown = {v: labels.get(v, v) if isinstance(v, str) else v for v in set(values)}
+            out[c.key] = pd.Series([shown[v] for v in values.tolist()], index=df.index,
+                                   dtype=object)  # each distinct code looked up once
     return out
 
 

@@ -421,8 +421,9 @@ def _text(df: pd.DataFrame, key: str) -> pd.Series:
     """Column ``key`` as stripped str, "" for blanks or a missing column (a new Series)."""
     if key not in df.columns:
         return pd.Series("", index=df.index, dtype=object)
-    s = df[key].astype(object)
-    return s.where(s.notna(), "").astype(str).str.strip().astype(object)
+    values = df[key].to_numpy(dtype=object, na_value=None).tolist()
+    return pd.Series([v.strip() if type(v) is str else "" if v is None else str(v).strip()
+                      for v in values], index=df.index, dtype=object, name=key)
 
 
 def _opt(df: pd.DataFrame, key: str) -> np.ndarray:
