@@ -188,7 +188,7 @@ def cut_span(data: bytes, first: int, last: int, marker: bytes) -> Span | None:
         if after and row[0] >= after:
             return None
         after, stop = row[0], at
-    if data.find(b"<!", start, stop) >= 0:  # a comment or CDATA could hide a row tag
+    if _has_markup_declaration(data, start, stop):  # a comment or CDATA could hide a row
         return None
     found = re.compile(rb"<" + re.escape(p) + rb'row\s+r="(\d+)"').findall(data, start, stop)
     numbers = [int(x) for x in found]
@@ -198,6 +198,18 @@ def cut_span(data: bytes, first: int, last: int, marker: bytes) -> Span | None:
                     or (after and numbers[-1] >= after)):
         return None
     return Span(data[:start] + marker + data[stop:], decls, p, data, start, stop, numbers)
+
+
+def _has_markup_declaration(data: bytes, start: int, stop: int) -> bool:
+    """True when ``data[start:stop]`` holds ``<!`` (a comment, CDATA). Searched by its
+    rare second byte: ``find(b"<!")`` stops at every ``<`` of the sheet (3 ms over a
+    3 MB sheet), ``!`` is found by memchr (0.04 ms)."""
+    at = data.find(b"!", start, stop)
+    while at >= 0:
+        if at > start and data[at - 1] == 0x3C:  # "<"
+            return True
+        at = data.find(b"!", at + 1, stop)
+    return False
 
 
 def _column_class(c1: int, c2: int) -> bytes | None:
