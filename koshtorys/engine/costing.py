@@ -32,6 +32,8 @@ from koshtorys.core import money, schema
 from koshtorys.core.checks import Check
 from koshtorys.core.settings import Settings
 
+from .keys import key_groups
+
 __all__ = ["CostingResult", "compute_costs", "allocate_groups", "labor_parts", "PAYROLL_KEKV",
            "ESV_KEKV"]
 
@@ -399,13 +401,16 @@ def _unit_costs(svc: pd.DataFrame, svc_id: pd.Series, code_of: pd.Series, hours:
 def _by_kekv(lines: pd.DataFrame) -> pd.DataFrame:
     """Sum kopiyka lines by (kpkvk, kekv, fund); drop zero groups; hryvnias out."""
     cols = schema.table("tblCostByKekv").column_keys
-    g = lines.groupby(["kpkvk", "kekv", "fund"], as_index=False, sort=True)["kop"].sum()
-    g = g[g["kop"] != 0]
+    keys = [lines[k].to_numpy(dtype=object) for k in ("kpkvk", "kekv", "fund")]
+    group, first = key_groups(keys)
+    kop = np.zeros(len(first), dtype=np.int64)
+    np.add.at(kop, group, lines["kop"].to_numpy(dtype=np.int64))
+    kept = kop != 0
     out = pd.DataFrame({
-        "kpkvk": g["kpkvk"].to_numpy(dtype=object),
-        "kekv": g["kekv"].to_numpy(dtype=object),
-        "fund": g["fund"].to_numpy(dtype=object),
-        "amount": np.round(g["kop"].to_numpy(dtype=np.int64) / 100.0, 2),
+        "kpkvk": keys[0][first][kept],
+        "kekv": keys[1][first][kept],
+        "fund": keys[2][first][kept],
+        "amount": np.round(kop[kept] / 100.0, 2),
     })
     return out[cols]
 

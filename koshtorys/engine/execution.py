@@ -25,6 +25,8 @@ from koshtorys.core import schema
 from koshtorys.core.checks import Check
 from koshtorys.core.money import to_units_array
 
+from .keys import key_groups
+
 __all__ = ["VarianceResult", "compute_variance"]
 
 _KEYS = ["kpkvk", "kekv", "fund"]
@@ -112,24 +114,18 @@ def _months_by_key(plan: pd.DataFrame | None, actual: pd.DataFrame | None
     keys' values, the plan months and the actual months (``keys x 12`` each, a blank
     month 0). Rows with the same key are added up.
 
-    Keys are factorized column by column and the months added up with ``np.add.at``:
-    the sums of a pandas ``groupby(...).sum()`` over the stacked inputs at a fifth of
-    its cost (2 ms against 10 ms for the benchmark's 3 000 rows; it was the largest
-    step of the execution part)."""
+    Rows are grouped by :func:`~.keys.key_groups` and the months added up with
+    ``np.add.at``: the sums of a pandas ``groupby(...).sum()`` over the stacked inputs
+    at a fifth of its cost (2 ms against 10 ms for the benchmark's 3 000 rows)."""
     inputs = [f for f in (plan, actual) if f is not None and len(f)]
     sizes = [len(f) if f is not None else 0 for f in (plan, actual)]
     if not inputs:
         return {k: np.empty(0, dtype=object) for k in _KEYS}, np.zeros((0, 12)), \
             np.zeros((0, 12))
-    code = np.zeros(sum(sizes), dtype=np.int64)
-    columns = []
-    for k in _KEYS:  # each key's sorted rank folded into the code of the keys before it
-        values = np.concatenate([f[k].to_numpy(dtype=object) if k in f.columns
-                                 else np.full(len(f), None, dtype=object) for f in inputs])
-        codes, found = pd.factorize(values, sort=True, use_na_sentinel=False)
-        _, code = np.unique(code * len(found) + codes, return_inverse=True)
-        columns.append(values)
-    _, first = np.unique(code, return_index=True)
+    columns = [np.concatenate([f[k].to_numpy(dtype=object) if k in f.columns
+                               else np.full(len(f), None, dtype=object) for f in inputs])
+               for k in _KEYS]
+    code, first = key_groups(columns)
     keys_out = {k: values[first] for k, values in zip(_KEYS, columns, strict=True)}
     out = []
     start = 0
