@@ -1,4 +1,4 @@
-"""The text searches that let a refresh cut the old rows out of a sheet without parsing
+"""The text searches that let a refresh read and cut sheets without parsing
 them give the answers of the plain searches they replace."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from koshtorys.xlsx.reader import _find_rare
 from koshtorys.xlsx.rowcut import _has_markup_declaration
 
 
@@ -16,3 +17,12 @@ def test_markup_declaration_search_is_find(data: bytes, start: int, stop: int) -
     """The rows' text is refused for a comment or CDATA exactly when ``<!`` lies inside
     the searched span (a ``<`` just before the span does not count)."""
     assert _has_markup_declaration(data, start, stop) == (data.find(b"<!", start, stop) >= 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40).map(lambda b: bytes(b"f>='<"[x % 5] for x in b)),
+       st.sampled_from([(b"f>", 0), (b"='", 1), (b"</f", 2), (b"f", 0)]), st.integers(0, 45))
+def test_find_by_a_rare_byte_is_find(data: bytes, needle: tuple[bytes, int], at: int) -> None:
+    """The plain-sheet scan's search by a rare byte finds what bytes.find finds."""
+    text, rare = needle
+    assert _find_rare(data, text, rare, at) == data.find(text, at)
