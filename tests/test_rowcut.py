@@ -26,3 +26,27 @@ def test_find_by_a_rare_byte_is_find(data: bytes, needle: tuple[bytes, int], at:
     """The plain-sheet scan's search by a rare byte finds what bytes.find finds."""
     text, rare = needle
     assert _find_rare(data, text, rare, at) == data.find(text, at)
+
+
+def _sheet(rows: list[bytes]) -> bytes:
+    return (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b"<sheetData>" + b"".join(rows) + b"</sheetData></worksheet>")
+
+
+@given(st.lists(st.sampled_from(["numbered", "unnumbered", "spans first"]), min_size=1,
+                max_size=8))
+def test_a_row_without_its_number_first_is_not_cut_by_text(kinds: list[str]) -> None:
+    """The fast cut takes only rows whose tag starts with their number; any other row
+    tag in the span sends the sheet to the row-by-row cut (None here)."""
+    from koshtorys.xlsx.rowcut import cut_span
+
+    rows = []
+    for r, kind in enumerate(kinds, 2):
+        tag = {"numbered": f'<row r="{r}">', "unnumbered": "<row>",
+               "spans first": f'<row spans="1:2" r="{r}">'}[kind]
+        rows.append(tag.encode() + f'<c r="A{r}"><v>1</v></c></row>'.encode())
+    span = cut_span(_sheet([b'<row r="1"><c r="A1"><v>0</v></c></row>', *rows]), 2,
+                    len(kinds) + 1, b"<?m?>")
+    assert (span is not None) == all(k == "numbered" for k in kinds)
+    if span is not None:
+        assert span.numbers == list(range(2, len(kinds) + 2))

@@ -190,9 +190,13 @@ def cut_span(data: bytes, first: int, last: int, marker: bytes) -> Span | None:
         after, stop = row[0], at
     if _has_markup_declaration(data, start, stop):  # a comment or CDATA could hide a row
         return None
-    found = re.compile(rb"<" + re.escape(p) + rb'row\s+r="(\d+)"').findall(data, start, stop)
+    # every row tag, its number captured when it comes first ("" when it does not)
+    found = re.compile(rb"<" + re.escape(p) + rb'row(?:\s+r="(\d+)")?').findall(data, start,
+                                                                               stop)
+    if b"" in found:
+        return None
     numbers = [int(x) for x in found]
-    if len(numbers) != data.count(tag, start, stop) or not all(map(lt, numbers, numbers[1:])):
+    if not all(map(lt, numbers, numbers[1:])):
         return None
     if numbers and (numbers[0] <= prev or numbers[0] < first or numbers[-1] > last
                     or (after and numbers[-1] >= after)):
