@@ -48,6 +48,36 @@ def test_pieces_come_back_in_order_whatever_the_batch(old: bytes, pieces: list[b
     assert entry.file_size == len(new)
 
 
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(st.tuples(st.binary(max_size=300), pieces_st), min_size=1, max_size=6),
+       batch=st.integers(1, 700))
+def test_parts_left_deflating_come_out_as_written(parts: list[tuple[bytes, list[bytes]]],
+                                                  batch: int) -> None:
+    """Several parts written one after another, each left deflating (finish_later) while
+    the next is written: each pending entry, asked for at the end, is its own pieces."""
+    saved = zipwrite._BATCH
+    zipwrite._BATCH = batch
+    try:
+        got = []
+        with zipwrite.deflating():
+            for k, (old, pieces) in enumerate(parts):
+                w = zipwrite.PartWriter(f"xl/worksheets/sheet{k}.xml", old, None)
+                for p in pieces:
+                    w.write(p)
+                got.append(w.finish_later())
+    finally:
+        zipwrite._BATCH = saved
+    for (old, pieces), entry in zip(parts, got, strict=True):
+        new = b"".join(pieces)
+        if new == old:
+            assert entry is None
+            continue
+        assert isinstance(entry, zipwrite.Pending)
+        assert entry.file_size == len(new)  # known before the deflate has finished
+        e = entry.entry()
+        assert (_inflate(e.data), e.crc, e.file_size) == (new, zlib.crc32(new), len(new))
+
+
 def test_a_large_part_is_a_zip_member_zipfile_reads() -> None:
     text = b"".join(b'<row r="%d"><c r="A%d"><v>%d.25</v></c></row>' % (i, i, i * 7)
                     for i in range(1, 200_000))  # ~9 MB: several batches
@@ -87,3 +117,19 @@ def test_an_error_in_the_deflate_thread_reaches_the_writer(
             w.write(b"abc")
         w.finish()
 
+
+
+def test_an_error_in_the_deflate_thread_reaches_a_pending_entry(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    w = zipwrite.PartWriter("x", b"", None)
+    monkeypatch.setattr(zipwrite, "_BATCH", 1)
+
+    def broken(self: object, pieces: list[bytes]) -> None:
+        raise zlib.error("simulated")
+
+    monkeypatch.setattr(zipwrite._Deflate, "_step", broken)
+    w.write(b"abc")
+    pending = w.finish_later()
+    assert isinstance(pending, zipwrite.Pending)
+    with pytest.raises(zlib.error):
+        pending.entry()

@@ -118,7 +118,7 @@ class Package:
         self._by_lower = {i.filename.lower(): i for i in self._infos}
         zipcheck.check_sizes(self._infos, label)
         self._staged: dict[str, bytes] = {}
-        self._entries: dict[str, zipwrite.Entry] = {}
+        self._entries: dict[str, zipwrite.Entry | zipwrite.Pending] = {}
         self._new: list[str] = []
         self._dropped: set[str] = set()
         self._cache: dict[str, bytes] = {}
@@ -185,9 +185,7 @@ class Package:
         if name in self._staged:
             return self._staged[name]
         if name in self._entries:
-            e = self._entries[name]
-            return e.data if e.compress_type == zipfile.ZIP_STORED else \
-                zlib.decompress(e.data, -15)
+            return self._inflate(self._entry(name))
         return self._original(name)
 
     def _original(self, name: str) -> bytes:
@@ -324,14 +322,24 @@ class Package:
             raise KeyError(part)
         return zipwrite.PartWriter(name, old, self.info(name))
 
-    def put_entry(self, part: str, entry: zipwrite.Entry | None) -> None:
-        """Stage a deflated entry for an existing part; None: the part is as it was."""
+    def put_entry(self, part: str, entry: zipwrite.Entry | zipwrite.Pending | None) -> None:
+        """Stage a deflated entry for an existing part; None: the part is as it was.
+
+        A :class:`~.zipwrite.Pending` entry of a part not edited before is staged as it
+        is: its writer compared it with the original and it differs. Otherwise it is
+        waited for, to see whether the part is back to its original content."""
         name = self.name_of(part)
         if name is None:
             raise KeyError(part)
+        edited = name in self._staged or name in self._entries or name in self._new
         self._touched(name)
         if entry is None:
             return
+        if isinstance(entry, zipwrite.Pending):
+            if not edited:
+                self._entries[name] = entry
+                return
+            entry = entry.entry()
         info = self.info(name)
         if info is not None and entry.crc == info.CRC and entry.file_size == info.file_size \
                 and self._inflate(entry) == self._original(name):
@@ -343,6 +351,13 @@ class Package:
             return
         self._staged.pop(name, None)
         self._entries[name] = entry
+
+    def _entry(self, name: str) -> zipwrite.Entry:
+        """The staged entry of ``name``, waiting for its deflate if it is still pending."""
+        e = self._entries[name]
+        if isinstance(e, zipwrite.Pending):
+            e = self._entries[name] = e.entry()
+        return e
 
     @staticmethod
     def _inflate(e: zipwrite.Entry) -> bytes:
@@ -449,7 +464,7 @@ class Package:
             if info.filename in self._dropped:
                 continue
             if info.filename in self._entries:
-                yield self._entries[info.filename]
+                yield self._entry(info.filename)
             elif info.filename in self._staged:
                 yield zipwrite.new_entry(info.filename, self._staged[info.filename], info)
             else:

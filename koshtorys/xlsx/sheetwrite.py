@@ -206,7 +206,7 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
             batch, size = [], 0
     out.write("".join(batch).encode("utf-8"))
     out.write(tail)
-    pkg.put_entry(table.sheet_part, out.finish())
+    pkg.put_entry(table.sheet_part, out.finish_later())
     new_ref = (table.ref[0], g.c1, g.new_end, g.c2)
     _update_table_part(pkg, table, root, new_ref, g)
     return new_ref

@@ -16,7 +16,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,8 +24,8 @@ from typing import BinaryIO
 
 from koshtorys.core.errors import WorkbookError
 
-__all__ = ["DEFLATE_LEVEL", "Entry", "deflating", "PartWriter", "raw_entry", "new_entry",
-           "write_zip"]
+__all__ = ["DEFLATE_LEVEL", "Entry", "Pending", "deflating", "PartWriter", "raw_entry",
+           "new_entry", "write_zip"]
 
 DEFLATE_LEVEL = 1
 """zlib level of every part koshtorys writes. Measured on the benchmark's rewritten
@@ -179,6 +179,35 @@ class _Deflate:
         self._out.append(self._comp.flush())
         return b"".join(self._out)
 
+    def close_later(self, done: Callable[[bytes], Entry]) -> Future[Entry]:
+        """Like :meth:`close`, without waiting: the deflate thread finishes the stream
+        after the batches before it (one worker: first in, first out) and gives the
+        compressed bytes to ``done``."""
+        if self._batch:
+            self._submit()
+        pending, self._pending = self._pending, []
+        return _pool().submit(lambda: done(self._finished(pending)))
+
+    def _finished(self, pending: list[Future[None]]) -> bytes:
+        for f in pending:  # done already (they ran first); an error in one surfaces here
+            f.result()
+        self._out.append(self._comp.flush())
+        return b"".join(self._out)
+
+
+class Pending:
+    """A rewritten part still being deflated on the deflate thread: its size is known
+    now, its entry when :meth:`entry` is asked for, so the writer goes on to the next
+    table meanwhile (at ×1 the writer waited ~14 ms for the ends of eight sheets)."""
+
+    def __init__(self, name: str, file_size: int, future: Future[Entry]) -> None:
+        self.name = name
+        self.file_size = file_size
+        self._future = future
+
+    def entry(self) -> Entry:
+        return self._future.result()
+
 
 class PartWriter:
     """The new content of an existing part, given piece by piece.
@@ -236,6 +265,23 @@ class PartWriter:
         data = self._deflate.close()
         return _entry(self.name, data, self._deflate.crc & _MAX32, self._deflate.size,
                       zipfile.ZIP_DEFLATED, self._like)
+
+    def finish_later(self) -> Entry | Pending | None:
+        """Like :meth:`finish`, but a deflated part comes back :class:`Pending`: what is
+        left of its deflate runs on while the caller goes on."""
+        if self._deflate is None and self._pos == len(self._old):
+            return None
+        if self._deflate is None:
+            self._diverge()  # the new content is a prefix of the old
+        if self._stored:
+            return self.finish()
+        d, name, like = self._deflate, self.name, self._like
+        assert d is not None
+        # the closure holds neither this writer nor its old content (a sheet of 50 MB
+        # at ×16 must not live on while the next table is written)
+        return Pending(name, d.size, d.close_later(
+            lambda data: _entry(name, data, d.crc & _MAX32, d.size, zipfile.ZIP_DEFLATED,
+                                like)))
 
 
 def _dos(dt: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
