@@ -103,15 +103,20 @@ def test_the_switch_interval_is_given_back() -> None:
     assert sys.getswitchinterval() == before
 
 
-def test_an_error_in_the_deflate_thread_reaches_the_writer(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    w = zipwrite.PartWriter("x", b"", None)
+@pytest.fixture
+def broken_deflate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every batch fails on the deflate thread; a batch is one byte."""
     monkeypatch.setattr(zipwrite, "_BATCH", 1)
 
     def broken(self: object, pieces: list[bytes]) -> None:
         raise zlib.error("simulated")
 
     monkeypatch.setattr(zipwrite._Deflate, "_step", broken)
+
+
+@pytest.mark.usefixtures("broken_deflate")
+def test_an_error_in_the_deflate_thread_reaches_the_writer() -> None:
+    w = zipwrite.PartWriter("x", b"", None)
     with pytest.raises(zlib.error):
         for _ in range(5):
             w.write(b"abc")
@@ -119,15 +124,9 @@ def test_an_error_in_the_deflate_thread_reaches_the_writer(
 
 
 
-def test_an_error_in_the_deflate_thread_reaches_a_pending_entry(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("broken_deflate")
+def test_an_error_in_the_deflate_thread_reaches_a_pending_entry() -> None:
     w = zipwrite.PartWriter("x", b"", None)
-    monkeypatch.setattr(zipwrite, "_BATCH", 1)
-
-    def broken(self: object, pieces: list[bytes]) -> None:
-        raise zlib.error("simulated")
-
-    monkeypatch.setattr(zipwrite._Deflate, "_step", broken)
     w.write(b"abc")
     pending = w.finish_later()
     assert isinstance(pending, zipwrite.Pending)
