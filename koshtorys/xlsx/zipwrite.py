@@ -139,8 +139,9 @@ class _Deflate:
     """Deflate and CRC of a stream of pieces, in order, on the deflate thread.
 
     Pieces are gathered into batches of :data:`_BATCH` bytes; the one worker takes the
-    batches first in, first out, so the order (and the CRC) is kept, and :meth:`close`
-    waits for the last. The bytes are the same as deflating the stream in one call.
+    batches first in, first out, so the order (and the CRC) is kept, and
+    :meth:`close_later` ends the stream after the last. The bytes are the same as
+    deflating the stream in one call.
     """
 
     def __init__(self, level: int) -> None:
@@ -170,19 +171,10 @@ class _Deflate:
         if self._batched >= _BATCH:
             self._submit()
 
-    def close(self) -> bytes:
-        if self._batch:
-            self._submit()
-        for f in self._pending:
-            f.result()
-        self._pending = []
-        self._out.append(self._comp.flush())
-        return b"".join(self._out)
-
     def close_later(self, done: Callable[[bytes], Entry]) -> Future[Entry]:
-        """Like :meth:`close`, without waiting: the deflate thread finishes the stream
-        after the batches before it (one worker: first in, first out) and gives the
-        compressed bytes to ``done``."""
+        """End the stream without waiting: the deflate thread finishes it after the
+        batches before it (one worker: first in, first out) and gives the compressed
+        bytes to ``done``; the future holds what ``done`` makes."""
         if self._batch:
             self._submit()
         pending, self._pending = self._pending, []
@@ -200,8 +192,7 @@ class Pending:
     now, its entry when :meth:`entry` is asked for, so the writer goes on to the next
     table meanwhile (at ×1 the writer waited ~14 ms for the ends of eight sheets)."""
 
-    def __init__(self, name: str, file_size: int, future: Future[Entry]) -> None:
-        self.name = name
+    def __init__(self, file_size: int, future: Future[Entry]) -> None:
         self.file_size = file_size
         self._future = future
 
@@ -253,36 +244,27 @@ class PartWriter:
 
     def finish(self) -> Entry | None:
         """The new entry, or None when nothing changed."""
+        entry = self.finish_later()
+        return entry.entry() if isinstance(entry, Pending) else entry
+
+    def finish_later(self) -> Entry | Pending | None:
+        """The new entry, or None when nothing changed; a deflated part comes back
+        :class:`Pending`: what is left of its deflate runs on while the caller goes on."""
         if self._deflate is None:
             if self._pos == len(self._old):
                 return None
             self._diverge()  # the new content is a prefix of the old
-        assert self._deflate is not None
         if self._stored:
             content = b"".join(self._raw)
             return _entry(self.name, content, zlib.crc32(content), len(content),
                           zipfile.ZIP_STORED, self._like)
-        data = self._deflate.close()
-        return _entry(self.name, data, self._deflate.crc & _MAX32, self._deflate.size,
-                      zipfile.ZIP_DEFLATED, self._like)
-
-    def finish_later(self) -> Entry | Pending | None:
-        """Like :meth:`finish`, but a deflated part comes back :class:`Pending`: what is
-        left of its deflate runs on while the caller goes on."""
-        if self._deflate is None and self._pos == len(self._old):
-            return None
-        if self._deflate is None:
-            self._diverge()  # the new content is a prefix of the old
-        if self._stored:
-            return self.finish()
         d, name, like = self._deflate, self.name, self._like
         assert d is not None
         # the closure holds neither this writer nor its old content (a sheet of 50 MB
         # at ×16 must not live on while the next table is written)
-        return Pending(name, d.size, d.close_later(
+        return Pending(d.size, d.close_later(
             lambda data: _entry(name, data, d.crc & _MAX32, d.size, zipfile.ZIP_DEFLATED,
                                 like)))
-
 
 def _dos(dt: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
     y, mo, d, h, mi, s = dt
