@@ -226,22 +226,25 @@ def cell_xml(ref: str, value: object, style: int) -> str:
 
 def column_xml(letter: str, values: Sequence[object], style: int, first_row: int) -> list[str]:
     """The ``<c>`` elements of one column as text, one per row (``""`` for a blank)."""
-    s = f' s="{style}"' if style else ""
     head = f'<c r="{letter}'
+    kinds = set(map(type, values))
+    dense = _dense(values, style, kinds)
+    if dense is not None:  # the common case: every row has a cell
+        if len(dense) == 1:
+            return [f"{head}{r}{x}" for r, x in enumerate(dense[0], first_row)]
+        pre, texts, post = dense
+        return [f"{head}{r}{pre}{x}{post}" for r, x in enumerate(texts, first_row)]
+    s = f' s="{style}"' if style else ""
     # a blank keeps its column's format as an empty styled cell, so the next refresh
     # finds the same format (refresh is idempotent) and a later value shows right
     blank = f'"{s}/>' if style else ""
-    kinds = set(map(type, values))
-    if kinds == {float}:  # the common case: a money column
-        if blank:
-            return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else f"{head}{r}{blank}"
-                    for r, v in enumerate(values, first_row)]
-        return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0 else ""
+    if kinds == {float}:  # a money column with blank (non-finite) numbers
+        return [f'{head}{r}"{s}><v>{v!r}</v></c>' if v - v == 0.0
+                else f"{head}{r}{blank}" if blank else "" for r, v in enumerate(values, first_row)]
+    if kinds <= _TEXTISH:  # texts and blanks in an unstyled column: a blank is no cell
+        after = _text_after(values, s, "")
+        return [f"{head}{r}{x}" if (x := after[v]) else ""
                 for r, v in enumerate(values, first_row)]
-    if kinds == {int}:  # a column of whole numbers (a quarter, a year)
-        return [f'{head}{r}"{s}><v>{v}</v></c>' for r, v in enumerate(values, first_row)]
-    if kinds <= _TEXTISH:  # a column of texts (codes, names): each distinct text once
-        return _text_column(head, values, s, blank, first_row, None in kinds)
     out: list[str] = []
     append = out.append
     tails: dict[str, str] = {}  # text → what follows the reference (codes repeat)
@@ -285,31 +288,28 @@ def _text_after(values: Sequence[object], s: str, blank: str) -> dict[object, st
     return after
 
 
-def _text_column(head: str, values: Sequence[object], s: str, blank: str, first_row: int,
-                 has_none: bool) -> list[str]:
-    """:func:`column_xml` of a column holding only texts and blanks."""
-    after = _text_after(values, s, blank)
-    if blank or not (has_none or "" in after.values()):
-        return [f"{head}{r}{after[v]}" for r, v in enumerate(values, first_row)]
-    return [f"{head}{r}{x}" if (x := after[v]) else "" for r, v in enumerate(values, first_row)]
-
-
 def dense_cells(values: Sequence[object] | np.ndarray, style: int) -> list[str | list[str]] | None:
     """The cells of a column in which every row has a cell, as the text that follows
     ``<c r="`` + letter + row number: constant pieces and one list with a text per row,
     made by C-level maps (``repr`` of each float, ``str`` of each int, a lookup of each
-    text) rather than a formatted string per cell. Joined with the row numbers, the
-    cells are exactly :func:`column_xml`'s. None when some row has no cell (a blank in
-    an unstyled column) or the column holds anything else (dates, booleans, a blank
-    number: those are made by :func:`column_xml`)."""
-    s = f' s="{style}"' if style else ""
+    text) rather than a formatted string per cell; :func:`column_xml` joins them with
+    the row numbers. None when some row has no cell (a blank in an unstyled column) or
+    the column holds anything else (dates, booleans, a blank number: those are made
+    cell by cell)."""
     if isinstance(values, np.ndarray):
+        s = f' s="{style}"' if style else ""
         if values.dtype.kind == "f" and np.isfinite(values).all():
             return [f'"{s}><v>', list(map(repr, values.tolist())), "</v></c>"]
         if values.dtype.kind in "iu":
             return [f'"{s}><v>', list(map(str, values.tolist())), "</v></c>"]
         return None
-    kinds = set(map(type, values))
+    return _dense(values, style, set(map(type, values)))
+
+
+def _dense(values: Sequence[object], style: int, kinds: set[type]
+           ) -> list[str | list[str]] | None:
+    """:func:`dense_cells` of a list whose value types are ``kinds``."""
+    s = f' s="{style}"' if style else ""
     if kinds == {float} and all(map(math.isfinite, values)):  # type: ignore[arg-type]
         return [f'"{s}><v>', list(map(repr, values)), "</v></c>"]
     if kinds == {int}:

@@ -85,11 +85,10 @@ class Rewrite:
         dense = False
         for col in sorted(self.values):
             values = self.values[col]
-            part = values.array[a:b] if isinstance(values, Numbers) else values[a:b]
-            got = dense_cells(part, self.style[col])
-            if got is None:
-                items.append(column_xml(self.letters[col], part.tolist() if isinstance(
-                    part, np.ndarray) else part, self.style[col], lo))
+            got = dense_cells(values.array[a:b] if isinstance(values, Numbers)
+                              else values[a:b], self.style[col])
+            if got is None:  # a column with blanks: its cells one by one
+                items.append(column_xml(self.letters[col], values[a:b], self.style[col], lo))
                 continue
             dense = True
             items += [f'<c r="{self.letters[col]}', numbers, *got]
