@@ -6,8 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from koshtorys.xlsx.reader import _find_rare
-from koshtorys.xlsx.rowcut import _has_markup_declaration
+from koshtorys.xlsx.rowcut import find_rare
 
 
 @settings(max_examples=300, deadline=None)
@@ -16,16 +15,20 @@ from koshtorys.xlsx.rowcut import _has_markup_declaration
 def test_markup_declaration_search_is_find(data: bytes, start: int, stop: int) -> None:
     """The rows' text is refused for a comment or CDATA exactly when ``<!`` lies inside
     the searched span (a ``<`` just before the span does not count)."""
-    assert _has_markup_declaration(data, start, stop) == (data.find(b"<!", start, stop) >= 0)
+    assert (find_rare(data, b"<!", 1, start, stop) >= 0) == (data.find(b"<!", start, stop) >= 0)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=40).map(lambda b: bytes(b"f>='<"[x % 5] for x in b)),
-       st.sampled_from([(b"f>", 0), (b"='", 1), (b"</f", 2), (b"f", 0)]), st.integers(0, 45))
-def test_find_by_a_rare_byte_is_find(data: bytes, needle: tuple[bytes, int], at: int) -> None:
+       st.sampled_from([(b"f>", 0), (b"='", 1), (b"</f", 2), (b"f", 0)]), st.integers(0, 45),
+       st.one_of(st.none(), st.integers(0, 45)))
+def test_find_by_a_rare_byte_is_find(data: bytes, needle: tuple[bytes, int], at: int,
+                                     stop: int | None) -> None:
     """The plain-sheet scan's search by a rare byte finds what bytes.find finds."""
     text, rare = needle
-    assert _find_rare(data, text, rare, at) == data.find(text, at)
+    assert find_rare(data, text, rare, at) == data.find(text, at)
+    if stop is not None:
+        assert find_rare(data, text, rare, at, stop) == data.find(text, at, stop)
 
 
 def _sheet(rows: list[bytes]) -> bytes:

@@ -24,6 +24,7 @@ from .errors import damaged
 from .numfmt import DateKind, builtin_kind, format_kind, serial_value
 from .ooxml import check_doctype, col_index, decode_text, root_ns
 from .package import ZIP_ERRORS, Package
+from .rowcut import find_rare
 
 __all__ = ["SharedStrings", "read_regions", "first_rows", "FastValues", "plain_sheet",
            "date_styles", "Region", "Grid"]
@@ -348,21 +349,8 @@ def _root_prefix(pkg: Package, part: str, head: bytes) -> bytes:
 _BAD_SHARED = re.compile(rb'"s"(?!><(?:[\w.-]+:)?v>\d+</)')
 
 
-def _find_rare(text: bytes, needle: bytes, rare: int, at: int = 0) -> int:
-    """``text.find(needle, at)``, searched by memchr for the byte ``needle[rare]``, one
-    that sheet XML seldom holds: ``bytes.find`` of a short needle tests nearly every
-    position when its bytes are common ones (``f>``: 1 ms a MB; by ``f``: 0.02 ms)."""
-    one = needle[rare:rare + 1]
-    pos = text.find(one, at + rare)
-    while pos >= 0:
-        if text.startswith(needle, pos - rare):
-            return pos - rare
-        pos = text.find(one, pos + 1)
-    return -1
-
-
 def _plain_text(text: bytes, prefix: bytes) -> bool:
-    if b'"e"' in text or _find_rare(text, b"='", 1) >= 0:  # an error cell; single
+    if b'"e"' in text or find_rare(text, b"='", 1) >= 0:  # an error cell; single
         return False  # quotes: not the usual form
     if _BAD_SHARED.search(text) is not None:  # "s" not followed by an index
         return False
@@ -372,13 +360,13 @@ def _plain_text(text: bytes, prefix: bytes) -> bool:
 def _formula_in(text: bytes, prefix: bytes) -> bool:
     """True when ``text`` holds the end of a formula element (``</f>``, ``<f>``, or
     ``</x:f>`` with the sheet's own prefix; ``xm:f`` of a sparkline is not one)."""
-    at = _find_rare(text, b"f>", 0)
+    at = find_rare(text, b"f>", 0)
     while at >= 0:
         before = text[max(0, at - len(prefix) - 3):at]
         if before.endswith((b"</", b"<")) or (
                 prefix and before.endswith((b"</" + prefix + b":", b"<" + prefix + b":"))):
             return True
-        at = _find_rare(text, b"f>", 0, at + 2)
+        at = find_rare(text, b"f>", 0, at + 2)
     return False
 
 

@@ -19,7 +19,8 @@ from operator import lt
 
 from koshtorys.core.book import column_letter
 
-__all__ = ["RawRow", "Cut", "Span", "cut_rows", "cut_span", "row_attrs", "strip_attrs"]
+__all__ = ["RawRow", "Cut", "Span", "cut_rows", "cut_span", "find_rare", "row_attrs",
+           "strip_attrs"]
 
 _SHEET_DATA = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b([^>]*?)(/?)>")
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
@@ -188,7 +189,7 @@ def cut_span(data: bytes, first: int, last: int, marker: bytes) -> Span | None:
         if after and row[0] >= after:
             return None
         after, stop = row[0], at
-    if _has_markup_declaration(data, start, stop):  # a comment or CDATA could hide a row
+    if find_rare(data, b"<!", 1, start, stop) >= 0:  # a comment or CDATA could hide a row
         return None
     # every row tag, its number captured when it comes first ("" when it does not)
     found = re.compile(rb"<" + re.escape(p) + rb'row(?:\s+r="(\d+)")?').findall(data, start,
@@ -204,16 +205,21 @@ def cut_span(data: bytes, first: int, last: int, marker: bytes) -> Span | None:
     return Span(data[:start] + marker + data[stop:], decls, p, data, start, stop, numbers)
 
 
-def _has_markup_declaration(data: bytes, start: int, stop: int) -> bool:
-    """True when ``data[start:stop]`` holds ``<!`` (a comment, CDATA). Searched by its
-    rare second byte: ``find(b"<!")`` stops at every ``<`` of the sheet (3 ms over a
-    3 MB sheet), ``!`` is found by memchr (0.04 ms)."""
-    at = data.find(b"!", start, stop)
-    while at >= 0:
-        if at > start and data[at - 1] == 0x3C:  # "<"
-            return True
-        at = data.find(b"!", at + 1, stop)
-    return False
+def find_rare(text: bytes, needle: bytes, rare: int, start: int = 0,
+              stop: int | None = None) -> int:
+    """``text.find(needle, start, stop)``, searched by memchr for the byte
+    ``needle[rare]``, one that sheet XML seldom holds. ``bytes.find`` of a short needle
+    whose first byte is common tests nearly every position: ``<!`` over a 3 MB sheet
+    3 ms against 0.04 ms by ``!``; ``f>`` 1 ms a MB against 0.02 ms by ``f``."""
+    end = len(text) if stop is None else stop
+    one = needle[rare:rare + 1]
+    pos = text.find(one, start + rare, end)
+    while pos >= 0:
+        at = pos - rare
+        if at + len(needle) <= end and text.startswith(needle, at):
+            return at
+        pos = text.find(one, pos + 1, end)
+    return -1
 
 
 def _column_class(c1: int, c2: int) -> bytes | None:
