@@ -285,3 +285,23 @@ def test_reference_to_a_row_with_an_error_says_so() -> None:
     assert ("tblCosts", 4, "refers_invalid") in got
     msg = next(c for c in errors(r) if c.code == "refers_invalid").message("en")
     assert "row 4" in msg and "S1" in msg
+
+
+def test_a_plan_line_given_again_warns_at_the_repeat_naming_the_first() -> None:
+    """tblPlan's key is (КПКВК, КЕКВ, fund): a code typed as a number is the same code, a
+    blank fund is the general fund, another fund is another line."""
+    head = ["kpkvk", "kekv", "fund", "m01"]
+    plan = [head,
+            ["0813104", "2210", "general", 100],   # row 4
+            ["0813104", "2210", "special", 100],   # row 5: another fund
+            [813104, 2210.0, "general", 50],        # row 6: repeats row 4
+            ["0813104", "2273", None, 10],          # row 7
+            ["0813104", "2273", "general", 10],     # row 8: blank fund = general, row 7
+            ["0813104", "2210", "general", 1]]      # row 9: row 4 again
+    actuals = [head, ["0813104", "2210", "general", 90]]
+    r = parts.compute(tables(tblPlan=plan, tblActuals=actuals), only="execution")
+    got = [(c.row, c.column, c.params["first"]) for c in r.checks
+           if c.table == "tblPlan" and c.code == "duplicate_key"]
+    assert got == [(6, "kekv", 4), (8, "kekv", 7), (9, "kekv", 4)]
+    assert all(c.severity == "warning" for c in r.checks if c.code == "duplicate_key")
+    assert not [c for c in r.checks if c.table == "tblActuals" and c.code == "duplicate_key"]

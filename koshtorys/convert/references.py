@@ -99,14 +99,19 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
     return checks
 
 
-def _joined_key(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
-    """Each row's ``keys`` as text joined by ``|``, built column by column (a row-wise
-    ``agg`` made a Series per row: seconds on a large plan)."""
-    out: pd.Series | None = None
-    for k in keys:
-        part = df[k].astype(str).fillna("")
-        out = part if out is None else out + "|" + part
-    assert out is not None
+def _duplicate_keys(df: pd.DataFrame, table: str, keys: tuple[str, ...]) -> list[Check]:
+    """A warning per row whose ``keys`` repeat an earlier row's, naming that row. The keys
+    are compared as texts (blank = ""), joined by ``|``; plain lists and a dict: pandas'
+    string columns cost more to build and hash than the rows they compare."""
+    texts = [["" if v is None or v != v else str(v) for v in df[k].tolist()] for k in keys]
+    first: dict[str, int] = {}
+    out: list[Check] = []
+    for row, key in zip(df.index.tolist(), map("|".join, zip(*texts, strict=True)),
+                        strict=True):
+        seen = first.setdefault(key, row)
+        if seen != row:  # worksheet rows are unique: another row had this key first
+            out.append(Check("warning", table, int(row), keys[1], "duplicate_key",
+                             {"first": int(seen)}))
     return out
 
 
@@ -144,12 +149,7 @@ def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
         df = frames.get(name)
         if df is None or df.empty:
             continue
-        key = _joined_key(df, keys)
-        dup = key.duplicated(keep="first")
-        first = dict(zip(key[~dup], df.index[~dup], strict=True))
-        checks += [Check("warning", name, int(r), keys[1], "duplicate_key",
-                         {"first": int(first[k])})
-                   for r, k in zip(df.index[dup], key[dup], strict=True)]
+        checks += _duplicate_keys(df, name, keys)
     return checks
 
 

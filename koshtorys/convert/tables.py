@@ -293,7 +293,8 @@ def _typed(t: schema.Table, data: dict[str, object], index: list[int] | np.ndarr
                                             len(arr)))
         else:
             arrays.append(np.asarray(v, dtype=object))
-    return typed_frame(arrays, t.column_keys, pd.Index(index, dtype="int64"))
+    rows = np.asarray(index, dtype=np.int64)  # a fresh array: the index may hold it as is
+    return typed_frame(arrays, t.column_keys, pd.Index(rows, copy=False))
 
 
 def typed_frame(arrays: list[np.ndarray], keys: list[str], index: pd.Index) -> pd.DataFrame:
@@ -308,7 +309,15 @@ def typed_frame(arrays: list[np.ndarray], keys: list[str], index: pd.Index) -> p
         return pd.DataFrame({k: pd.Series(a, index=index, dtype=a.dtype)
                              for k, a in zip(keys, arrays, strict=True)},
                             index=index, columns=keys)
-    return build(arrays, columns=pd.Index(keys), index=index, verify_integrity=False)
+    return build(arrays, columns=_column_index(tuple(keys)), index=index,
+                 verify_integrity=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _column_index(keys: tuple[str, ...]) -> pd.Index:
+    """One column Index per table layout, shared by its frames (an Index is immutable;
+    making it anew — pandas' string dtype — was a third of building a small frame)."""
+    return pd.Index(keys)
 
 
 def convert_table(raw: RawTable, t: schema.Table, locator: Locator

@@ -78,6 +78,8 @@ def normalize_code(value: object, width: int) -> str | None:
     >>> normalize_code("0813104", 7), normalize_code(2111.0, 4), normalize_code("x", 4)
     ('0813104', '2111', None)
     """
+    if type(value) is str and len(value) == width and value.isascii() and value.isdigit():
+        return value  # the common cell, a code typed in full: what the steps below give
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Integral):
