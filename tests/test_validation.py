@@ -305,3 +305,25 @@ def test_a_plan_line_given_again_warns_at_the_repeat_naming_the_first() -> None:
     assert got == [(6, "kekv", 4), (8, "kekv", 7), (9, "kekv", 4)]
     assert all(c.severity == "warning" for c in r.checks if c.code == "duplicate_key")
     assert not [c for c in r.checks if c.table == "tblActuals" and c.code == "duplicate_key"]
+
+
+@pytest.mark.parametrize("kekv_2273", ["2273", 2273.0])  # a column of texts; one mixed
+def test_a_kekv_group_is_an_error_and_an_unknown_program_part_a_warning(kekv_2273) -> None:
+    """kekv.csv lists 2200 as the group over 2210…2275 (not an item a cost may use);
+    tpkvk.csv has no program part 9999. A repeated bad code is reported at each row."""
+    costs = [COSTS[0],
+             ["2200", "Товари", 100, "S1", "0813104", "general"],       # row 4: group
+             [kekv_2273, "Світло", 200, None, "0819999", "general"],     # row 5: 9999
+             ["2210", "Папір", 300, None, " 0813104 ", "general"],       # row 6: clean
+             ["2200", "Товари", 50, None, "0819999", "general"]]        # row 7: both
+    r = parts.compute(tables(tblCosts=costs), only="costing")
+    got = sorted((c.row, c.column, c.severity, c.code) for c in r.checks
+                 if c.code in ("bad_kekv", "unknown_tpkvk"))
+    assert got == [(4, "kekv", "error", "bad_kekv"),
+                   (5, "kpkvk", "warning", "unknown_tpkvk"),
+                   (7, "kekv", "error", "bad_kekv"),
+                   (7, "kpkvk", "warning", "unknown_tpkvk")]
+    tails = {c.params["tail"] for c in r.checks if c.code == "unknown_tpkvk"}
+    assert tails == {"9999"}
+    # the rows with an error are left out of the costs; the warned row stays
+    assert sorted(r.inputs.frames["tblCosts"].index) == [5, 6]

@@ -88,6 +88,9 @@ class _Cells:
     of ``codes``/``uniques``: mostly distinct texts gain nothing from reading each once."""
     long: np.ndarray | None = None
     """Which of ``texts`` are longer than :data:`MAX_CELL_TEXT`."""
+    read: np.ndarray | None = None
+    """Each of ``uniques`` as read (then one more: blank), set by :func:`_fast_texts`: a
+    value, ``None`` (blank) or the :class:`Unreadable` it raised."""
 
     @classmethod
     def of(cls, values: np.ndarray, plain_text: bool = False) -> _Cells:
@@ -211,6 +214,7 @@ def _fast_texts(col: schema.Column, cells: _Cells, keep: np.ndarray
         except Unreadable as exc:
             read[u] = exc
             failed[u] = True
+    cells.read = read
     codes = cells.codes[keep]
     blank = cells.blank[keep]
     out = read[codes]
@@ -369,7 +373,8 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
                 problems.append((int(i), order, "error", "blank_required",
                                  {"header": c.header("uk")}, c.key))
         if c.kind == "code" and c.key in ("kekv", "kpkvk"):
-            problems += _classifier_problems(c.key, col_vals, bad, order)  # type: ignore[arg-type]
+            problems += _classifier_problems(c.key, col_vals, bad, order,  # type: ignore[arg-type]
+                                             cell, keep)
         values[c.key] = col_vals
     checks: list[Check] = []
     failed = np.zeros(len(keep), dtype=bool)
@@ -393,16 +398,23 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
 
 
 def _classifier_problems(key: str, col_vals: np.ndarray, bad: dict[int, Unreadable],
-                         order: int) -> list[tuple[int, int, str, str, dict[str, object], str]]:
+                         order: int, cell: _Cells, keep: np.ndarray
+                         ) -> list[tuple[int, int, str, str, dict[str, object], str]]:
     """A КЕКВ that reads but is no usable item (error); a КПКВК whose program part the
-    shipped classifier does not know (warning). Each distinct code is looked up once."""
-    codes, uniques = pd.factorize(col_vals)  # None: -1
-    known = np.fromiter((_known_code(key, v) for v in uniques), dtype=bool,
-                        count=len(uniques))
-    wrong = (codes >= 0) & ~np.append(known, True)[codes]
+    shipped classifier does not know (warning). Each distinct code is looked up once:
+    the distinct texts :func:`_fast_texts` read, else those of ``col_vals``."""
+    if cell.read is not None and cell.codes is not None:
+        codes = cell.codes[keep]  # a blank or unreadable cell reads as no code: known
+        known = np.fromiter((type(v) is not str or _known_code(key, v) for v in cell.read),
+                            dtype=bool, count=len(cell.read))  # the last: -1 (None)
+    else:
+        codes, uniques = pd.factorize(col_vals)  # None: -1
+        known = np.append(np.fromiter((_known_code(key, v) for v in uniques), dtype=bool,
+                                      count=len(uniques)), True)
+    wrong = ~known[codes]
     out = []
     for i in np.flatnonzero(wrong):
-        if int(i) in bad:
+        if int(i) in bad or col_vals[i] is None:
             continue
         v = col_vals[i]
         if key == "kekv":
