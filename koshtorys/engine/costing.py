@@ -427,8 +427,12 @@ def _text(df: pd.DataFrame, key: str) -> pd.Series:
     if key not in df.columns:
         return pd.Series("", index=df.index, dtype=object)
     values = df[key].to_numpy(dtype=object, na_value=None).tolist()
-    return pd.Series([v.strip() if type(v) is str else "" if v is None else str(v).strip()
-                      for v in values], index=df.index, dtype=object, name=key)
+    try:
+        texts = list(map(str.strip, values))  # only texts: the common column, one C pass
+    except TypeError:  # a blank or a number among them
+        texts = [v.strip() if type(v) is str else "" if v is None else str(v).strip()
+                 for v in values]
+    return pd.Series(texts, index=df.index, dtype=object, name=key)
 
 
 def _opt(df: pd.DataFrame, key: str) -> np.ndarray:
