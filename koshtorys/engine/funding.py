@@ -60,7 +60,7 @@ class _Needs:
 
 
 def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v))
+    return v is None or (isinstance(v, float) and v != v)  # NaN: the only float ≠ itself
 
 
 def _rows(frame: pd.DataFrame, cols: list[str]) -> Iterator[tuple[Any, ...]]:
@@ -77,54 +77,80 @@ def _years_text(years: list[int]) -> str:
     return ", ".join(str(y) for y in years)
 
 
-def _expand_needs(needs: pd.DataFrame, settings: Settings, checks: list[Check]) -> _Needs:
-    """One entry per activity and year; a row whose years overlap an earlier row is skipped."""
-    out = _Needs()
+def _ints(values: list[Any]) -> np.ndarray:
+    return np.asarray([int(v) for v in values], dtype=np.int64)
+
+
+def _accepted_rows(aid: list[str], first: np.ndarray, last: np.ndarray, rows: np.ndarray,
+                   checks: list[Check]) -> np.ndarray:
+    """Which need rows are kept: a row whose years overlap an earlier kept row of its
+    activity is skipped with ``years_overlap``. Rows in worksheet order."""
     covered: dict[str, dict[int, int]] = defaultdict(dict)
-    activity: list[str] = []
-    year: list[int] = []
-    rows: list[int] = []
-    amounts: list[float] = []
-    rates: list[float] = []
-    periods: list[int] = []
-    cols = ["activity_id", "base_year", "base_amount", "index_rate", "first_year", "last_year"]
-    for row, aid, base_year, base_amount, index_rate, first, last in _rows(needs, cols):
-        aid = str(aid)
-        years = range(int(first), int(last) + 1)
-        clash = [covered[aid][y] for y in years if y in covered[aid]]
+    kept = np.ones(len(aid), dtype=bool)
+    for j, a in enumerate(aid):
+        years = range(int(first[j]), int(last[j]) + 1)
+        mine = covered[a]
+        clash = [mine[y] for y in years if y in mine]
         if clash:
-            checks.append(Check("error", "tblNeeds", int(row), "first_year", "years_overlap",
-                                {"value": aid, "first": min(clash)}))
+            checks.append(Check("error", "tblNeeds", int(rows[j]), "first_year",
+                                "years_overlap", {"value": a, "first": min(clash)}))
+            kept[j] = False
             continue
-        rate = settings.index_rate if _blank(index_rate) else float(index_rate)
         for y in years:
-            covered[aid][y] = int(row)
-            activity.append(aid)
-            year.append(y)
-            rows.append(int(row))
-            amounts.append(float(base_amount))
-            rates.append(rate)
-            periods.append(y - int(base_year))
-    n = len(activity)
+            mine[y] = int(rows[j])
+    return kept
+
+
+def _years_of(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's years expanded: (row position, year) per (row, year), rows in order."""
+    count = np.maximum(last - first + 1, 0)
+    rep = np.repeat(np.arange(len(first)), count)
+    start = np.repeat(np.cumsum(count) - count, count)
+    return rep, first[rep] + (np.arange(len(rep)) - start)
+
+
+def _expand_needs(needs: pd.DataFrame, settings: Settings, checks: list[Check]) -> _Needs:
+    """One entry per activity and year; a row whose years overlap an earlier row is
+    skipped. The rows are expanded a column at a time; the year-by-year walk that finds
+    overlaps runs only when some (activity, year) comes twice."""
+    out = _Needs()
+    cols = ["activity_id", "base_year", "base_amount", "index_rate", "first_year", "last_year"]
+    df = needs.reindex(columns=cols).sort_index(kind="stable")
+    rows = np.asarray(df.index, dtype=np.int64)
+    aid = [str(a) for a in df["activity_id"].tolist()]
+    first, last = _ints(df["first_year"].tolist()), _ints(df["last_year"].tolist())
+    rep, year = _years_of(first, last)
+    codes = np.asarray(pd.factorize(np.asarray(aid, dtype=object))[0], dtype=np.int64)
+    pair = codes[rep] * (int(year.max() - year.min()) + 1 if len(year) else 1) \
+        + (year - (year.min() if len(year) else 0))
+    if len(np.unique(pair)) < len(pair):  # some activity's year is named twice
+        kept = _accepted_rows(aid, first, last, rows, checks)
+        rep, year = rep[kept[rep]], year[kept[rep]]
+    rates = np.asarray([settings.index_rate if _blank(v) else float(v)
+                        for v in df["index_rate"].tolist()], dtype=float)
+    amounts = np.asarray([float(v) for v in df["base_amount"].tolist()], dtype=float)
+    periods = year - _ints(df["base_year"].tolist())[rep]
+    n = len(rep)
     need = np.zeros(0)
     if n:
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             # fv divides by a zero rate; a wild rate overflows (caught just below)
-            need = npf.fv(np.asarray(rates), np.asarray(periods), 0, -np.asarray(amounts))
+            need = npf.fv(rates[rep], periods, 0, -amounts[rep])
         need = np.asarray(need, dtype=float).reshape(n)
     keep = np.isfinite(need) & (np.abs(need) <= MAX_AMOUNT)
     worst: dict[int, float] = {}
     for i in np.flatnonzero(~keep):
-        worst[rows[i]] = max(worst.get(rows[i], 0.0), abs(float(need[i])), key=_nan_last)
-    for row, value in sorted(worst.items()):
-        checks.append(Check("error", "tblNeeds", row, "index_rate", "too_large",
+        r = int(rows[rep[i]])
+        worst[r] = max(worst.get(r, 0.0), abs(float(need[i])), key=_nan_last)
+    for r, value in sorted(worst.items()):
+        checks.append(Check("error", "tblNeeds", r, "index_rate", "too_large",
                             {"value": f"{value:g}", "max": f"{MAX_AMOUNT:g}"}))
-    for i in np.flatnonzero(keep):
-        aid, y = activity[i], year[i]
-        out.order.setdefault(aid, len(out.order))
-        out.last[aid] = max(out.last.get(aid, y), y)
-        out.activity.append(aid)
-        out.year.append(y)
+    out.activity = [aid[j] for j in rep[keep].tolist()]
+    out.year = year[keep].tolist()
+    for a, y in zip(out.activity, out.year, strict=True):
+        out.order.setdefault(a, len(out.order))
+        if out.last.get(a, y) <= y:
+            out.last[a] = y
     out.need = need[keep]
     out.pos = {(a, y): i for i, (a, y) in enumerate(zip(out.activity, out.year, strict=True))}
     return out
@@ -133,12 +159,24 @@ def _expand_needs(needs: pd.DataFrame, settings: Settings, checks: list[Check]) 
 def _apply_sources(
     sources: pd.DataFrame, nd: _Needs, settings: Settings, checks: list[Check]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Amount per (need entry, source) and the first source row of each entry (-1: none)."""
+    """Amount per (need entry, source) and the first source row of each entry (-1: none).
+
+    Rows are taken in worksheet order: each row's checks, then the (entry, source,
+    amount) it adds, gathered over all rows and added in that order in one step (the
+    same sums, to the last bit, as adding row by row)."""
     n = len(nd.need)
     amounts = np.zeros((n, len(_SOURCES)))
     first_row = np.full(n, -1, dtype=np.int64)
     has_local = np.zeros(n, dtype=bool)
     remainders: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    need = nd.need.tolist()
+    at: list[int] = []  # entry of each (row, year) that adds an amount
+    part: list[int] = []  # its source column
+    add: list[float] = []  # the amount
+    hit_rows: list[int] = []  # (row, entry) of every row that names an entry
+    hit_at: list[int] = []
+    local_at: list[int] = []
+    fx_of: dict[str, float | None] = {}
 
     cols = ["activity_id", "source", "rule", "value", "currency", "first_year", "last_year"]
     for row, aid, src, rule, value, currency, first, last in _rows(sources, cols):
@@ -148,40 +186,51 @@ def _apply_sources(
         value = 0.0 if _blank(value) else float(value)
         if rule == "fixed":
             currency = "UAH" if _blank(currency) else str(currency)
-            fx = settings.fx(currency)
+            if currency not in fx_of:
+                fx_of[currency] = settings.fx(currency)
+            fx = fx_of[currency]
             if fx is None:
                 checks.append(Check("error", "tblSources", int(row), "currency", "fx_missing",
                                     {"currency": currency}))
                 continue
             value *= fx
-        years = range(int(first), int(last) + 1)
-        hits = [(y, nd.pos.get((aid, y))) for y in years]
+        hits = [(y, nd.pos.get((aid, y))) for y in range(int(first), int(last) + 1)]
         idle = [y for y, i in hits if i is None]
         if idle:
             after = min(idle) > nd.last[aid]
             checks.append(Check("warning", "tblSources", int(row),
                                 "last_year" if after else "first_year", "no_need_years",
                                 {"value": aid, "years": _years_text(idle)}))
-        idx = np.asarray([i for _, i in hits if i is not None], dtype=np.int64)
-        if len(idx) == 0:
+        idx = [i for _, i in hits if i is not None]
+        if not idx:
             continue
-        add = (np.full(len(idx), value) if rule == "fixed"
-               else value * nd.need[idx] if rule == "share" else None)
-        if add is not None and np.abs(add).max() > MAX_AMOUNT:
+        adds = ([value] * len(idx) if rule == "fixed"
+                else [value * need[i] for i in idx] if rule == "share" else None)
+        if adds is not None and max(map(abs, adds)) > MAX_AMOUNT:
             checks.append(Check("error", "tblSources", int(row), "value", "too_large",
-                                {"value": f"{np.abs(add).max():g}", "max": f"{MAX_AMOUNT:g}"}))
+                                {"value": f"{max(map(abs, adds)):g}",
+                                 "max": f"{MAX_AMOUNT:g}"}))
             continue
         k = _SOURCES.index(src)
-        unset = first_row[idx] < 0
-        first_row[idx[unset]] = int(row)
+        hit_rows += [int(row)] * len(idx)
+        hit_at += idx
         if src == "local":
-            has_local[idx] = True
-        if add is not None:
-            amounts[idx, k] += add
+            local_at += idx
+        if adds is not None:
+            at += idx
+            part += [k] * len(idx)
+            add += adds
         elif rule == "remainder":
             for i in idx:
-                remainders[int(i)].append((int(row), k))
+                remainders[i].append((int(row), k))
 
+    if hit_at:  # the first row naming an entry: rows come in worksheet order
+        first_row[:] = np.iinfo(np.int64).max
+        np.minimum.at(first_row, np.asarray(hit_at), np.asarray(hit_rows, dtype=np.int64))
+        first_row[first_row == np.iinfo(np.int64).max] = -1
+    has_local[np.asarray(local_at, dtype=np.int64)] = True
+    np.add.at(amounts, (np.asarray(at, dtype=np.int64), np.asarray(part, dtype=np.int64)),
+              np.asarray(add, dtype=float))
     target = np.where(has_local, -1, _LOCAL)
     for i, named in remainders.items():
         target[i] = named[0][1] if len(named) == 1 else -1
