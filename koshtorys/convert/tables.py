@@ -414,7 +414,7 @@ def _classifier_problems(key: str, col_vals: np.ndarray, bad: dict[int, Unreadab
     wrong = ~known[codes]
     out = []
     for i in np.flatnonzero(wrong):
-        if int(i) in bad or col_vals[i] is None:
+        if int(i) in bad:
             continue
         v = col_vals[i]
         if key == "kekv":

@@ -63,9 +63,14 @@ def _blank(v: object) -> bool:
     return v is None or (isinstance(v, float) and v != v)  # NaN: the only float ≠ itself
 
 
+def _in_order(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """The columns ``cols`` of ``frame`` (absent ones blank), rows in worksheet order."""
+    return frame.reindex(columns=cols).sort_index(kind="stable")
+
+
 def _rows(frame: pd.DataFrame, cols: list[str]) -> Iterator[tuple[Any, ...]]:
     """(worksheet row, *values of ``cols``) per row, in worksheet order; fast and plain."""
-    return frame.reindex(columns=cols).sort_index(kind="stable").itertuples(name=None)
+    return _in_order(frame, cols).itertuples(name=None)
 
 
 def _nan_last(x: float) -> float:
@@ -115,15 +120,13 @@ def _expand_needs(needs: pd.DataFrame, settings: Settings, checks: list[Check]) 
     overlaps runs only when some (activity, year) comes twice."""
     out = _Needs()
     cols = ["activity_id", "base_year", "base_amount", "index_rate", "first_year", "last_year"]
-    df = needs.reindex(columns=cols).sort_index(kind="stable")
+    df = _in_order(needs, cols)
     rows = np.asarray(df.index, dtype=np.int64)
     aid = [str(a) for a in df["activity_id"].tolist()]
     first, last = _ints(df["first_year"].tolist()), _ints(df["last_year"].tolist())
     rep, year = _years_of(first, last)
-    codes = np.asarray(pd.factorize(np.asarray(aid, dtype=object))[0], dtype=np.int64)
-    pair = codes[rep] * (int(year.max() - year.min()) + 1 if len(year) else 1) \
-        + (year - (year.min() if len(year) else 0))
-    if len(np.unique(pair)) < len(pair):  # some activity's year is named twice
+    if len({(aid[j], y) for j, y in zip(rep.tolist(), year.tolist(), strict=True)}) \
+            < len(rep):  # some activity's year is named twice
         kept = _accepted_rows(aid, first, last, rows, checks)
         rep, year = rep[kept[rep]], year[kept[rep]]
     rates = np.asarray([settings.index_rate if _blank(v) else float(v)
@@ -206,10 +209,10 @@ def _apply_sources(
             continue
         adds = ([value] * len(idx) if rule == "fixed"
                 else [value * need[i] for i in idx] if rule == "share" else None)
-        if adds is not None and max(map(abs, adds)) > MAX_AMOUNT:
+        largest = max(map(abs, adds)) if adds is not None else 0.0
+        if largest > MAX_AMOUNT:
             checks.append(Check("error", "tblSources", int(row), "value", "too_large",
-                                {"value": f"{max(map(abs, adds)):g}",
-                                 "max": f"{MAX_AMOUNT:g}"}))
+                                {"value": f"{largest:g}", "max": f"{MAX_AMOUNT:g}"}))
             continue
         k = _SOURCES.index(src)
         hit_rows += [int(row)] * len(idx)
