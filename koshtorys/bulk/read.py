@@ -19,7 +19,6 @@ import functools
 import html
 import re
 import struct
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +30,7 @@ from koshtorys.convert.cells import NUMBER_KINDS
 from koshtorys.core import schema
 from koshtorys.core.book import RawTable
 from koshtorys.core.errors import KoshtorysError, WorkbookError
+from koshtorys.xlsx import codec
 from koshtorys.xlsx.package import rels_name, resolve
 
 __all__ = ["TableFile", "MAX_PART_BYTES", "MAX_RATIO", "columns_of"]
@@ -133,7 +133,7 @@ class _Zip:
         data = self.f.read(packed)
         if method == 0:
             return data
-        d = zlib.decompressobj(-15)
+        d = codec.decompressobj()
         out = d.decompress(data, unpacked + 1)
         if len(out) != unpacked:
             raise ValueError(f"damaged zip entry {name}")
@@ -188,7 +188,7 @@ class TableFile:
         except KoshtorysError:
             raise
         except (pc.CalamineError, ValueError, KeyError, OSError, EOFError, struct.error,
-                zlib.error) as exc:
+                *codec.ERRORS) as exc:
             raise _damaged(self.path, exc) from exc
         self.names: dict[str, str] = {n.casefold(): n for n in found}
         """Table names, case-folded → as spelled in the file."""
@@ -225,7 +225,7 @@ class TableFile:
             return out
         except KoshtorysError:
             raise
-        except (pc.CalamineError, KeyError, ValueError, OSError, struct.error, zlib.error,
+        except (pc.CalamineError, KeyError, ValueError, OSError, struct.error, *codec.ERRORS,
                 etree.XMLSyntaxError) as exc:
             raise _damaged(self.path, exc) from exc
         finally:

@@ -16,18 +16,17 @@ import posixpath
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 from urllib.parse import unquote
 
 from lxml import etree
 
 from koshtorys.core.errors import WorkbookError
 
-from . import zipcheck, zipwrite
+from . import codec, zipcheck, zipwrite
 from .errors import damaged
 from .ooxml import CT_NS, PKG_REL_NS, BadXml, parse_xml, to_bytes
 
@@ -40,7 +39,7 @@ _CACHED_BYTES = 1024 * 1024
 tables, charts); larger ones are inflated on each read and not kept."""
 _CT = "[Content_Types].xml"
 
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+ZIP_ERRORS = (zipfile.BadZipFile, *codec.ERRORS, OSError, EOFError, ValueError,
               NotImplementedError)
 """What the zip module raises for a damaged or unsupported entry."""
 
@@ -193,7 +192,8 @@ class Package:
         data = self._cache.get(name)
         if data is None:
             try:
-                data = self._zip.read(name)
+                with self._open(name) as f:
+                    data = f.read()
             except ZIP_ERRORS as exc:
                 raise damaged(self.label, f"part {name} cannot be inflated ({exc})") from exc
             if len(data) <= _CACHED_BYTES:
@@ -237,9 +237,17 @@ class Package:
         if name in self._staged or name in self._entries or name in self._cache:
             return io.BytesIO(self.read(name))
         try:
-            return self._zip.open(name)
+            return self._open(name)
         except ZIP_ERRORS as exc:
             raise damaged(self.label, f"part {name} cannot be inflated ({exc})") from exc
+
+    def _open(self, name: str) -> IO[bytes]:
+        """The original entry ``name`` inflated as it is read (:class:`_Inflating`); an
+        entry of another method goes through :mod:`zipfile`."""
+        info = self._by_lower[name.lower()]
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return self._zip.open(info)
+        return _Inflating(zipwrite.raw_entry(self._data, info))
 
     def chunks(self, part: str, size: int = 1 << 20) -> Iterator[bytes]:
         """The part's content in pieces of about ``size`` bytes, inflated as they go."""
@@ -361,7 +369,7 @@ class Package:
 
     @staticmethod
     def _inflate(e: zipwrite.Entry) -> bytes:
-        return e.data if e.compress_type == zipfile.ZIP_STORED else zlib.decompress(e.data, -15)
+        return e.data if e.compress_type == zipfile.ZIP_STORED else codec.decompress(e.data)
 
     def add(self, part: str, data: bytes, content_type: str | None) -> None:
         """Stage a new part; ``content_type`` adds an Override for it."""
@@ -477,6 +485,74 @@ class Package:
 
 
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+class _Inflating(io.RawIOBase):
+    """An entry's content read piece by piece, inflated by :mod:`.codec` as it goes;
+    like :mod:`zipfile`'s reader it never gives more than the declared size and checks
+    the size and the CRC at the end (:class:`zipfile.BadZipFile` otherwise). The
+    compressed bytes are fed :data:`_FEED` at a time, so what the inflater keeps of
+    its input between reads stays small."""
+
+    _FEED = 256 << 10
+
+    def __init__(self, entry: zipwrite.Entry) -> None:
+        self._entry = entry
+        self._data = memoryview(entry.data)
+        self._pos = 0
+        self._d = None if entry.compress_type == zipfile.ZIP_STORED else codec.decompressobj()
+        self._tail: bytes = b""
+        self._left = entry.file_size
+        self._crc = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        want = self._left if size is None or size < 0 else min(size, self._left)
+        if self._d is None:
+            piece = bytes(self._data[self._pos:self._pos + want])
+            self._pos += len(piece)
+        else:
+            pieces: list[bytes] = []
+            got = 0
+            while got < want:
+                if self._tail:
+                    src: bytes | memoryview = self._tail
+                else:  # all fed: b"" still gives what the inflater holds back
+                    src = self._data[self._pos:self._pos + self._FEED]
+                    self._pos += len(src)
+                out = self._d.decompress(src, want - got)
+                self._tail = self._d.unconsumed_tail
+                pieces.append(out)
+                got += len(out)
+                if self._d.eof or not (out or src):
+                    break
+            piece = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        self._left -= len(piece)
+        self._crc = codec.crc32(piece, self._crc)
+        if len(piece) < want or self._left == 0:
+            self._end()
+        return piece
+
+    def readinto(self, b: Any) -> int:
+        piece = self.read(len(b))
+        b[:len(piece)] = piece
+        return len(piece)
+
+    def _end(self) -> None:
+        """At the declared size, or where the stream ends first: sizes and CRC agree."""
+        name = self._entry.name
+        if self._left > 0:
+            raise zipfile.BadZipFile(f"{name} ends before its declared size")
+        rest = self._tail or self._data[self._pos:]
+        if self._d is None and len(rest):
+            raise zipfile.BadZipFile(f"{name} is longer than its declared size")
+        if self._d is not None and not self._d.eof and len(rest) \
+                and self._d.decompress(rest, 1):
+            raise zipfile.BadZipFile(f"{name} inflates past its declared size")
+        if self._crc != self._entry.crc & 0xFFFFFFFF:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
 
 
 def clean_sheet_name(name: str) -> str:

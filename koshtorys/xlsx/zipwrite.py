@@ -15,7 +15,6 @@ from __future__ import annotations
 import struct
 import sys
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,15 +23,17 @@ from typing import BinaryIO
 
 from koshtorys.core.errors import WorkbookError
 
+from . import codec
+
 __all__ = ["DEFLATE_LEVEL", "Entry", "Pending", "deflating", "PartWriter", "raw_entry",
            "new_entry", "write_zip"]
 
 DEFLATE_LEVEL = 1
-"""zlib level of every part koshtorys writes. Measured on the benchmark's rewritten
-sheets (docs/xlsx-adapter.md): level 1 deflates them about three times faster than
-level 6, for rewritten parts 23 % larger (the whole ×16 file 13 %); level 3 saves 8 %
-of size for 40 % more deflate time. Parts nobody changed keep their original bytes,
-whatever level made them."""
+"""Deflate level of every part koshtorys writes (:mod:`.codec`: ISA-L's levels 0–3,
+zlib's above). Measured on the benchmark's rewritten sheets (docs/xlsx-adapter.md,
+docs/speed.md "speed7"): ISA-L at level 1 deflates them ~10× faster than zlib at
+level 6, for parts ~16 % larger (zlib at level 1: ~3× faster, ~24 % larger). Parts
+nobody changed keep their original bytes, whatever level made them."""
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -83,11 +84,11 @@ def new_entry(
     method = zipfile.ZIP_STORED if like and like.compress_type == zipfile.ZIP_STORED \
         else zipfile.ZIP_DEFLATED
     if method == zipfile.ZIP_DEFLATED:
-        comp = zlib.compressobj(DEFLATE_LEVEL if level is None else level, zlib.DEFLATED, -15)
+        comp = codec.compressobj(DEFLATE_LEVEL if level is None else level)
         data = comp.compress(content) + comp.flush()
     else:
         data = content
-    return _entry(name, data, zlib.crc32(content), len(content), method, like)
+    return _entry(name, data, codec.crc32(content), len(content), method, like)
 
 
 def _entry(name: str, data: bytes, crc: int, size: int, method: int,
@@ -103,7 +104,7 @@ def _entry(name: str, data: bytes, crc: int, size: int, method: int,
 
 _POOL: ThreadPoolExecutor | None = None
 _BATCH = 256 << 10
-"""Bytes handed to the deflate thread at once. zlib gives up the GIL while it deflates
+"""Bytes handed to the deflate thread at once. The codec gives up the GIL while it deflates
 but takes it back for every output block, waiting up to a switch interval each time
 (hence :func:`deflating`). Measured: with the default 5 ms interval, 200 KB pieces
 gained nothing; at 0.5 ms, 256 KB batches deflate even a ×1 table's part (≤ 3 MB) beside
@@ -114,7 +115,7 @@ _PENDING = 2
 
 
 def _pool() -> ThreadPoolExecutor:
-    """One worker thread for deflating: zlib and crc32 release the GIL, so a sheet is
+    """One worker thread for deflating: deflate and crc32 release the GIL, so a sheet is
     deflated on the second core while the next rows' text is made on the first."""
     global _POOL
     if _POOL is None:
@@ -145,7 +146,7 @@ class _Deflate:
     """
 
     def __init__(self, level: int) -> None:
-        self._comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+        self._comp = codec.compressobj(level)
         self._out: list[bytes] = []
         self._batch: list[bytes | memoryview] = []
         self._batched = 0
@@ -155,7 +156,7 @@ class _Deflate:
 
     def _step(self, pieces: list[bytes | memoryview]) -> None:
         data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-        self.crc = zlib.crc32(data, self.crc)
+        self.crc = codec.crc32(data, self.crc)
         self._out.append(self._comp.compress(data))
 
     def _submit(self) -> None:
@@ -256,7 +257,7 @@ class PartWriter:
             self._diverge()  # the new content is a prefix of the old
         if self._stored:
             content = b"".join(self._raw)
-            return _entry(self.name, content, zlib.crc32(content), len(content),
+            return _entry(self.name, content, codec.crc32(content), len(content),
                           zipfile.ZIP_STORED, self._like)
         d, name, like = self._deflate, self.name, self._like
         assert d is not None
