@@ -22,12 +22,13 @@ Floors printed beside refresh:
 * openpyxl load+save — the peer users know (it also drops cached values and
   sparklines, see FACTS.md).
 
-Two more figures, each beside its floor measured in the same run:
+More figures, each beside its floor measured in the same run:
 
-* worksheet function — ``unit_costs`` called with plain 2-D ranges (header row first,
-  as Excel passes them) against the engine's ``compute_costs`` on the frames already
-  converted from the same ranges (best of 60 calls in one process, after a first call:
-  the add-in's Python stays up between calls); target ≤ 1.5×;
+* worksheet functions — ``unit_costs``, ``variance`` and ``funding``, each called with
+  plain 2-D ranges (header row first, as Excel passes them) against its part's engine
+  call (``compute_costs``, ``compute_variance``, ``compute_funding``) on the frames
+  already converted from the same ranges (best of 60 calls in one process, after a
+  first call: the add-in's Python stays up between calls); target ≤ 1.5×;
 * startup — ``python -m koshtorys.cli check`` of a small workbook against
   ``python -c "import pandas"``, each in a fresh interpreter, best of ``--repeat`` × 3,
   with bytecode cached as an installed package has it (``PYTHONPYCACHEPREFIX`` in the
@@ -182,17 +183,25 @@ def _task(task: str, path: Path, extra: str | None) -> float:
     raise SystemExit(f"unknown task {task}")
 
 
-def _udf_figure(scale: float) -> dict[str, float]:
-    """unit_costs from plain ranges and compute_costs on converted frames: best seconds."""
+UDFS = {  # worksheet function → (its part, the tables it is given, in order)
+    "unit_costs": ("costing", ["tblServices", "tblStaff", "tblTime", "tblCosts", "tblSettings"]),
+    "variance": ("execution", ["tblPlan", "tblActuals", "tblSettings"]),
+    "funding": ("funding", ["tblNeeds", "tblSources", "tblSettings"]),
+}
+
+
+def _udf_figure(scale: float, function: str = "unit_costs") -> dict[str, float]:
+    """A worksheet function from plain ranges against its part's engine call on the
+    frames converted from the same ranges: best seconds of each."""
     from benchmarks.generate import institution_frames
+    from koshtorys import parts
     from koshtorys.convert import convert_inputs
     from koshtorys.core import schema
     from koshtorys.core.book import frame_rows, raw_from_rows
-    from koshtorys.engine.costing import compute_costs
     from udfs import functions  # the worktree's, not whatever koshtorys.udfs maps to
 
+    part, names = UDFS[function]
     frames = institution_frames(scale)
-    names = ["tblServices", "tblStaff", "tblTime", "tblCosts", "tblSettings"]
     grids = {}
     for n in names:
         t, df = schema.table(n), frames[n]
@@ -201,23 +210,24 @@ def _udf_figure(scale: float) -> dict[str, float]:
         grids[n] = [[t.column(k).header("uk") for k in df.columns], *rows]
     inputs = convert_inputs({n: raw_from_rows(n, grids[n]) for n in names}, names)
     f, st = inputs.frames, inputs.settings
+    fn = getattr(functions, function)
 
     def engine() -> object:
-        return compute_costs(f["tblServices"], f["tblStaff"], f["tblTime"], f["tblCosts"], st)
+        return parts.PARTS[part].run(f, st, "uk")
 
     def udf() -> object:
-        return functions.unit_costs(*(grids[n] for n in names))
+        return fn(*(grids[n] for n in names))
 
     best = {"engine": math.inf, "udf": math.inf}
     engine(), udf()
     for _ in range(60):  # alternate, so both see the same machine; a minimum of 60:
         # on this shared VM a best of 25 still moved the ratio 1.37–1.73 run to run
-        for fn, key in ((engine, "engine"), (udf, "udf")):
+        for call, key in ((engine, "engine"), (udf, "udf")):
             t = time.perf_counter()
-            fn()
+            call()
             best[key] = min(best[key], time.perf_counter() - t)
     return {"seconds": best["udf"], "floor": best["engine"], "rss_mb": _peak_rss_mb(),
-            "rows": float(sum(len(frames[n]) for n in names[:4]))}
+            "rows": float(sum(len(frames[n]) for n in names if n != "tblSettings"))}
 
 
 def _startup(small: Path, tmp: Path, repeat: int) -> dict[str, float]:
@@ -413,13 +423,14 @@ def main() -> None:
 
         others: list[tuple[str, dict[str, float], str, dict[str, float] | None, float,
                            float]] = []
-        print("worksheet function …", flush=True)
-        udf = json.loads(subprocess.run(
-            [sys.executable, "-c", "import json, benchmarks.run as r; "
-             f"print(json.dumps(r._udf_figure({unit * scales[0]!r})))"],
-            cwd=HERE.parent, capture_output=True, text=True, check=True).stdout)
-        others.append((f"unit_costs UDF ({int(udf['rows'])} rows)", udf, "engine alone",
-                       None, udf["floor"], 1.5))
+        print("worksheet functions …", flush=True)
+        for function in UDFS:
+            udf = json.loads(subprocess.run(
+                [sys.executable, "-c", "import json, benchmarks.run as r; "
+                 f"print(json.dumps(r._udf_figure({unit * scales[0]!r}, {function!r})))"],
+                cwd=HERE.parent, capture_output=True, text=True, check=True).stdout)
+            others.append((f"{function} UDF ({int(udf['rows'])} rows)", udf, "engine alone",
+                           None, udf["floor"], 1.5))
         print("startup …", flush=True)
         small = tmpd / "small.xlsx"
         _institution(small, 0.05)

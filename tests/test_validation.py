@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from koshtorys import parts
 from koshtorys.core.book import UNCALCULATED, CellError, RawTable
@@ -327,3 +330,30 @@ def test_a_kekv_group_is_an_error_and_an_unknown_program_part_a_warning(kekv_227
     assert tails == {"9999"}
     # the rows with an error are left out of the costs; the warned row stays
     assert sorted(r.inputs.frames["tblCosts"].index) == [5, 6]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["0813104", "0813105", None]),
+                               st.sampled_from(["2210", "2273", "2210 ", None, float("nan")]),
+                               st.sampled_from([2026, 2027])), max_size=25),
+       as_text=st.booleans())
+def test_repeated_keys_are_found_as_texts(rows: list[tuple[object, object, int]],
+                                          as_text: bool) -> None:
+    """Each row whose key texts (blank = "") an earlier row had is named once, with the
+    earliest such row; whatever mix of texts, blanks and numbers the key holds."""
+    from koshtorys.convert.references import _duplicate_keys
+
+    index = list(range(4, 4 + len(rows)))
+    df = pd.DataFrame({"a": pd.Series([r[0] for r in rows], index=index, dtype=object),
+                       "b": pd.Series([r[1] for r in rows], index=index, dtype=object),
+                       "c": pd.Series([str(r[2]) if as_text else r[2] for r in rows],
+                                      index=index, dtype=object)})
+    want = []
+    for i, r in enumerate(rows):
+        text = tuple("" if v is None or v != v else str(v) for v in r)
+        for j in range(i):
+            if tuple("" if v is None or v != v else str(v) for v in rows[j]) == text:
+                want.append((index[i], index[j]))
+                break
+    got = [(c.row, c.params["first"]) for c in _duplicate_keys(df, "tblHistory", ("a", "b", "c"))]
+    assert got == want

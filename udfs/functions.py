@@ -98,7 +98,7 @@ def _run(part: str, args: list[tuple[str, object, str, bool]], settings: object)
     try:
         lang = _language(args[0][1], args[0][2])
         from koshtorys import parts
-        from koshtorys.convert import present
+        from koshtorys.convert import shown_labels
         from koshtorys.core import schema
         from koshtorys.core.book import frame_rows
         from koshtorys.core.checks import ordered
@@ -111,7 +111,8 @@ def _run(part: str, args: list[tuple[str, object, str, bool]], settings: object)
         result = parts.compute(tables, only=part, lang=lang, ties=False)
         t = schema.table(output)
         df = result.outputs.get(output)
-        rows = frame_rows(present(df, output, lang), t.column_keys) if df is not None else []
+        rows = frame_rows(df, t.column_keys, shown_labels(output, lang)) \
+            if df is not None else []
         grid: Grid = [t.headers(lang)] + rows
         errors = [c for c in ordered(result.checks) if c.severity == "error"]
         if errors:

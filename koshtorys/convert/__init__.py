@@ -27,9 +27,9 @@ from .references import cross_checks, payroll_limit
 from .settings import convert_settings, valid_edrpou
 from .tables import Locator, convert_table, empty_frame
 
-__all__ = ["Inputs", "Locator", "convert_inputs", "convert_table", "present", "Unreadable",
-           "is_blank", "read_cell", "read_number", "read_month", "valid_edrpou",
-           "empty_frame"]
+__all__ = ["Inputs", "Locator", "convert_inputs", "convert_table", "present", "shown_labels",
+           "Unreadable", "is_blank", "read_cell", "read_number", "read_month",
+           "valid_edrpou", "empty_frame"]
 
 
 @dataclass
@@ -110,22 +110,28 @@ def convert_inputs(raw: Mapping[str, RawTable], names: list[str] | None = None, 
     return Inputs(frames, settings, checks, locator, missing, read.rows, dict(hints or {}))
 
 
+def shown_labels(table: str, lang: str) -> dict[str, dict[str, str]]:
+    """Column key → code → label, for the enumeration columns ``table`` shows in words
+    in a ``lang`` workbook (Ukrainian: загальний, недовиконання …); nothing for English."""
+    if lang != "uk":
+        return {}
+    return {c.key: schema.ENUM_LABELS_UK[c.enum] for c in schema.table(table).columns
+            if c.kind == "enum" and c.enum and c.enum in schema.ENUM_LABELS_UK}
+
+
 def present(df: pd.DataFrame, table: str, lang: str) -> pd.DataFrame:
     """``df`` (values = codes) as ``table`` shows it in a ``lang`` workbook: enumeration
     columns in Ukrainian for a Ukrainian workbook (загальний, недовиконання …)."""
     if lang != "uk" or df.empty:
         return df
-    t = schema.table(table)
     out = df
-    for c in t.columns:
-        if c.kind == "enum" and c.enum and c.key in df.columns \
-                and c.enum in schema.ENUM_LABELS_UK:
-            labels = schema.ENUM_LABELS_UK[c.enum]
+    for key, labels in shown_labels(table, lang).items():
+        if key in df.columns:
             if out is df:
                 out = df.copy()
-            values = df[c.key].to_numpy(dtype=object)
+            values = df[key].to_numpy(dtype=object)
             shown = {v: labels.get(v, v) if isinstance(v, str) else v for v in set(values)}
-            out[c.key] = pd.Series([shown[v] for v in values.tolist()], index=df.index,
+            out[key] = pd.Series([shown[v] for v in values.tolist()], index=df.index,
                                    dtype=object)  # each distinct code looked up once
     return out
 

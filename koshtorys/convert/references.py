@@ -99,11 +99,21 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
     return checks
 
 
+def _one_kind(values: list[object]) -> bool:
+    """Every value a text, or every value a whole number (no blank among them)."""
+    kinds = set(map(type, values))
+    return len(kinds) == 1 and kinds <= {str, int}
+
+
 def _duplicate_keys(df: pd.DataFrame, table: str, keys: tuple[str, ...]) -> list[Check]:
     """A warning per row whose ``keys`` repeat an earlier row's, naming that row. The keys
     are compared as texts (blank = ""), joined by ``|``; plain lists and a dict: pandas'
     string columns cost more to build and hash than the rows they compare."""
-    texts = [["" if v is None or v != v else str(v) for v in df[k].tolist()] for k in keys]
+    columns = [df[k].tolist() for k in keys]
+    if all(_one_kind(c) for c in columns) and len(set(zip(*columns, strict=True))) == len(df):
+        return []  # all distinct (texts or whole numbers only, as they read: equal as
+        # values exactly when equal as texts), the usual case: no key text is made
+    texts = [["" if v is None or v != v else str(v) for v in c] for c in columns]
     first: dict[str, int] = {}
     out: list[Check] = []
     for row, key in zip(df.index.tolist(), map("|".join, zip(*texts, strict=True)),
@@ -132,11 +142,14 @@ def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
     for name in ("tblNeeds", "tblSources"):
         df = frames.get(name)
         if df is not None and not df.empty:
-            bad = df["first_year"] > df["last_year"]
-            checks += [Check("error", name, int(r), "last_year", "years_order",
-                             {"first": int(df.at[r, "first_year"]),
-                              "last": int(df.at[r, "last_year"])}) for r in df.index[bad]]
-            frames[name] = df[~bad]
+            first, last = df["first_year"].to_numpy(), df["last_year"].to_numpy()
+            bad = first > last
+            if bad.any():  # otherwise the frame as it is: no copy
+                checks += [Check("error", name, int(r), "last_year", "years_order",
+                                 {"first": int(a), "last": int(b)})
+                           for r, a, b in zip(df.index[bad], first[bad], last[bad],
+                                              strict=True)]
+                frames[name] = df[~bad]
     if "tblSources" in frames and "tblNeeds" in frames:
         frames["tblSources"], c = _unknown(frames["tblSources"], "tblSources", "activity_id",
                                            frames["tblNeeds"], "tblNeeds")
