@@ -217,8 +217,7 @@ def frame_rows(df: pd.DataFrame, keys: Sequence[str],
 
 
 def _as_column(values: list[object]) -> np.ndarray:
-    """``values`` as a 1-D object array as they are (a value that is itself a sequence
-    stays one cell)."""
+    """``values`` (cell values: scalars, texts, None) as a 1-D object array."""
     col = np.empty(len(values), dtype=object)
     col[:] = values
     return col
