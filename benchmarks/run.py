@@ -531,5 +531,6 @@ def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, flo
               "the adapter alone writing at that level; I/O floor s: zipfile copying the "
               "whole file at that zlib level)")
 
+
 if __name__ == "__main__":
     main()

@@ -504,6 +504,7 @@ class _Inflating(io.RawIOBase):
         self._tail: bytes = b""
         self._left = entry.file_size
         self._crc = 0
+        self._checked = False
 
     def readable(self) -> bool:
         return True
@@ -541,7 +542,10 @@ class _Inflating(io.RawIOBase):
         return len(piece)
 
     def _end(self) -> None:
-        """At the declared size, or where the stream ends first: sizes and CRC agree."""
+        """At the declared size, or where the stream ends first: sizes and CRC agree
+        (checked once: a read after the end gives b"")."""
+        if self._checked:
+            return
         name = self._entry.name
         if self._left > 0:
             raise zipfile.BadZipFile(f"{name} ends before its declared size")
@@ -553,6 +557,7 @@ class _Inflating(io.RawIOBase):
             raise zipfile.BadZipFile(f"{name} inflates past its declared size")
         if self._crc != self._entry.crc & 0xFFFFFFFF:
             raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
+        self._checked = True
 
 
 def clean_sheet_name(name: str) -> str:

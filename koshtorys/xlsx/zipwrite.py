@@ -31,8 +31,8 @@ __all__ = ["DEFLATE_LEVEL", "Entry", "Pending", "deflating", "PartWriter", "raw_
 DEFLATE_LEVEL = 1
 """Deflate level of every part koshtorys writes (:mod:`.codec`: ISA-L's levels 0–3,
 zlib's above). Measured on the benchmark's rewritten sheets (docs/xlsx-adapter.md,
-docs/speed.md "speed7"): ISA-L at level 1 deflates them ~10× faster than zlib at
-level 6, for parts ~16 % larger (zlib at level 1: ~3× faster, ~24 % larger). Parts
+docs/speed.md "speed7"): ISA-L at level 1 deflates them ~15× faster than zlib at
+level 6, for parts 17 % larger (zlib at level 1: ~2.3× faster, 24 % larger). Parts
 nobody changed keep their original bytes, whatever level made them."""
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
