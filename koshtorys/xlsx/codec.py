@@ -5,8 +5,8 @@ is read by the other, by Excel and by every zip tool. ISA-L is Intel's assembly
 implementation: on the parts a ×16 refresh rewrites it deflates at its level 1 in
 0.06 s against zlib's 0.45 s at level 1, for 12.95 against 13.75 MB, and inflates 2–3×
 faster (docs/speed.md, "speed7"); like zlib it releases the GIL while it works, so the
-deflate thread keeps running beside the thread that makes text. ISA-L has levels 0–3 only: a level above 3
-(the benchmark's level-6 comparison) is zlib's.
+deflate thread keeps running beside the thread that makes text. ISA-L has levels 0–3
+only: a level above 3 (the benchmark's level-6 comparison) is zlib's.
 """
 
 from __future__ import annotations
