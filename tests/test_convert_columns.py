@@ -140,3 +140,39 @@ def test_the_quick_share_sum_at_the_limit_itself(shares: list[float], ulps: int)
     total = tm.groupby("position_id", sort=False)["share"].sum().iloc[0]
     if total > _SHARES_LIMIT:
         assert _may_exceed_one(tm)
+
+
+def test_a_column_with_no_value_at_all_reads_as_blanks_and_defaults() -> None:
+    """A month not yet reported, a fund left to its default: every cell None or NaN (the
+    kind pandas calls "empty") gives blanks, defaults and no check."""
+    t = schema.table("tblActuals")
+    headers = ["kpkvk", "kekv", "fund"] + [f"m{m:02d}" for m in range(1, 13)]
+    rows = [["0113242", "2111", None if i % 2 else math.nan]
+            + [100.0 * m for m in range(1, 10)] + [None, math.nan, None] for i in range(4)]
+    df, checks = convert_table(RawTable("tblActuals", "Actuals", headers, rows), t, Locator())
+    assert checks == []
+    assert df.index.tolist() == [2, 3, 4, 5]
+    assert df["fund"].tolist() == ["general"] * 4 and df["fund"].dtype == object
+    assert df["m09"].tolist() == [900.0] * 4
+    for m in ("m10", "m11", "m12"):
+        assert df[m].dtype == np.float64 and df[m].isna().all()
+
+
+def test_a_required_column_with_no_value_names_every_row() -> None:
+    t = schema.table("tblStaff")
+    headers = ["position_id", "title", "category", "fte", "monthly_pay", "months"]
+    rows = [[f"P{i}", "Соціальний робітник", "direct", 1.0, None, None] for i in range(3)]
+    df, checks = convert_table(RawTable("tblStaff", "Staff", headers, rows), t, Locator())
+    assert [(c.row, c.column, c.code) for c in checks] == [
+        (r, "monthly_pay", "blank_required") for r in (2, 3, 4)]
+    assert [c.params["where"] for c in checks] == ["Staff!E2", "Staff!E3", "Staff!E4"]
+    assert df.empty
+
+
+def test_a_defaulted_whole_number_column_with_no_value_takes_the_default() -> None:
+    t = schema.table("tblStaff")
+    headers = ["position_id", "title", "category", "fte", "monthly_pay", "months"]
+    rows = [["P1", "Соціальний робітник", "direct", 1.0, 9000.0, None]]
+    df, checks = convert_table(RawTable("tblStaff", "Staff", headers, rows), t, Locator())
+    assert checks == []
+    assert df["months"].tolist() == [12] and df["months"].dtype == np.int64

@@ -67,6 +67,7 @@ def _blank_mask(values: list[object] | np.ndarray) -> np.ndarray:
 
 
 _ALL_NUMBERS = ("floating", "integer", "mixed-integer-float")
+"""The kinds :func:`infer_dtype` gives a column of numbers and blanks (``skipna``)."""
 
 
 @dataclass
@@ -97,6 +98,8 @@ class _Cells:
         kind = infer_dtype(values, skipna=True)
         if kind in _ALL_NUMBERS:
             return cls(values, kind, pd.isna(values))
+        if kind == "empty":  # only None/NaN: a month not yet reported, a column left blank
+            return cls(values, kind, np.ones(len(values), dtype=bool))
         if kind == "string" and plain_text:
             return cls._texts(values, kind)
         if kind == "string":
@@ -351,7 +354,12 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
         cell = cells[c.key]
         blank = cell.blank[keep]
         col_vals: object
-        if c.kind in _NUMERIC:
+        if cell.kind == "empty":  # every kept cell blank: nothing to read or check
+            col_vals, bad = (np.full(len(keep), np.nan) if c.kind in _NUMERIC
+                             else np.empty(len(keep), dtype=object)), {}
+            if c.default is not None:
+                col_vals[:] = float(c.default) if c.kind in _NUMERIC else c.default  # type: ignore[arg-type]
+        elif c.kind in _NUMERIC:
             if cell.kind in _ALL_NUMBERS:
                 col_vals, bad = _fast_numbers(c, cell, keep)
             else:

@@ -202,14 +202,14 @@ def frame_rows(df: pd.DataFrame, keys: Sequence[str],
             if blank.any():
                 out[blank, j] = None
             continue
-        if isinstance(s.dtype, pd.StringDtype):  # texts only: blanks straight to None
-            texts = s.to_numpy(dtype=object, na_value=None)
-            if shown is None:
-                out[:, j] = texts
-                continue
-            values: list[object] = texts.tolist()
-        else:
-            values = series_values(s)
+        if isinstance(s.dtype, pd.StringDtype):  # texts only: each distinct one once
+            codes, uniques = pd.factorize(s)  # a blank: -1
+            texts = np.empty(len(uniques) + 1, dtype=object)  # the last: None
+            texts[:-1] = uniques.tolist() if shown is None else [
+                shown.get(v, v) for v in uniques.tolist()]
+            out[:, j] = texts[codes]
+            continue
+        values: list[object] = series_values(s)
         if shown is not None:
             values = [shown.get(v, v) if isinstance(v, str) else v for v in values]
         out[:, j] = _as_column(values)
