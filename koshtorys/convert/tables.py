@@ -355,10 +355,12 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
         blank = cell.blank[keep]
         col_vals: object
         if cell.kind == "empty":  # every kept cell blank: nothing to read or check
-            col_vals, bad = (np.full(len(keep), np.nan) if c.kind in _NUMERIC
-                             else np.empty(len(keep), dtype=object)), {}
-            if c.default is not None:
-                col_vals[:] = float(c.default) if c.kind in _NUMERIC else c.default  # type: ignore[arg-type]
+            bad = {}
+            if c.kind in _NUMERIC:
+                col_vals = np.full(len(keep), np.nan if c.default is None
+                                   else float(c.default))  # type: ignore[arg-type]
+            else:
+                col_vals = _object_array(c.default, len(keep))  # None, or the default
         elif c.kind in _NUMERIC:
             if cell.kind in _ALL_NUMBERS:
                 col_vals, bad = _fast_numbers(c, cell, keep)
