@@ -98,7 +98,8 @@ class _Cells:
         kind = infer_dtype(values, skipna=True)
         if kind in _ALL_NUMBERS:
             return cls(values, kind, pd.isna(values))
-        if kind == "empty":  # only None/NaN: a month not yet reported, a column left blank
+        if kind == "empty":  # a month not yet reported, a column left blank: None/NaN only
+            # (and pd.NA, which pd.isna counts as blank in a number column too)
             return cls(values, kind, np.ones(len(values), dtype=bool))
         if kind == "string" and plain_text:
             return cls._texts(values, kind)
@@ -354,22 +355,19 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
         cell = cells[c.key]
         blank = cell.blank[keep]
         col_vals: object
-        if cell.kind == "empty":  # every kept cell blank: nothing to read or check
-            bad = {}
-            if c.kind in _NUMERIC:
-                col_vals = np.full(len(keep), np.nan if c.default is None
-                                   else float(c.default))  # type: ignore[arg-type]
-            else:
-                col_vals = _object_array(c.default, len(keep))  # None, or the default
-        elif c.kind in _NUMERIC:
-            if cell.kind in _ALL_NUMBERS:
+        if c.kind in _NUMERIC:
+            if cell.kind == "empty":  # every kept cell blank: nothing to read or check
+                col_vals, bad = np.full(len(keep), np.nan), {}
+            elif cell.kind in _ALL_NUMBERS:
                 col_vals, bad = _fast_numbers(c, cell, keep)
             else:
                 col_vals, bad = _numbers(c, list(cell.values[keep]), blank)
             if c.default is not None:
                 col_vals = np.where(blank, float(c.default), col_vals)  # type: ignore[arg-type]
         else:
-            if cell.kind == "string":
+            if cell.kind == "empty":
+                col_vals, bad = _object_array(None, len(keep)), {}
+            elif cell.kind == "string":
                 col_vals, bad = _fast_texts(c, cell, keep)
             else:
                 col_vals, bad = _memoized(c, list(cell.values[keep]), blank)
