@@ -176,3 +176,56 @@ def test_a_defaulted_whole_number_column_with_no_value_takes_the_default() -> No
     df, checks = convert_table(RawTable("tblStaff", "Staff", headers, rows), t, Locator())
     assert checks == []
     assert df["months"].tolist() == [12] and df["months"].dtype == np.int64
+
+
+_NUMBER_CELL = st.one_of(
+    st.none(), st.just(math.nan), st.just(pd.NA), st.just(""), st.just(" "),
+    st.floats(allow_nan=False, width=64), st.integers(-10**6, 10**6),
+    st.sampled_from([0.0, -0.0, 0.5, 12.0, 13.0, 1e15, 1e16, math.inf, -math.inf, 10**400,
+                     np.float64(3.5), np.int64(7), True, "1 234,5", "22%", "багато"]),
+)
+
+
+def _slowly(col: schema.Column, v: object) -> object:
+    """One cell as the cell-wise readers read it: a value, "blank" or a reason code."""
+    if v is pd.NA or is_blank(v):
+        return "blank"
+    try:
+        return read_cell(col, v)
+    except Unreadable as exc:
+        return exc.code
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_NUMBER_CELL, _NUMBER_CELL), min_size=1, max_size=10))
+def test_a_number_column_reads_as_read_cell_reads_each_cell(
+        cells: list[tuple[object, object]]) -> None:
+    """monthly_pay (required money, ≥ 0) and months (whole, 1–12, default 12) of tblStaff,
+    whatever mixture of numbers, blanks, pd.NA, texts and booleans the cells hold: the
+    column-wise readers give each kept row the value, and each bad cell the reason, that
+    the cell-wise reader gives it."""
+    t = schema.table("tblStaff")
+    pay, months = t.column("monthly_pay"), t.column("months")
+    rows = [["P1", "Соціальний робітник", "direct", 1.0, p, m] for p, m in cells]
+    raw = RawTable("tblStaff", "Staff", ["position_id", "title", "category", "fte",
+                                         "monthly_pay", "months"], rows)
+    df, checks = convert_table(raw, t, Locator())
+    expected_values, expected_checks = {}, []
+    for i, (p, m) in enumerate(cells):
+        row, got_p, got_m = 2 + i, _slowly(pay, p), _slowly(months, m)
+        bad = []
+        if got_p == "blank":
+            bad.append((row, "monthly_pay", "blank_required"))
+        elif isinstance(got_p, str):
+            bad.append((row, "monthly_pay", got_p))
+        if got_m == "blank":
+            got_m = 12
+        elif isinstance(got_m, str):
+            bad.append((row, "months", got_m))
+        expected_checks += bad
+        if not bad:
+            expected_values[row] = (float(got_p), int(got_m))
+    assert [(c.row, c.column, c.code) for c in checks] == expected_checks
+    assert {r: (p, m) for r, p, m in zip(df.index, df["monthly_pay"], df["months"],
+                                          strict=True)} == expected_values
+    assert df["months"].dtype == np.int64 and df["monthly_pay"].dtype == np.float64

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers
 import re
 
 from koshtorys.core import classifiers, schema
@@ -96,13 +97,17 @@ def read_number(v: object) -> float:
     a date, a time, a boolean, NaN or any other text raises :class:`Unreadable`."""
     t = type(v)
     if t is float or t is int:
-        x = float(v)  # type: ignore[arg-type]
+        try:
+            x = float(v)  # type: ignore[arg-type]
+        except OverflowError:  # a whole number past any float (~1.8e308)
+            raise Unreadable("too_large", value=f"{str(v)[:12]}…",
+                             max=fmt_number(MAX_AMOUNT)) from None
         if x != x:
             raise Unreadable("not_a_number", value=v)
         return x
     if isinstance(v, bool):
         raise Unreadable("not_a_number", value=v)
-    if isinstance(v, int | float):  # numpy scalars
+    if isinstance(v, numbers.Real):  # numpy scalars (np.int64 is no int subclass)
         return read_number(float(v))
     if isinstance(v, DATES):
         raise _date_in_amount(v)

@@ -63,7 +63,7 @@ class Locator:
 def _blank_mask(values: list[object] | np.ndarray) -> np.ndarray:
     return np.fromiter(
         (v is None or (type(v) is str and not v.strip()) or (type(v) is float and v != v)
-         for v in values), dtype=bool, count=len(values))
+         or v is pd.NA for v in values), dtype=bool, count=len(values))
 
 
 _ALL_NUMBERS = ("floating", "integer", "mixed-integer-float")
@@ -92,12 +92,19 @@ class _Cells:
     read: np.ndarray | None = None
     """Each of ``uniques`` as read (then one more: blank), set by :func:`_fast_texts`: a
     value, ``None`` (blank) or the :class:`Unreadable` it raised."""
+    numbers: np.ndarray | None = None
+    """A column of numbers and blanks cast to float once (blank → NaN): its blank mask
+    is where it is NaN, and :func:`_fast_numbers` checks it as it is."""
 
     @classmethod
     def of(cls, values: np.ndarray, plain_text: bool = False) -> _Cells:
         kind = infer_dtype(values, skipna=True)
         if kind in _ALL_NUMBERS:
-            return cls(values, kind, pd.isna(values))
+            try:
+                x = values.astype(float)  # None/NaN → NaN
+            except (TypeError, OverflowError):  # pd.NA, or an int past any float:
+                return cls(values, "mixed", _blank_mask(values))  # read cell by cell
+            return cls(values, kind, np.isnan(x), numbers=x)
         if kind == "empty":  # a month not yet reported, a column left blank: None/NaN only
             # (and pd.NA, which pd.isna counts as blank in a number column too)
             return cls(values, kind, np.ones(len(values), dtype=bool))
@@ -183,7 +190,8 @@ def _in_bounds(col: schema.Column, x: np.ndarray) -> np.ndarray:
 def _fast_numbers(col: schema.Column, cells: _Cells, keep: np.ndarray
                   ) -> tuple[np.ndarray, dict[int, Unreadable]]:
     """A column of numbers and blanks only: read and checked as one float array."""
-    x = cells.values[keep].astype(float)  # None → NaN
+    assert cells.numbers is not None
+    x = cells.numbers[keep]
     blank = cells.blank[keep]
     with np.errstate(invalid="ignore"):
         ok = ~blank & _in_bounds(col, x)
@@ -229,14 +237,18 @@ def _fast_texts(col: schema.Column, cells: _Cells, keep: np.ndarray
     return out, bad
 
 
+_HUGE = 10**300
+"""A whole number at least this large is read cell by cell: it may overflow a float."""
+
+
 def _numbers(col: schema.Column, values: list[object], blank: np.ndarray
              ) -> tuple[np.ndarray, dict[int, Unreadable]]:
     """A numeric column: plain numbers checked as one array, the rest cell by cell."""
     n = len(values)
     out = np.full(n, np.nan)
     bad: dict[int, Unreadable] = {}
-    plain = np.fromiter((type(v) is int or type(v) is float for v in values), dtype=bool,
-                        count=n) & ~blank
+    plain = np.fromiter((type(v) is float or (type(v) is int and -_HUGE < v < _HUGE)
+                         for v in values), dtype=bool, count=n) & ~blank  # no overflow
     idx = np.flatnonzero(plain)
     if len(idx):
         x = np.fromiter((values[i] for i in idx), dtype=float, count=len(idx))
@@ -350,7 +362,7 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
     problems: list[tuple[int, int, str, str, dict[str, object], str]] = []
     for order, c in enumerate(t.columns):
         if c.key not in cols:
-            values[c.key] = _object_array([c.default] * len(keep), len(keep))
+            values[c.key] = _object_array(c.default, len(keep))  # a scalar: every cell
             continue
         cell = cells[c.key]
         blank = cell.blank[keep]
