@@ -28,7 +28,10 @@ More figures, each beside its floor measured in the same run:
   plain 2-D ranges (header row first, as Excel passes them) against its part's engine
   call (``compute_costs``, ``compute_variance``, ``compute_funding``) on the frames
   already converted from the same ranges (best of 60 calls in one process, after a
-  first call: the add-in's Python stays up between calls); target ≤ 1.5×;
+  first call: the add-in's Python stays up between calls); target ≤ 1.5×. Printed
+  under each: the function against "engine + bare in/out" — the engine plus the least
+  any function must do with the same cells (each input cell into a column array, each
+  output cell boxed into the result's lists, no validation), timed in the same loop;
 * startup — ``python -m koshtorys.cli check`` of a small workbook against
   ``python -c "import pandas"``, each in a fresh interpreter, best of ``--repeat`` × 3,
   with bytecode cached as an installed package has it (``PYTHONPYCACHEPREFIX`` in the
@@ -193,6 +196,8 @@ UDFS = {  # worksheet function → (its part, the tables it is given, in order)
 def _udf_figure(scale: float, function: str = "unit_costs") -> dict[str, float]:
     """A worksheet function from plain ranges against its part's engine call on the
     frames converted from the same ranges: best seconds of each."""
+    import numpy as np
+
     from benchmarks.generate import institution_frames
     from koshtorys import parts
     from koshtorys.convert import convert_inputs
@@ -218,15 +223,35 @@ def _udf_figure(scale: float, function: str = "unit_costs") -> dict[str, float]:
     def udf() -> object:
         return fn(*(grids[n] for n in names))
 
-    best = {"engine": math.inf, "udf": math.inf}
-    engine(), udf()
-    for _ in range(60):  # alternate, so both see the same machine; a minimum of 60:
+    output = parts.PARTS[part].function_output
+    numeric = {n: [schema.table(n).column(k).kind in ("number", "money", "share", "int",
+                                                      "year") for k in frames[n].columns]
+               for n in names}
+
+    def bare() -> object:
+        """The least any function must do besides the engine: each input cell touched
+        once (the ranges as column arrays, numbers as floats, no validation), the
+        engine, each output cell boxed once (the rows as lists, no labels)."""
+        for n in names:
+            for col, is_number in zip(zip(*grids[n][1:], strict=False), numeric[n],
+                                      strict=False):
+                np.array(col, dtype=float if is_number else object)
+        df = engine()[0][output]  # type: ignore[index]
+        out = np.empty(df.shape, dtype=object)
+        for j, k in enumerate(df.columns):
+            out[:, j] = df[k].to_numpy()
+        return out.tolist()
+
+    best = {"engine": math.inf, "udf": math.inf, "bare": math.inf}
+    engine(), udf(), bare()
+    for _ in range(60):  # alternate, so all see the same machine; a minimum of 60:
         # on this shared VM a best of 25 still moved the ratio 1.37–1.73 run to run
-        for call, key in ((engine, "engine"), (udf, "udf")):
+        for call, key in ((engine, "engine"), (udf, "udf"), (bare, "bare")):
             t = time.perf_counter()
             call()
             best[key] = min(best[key], time.perf_counter() - t)
-    return {"seconds": best["udf"], "floor": best["engine"], "rss_mb": _peak_rss_mb(),
+    return {"seconds": best["udf"], "floor": best["engine"], "bare": best["bare"],
+            "rss_mb": _peak_rss_mb(),
             "rows": float(sum(len(frames[n]) for n in names if n != "tblSettings"))}
 
 
@@ -494,6 +519,9 @@ def _report(rows: list[dict[str, object]], others: list[tuple[str, dict[str, flo
         print(f"{name:28} {fig['seconds']:7.3f} s {fig_mb} MB   {floor_name:14} "
               f"{floor_s:6.3f} s {fl_mb}  ratio {fig['seconds'] / floor_s:5.2f} "
               f"(target ≤ {target})")
+        if "bare" in fig:  # a worksheet function: the floor that also moves its cells
+            print(f"{'':28} {'':7}   {'':5}      {'engine + bare in/out':20} "
+                  f"{fig['bare']:6.3f} s {'':10} ratio {fig['seconds'] / fig['bare']:5.2f}")
     print()
     print("refresh by size (rows of every input table × scale):")
     print(f"{'scale':>5} {'in rows':>8} {'out rows':>8} {'file MB':>7} {'refresh s':>9} "
