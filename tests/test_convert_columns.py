@@ -188,7 +188,7 @@ _NUMBER_CELL = st.one_of(
 
 def _slowly(col: schema.Column, v: object) -> object:
     """One cell as the cell-wise readers read it: a value, "blank" or a reason code."""
-    if v is pd.NA or is_blank(v):
+    if is_blank(v):
         return "blank"
     try:
         return read_cell(col, v)

@@ -23,6 +23,8 @@ import math
 import numbers
 import re
 
+from pandas import NA
+
 from koshtorys.core import classifiers, schema
 from koshtorys.core.book import UNCALCULATED, CellError
 from koshtorys.core.limits import MAX_CELL_TEXT
@@ -49,14 +51,14 @@ class Unreadable(Exception):
 
 
 def is_blank(v: object) -> bool:
-    """None, an empty or all-space text, or NaN."""
+    """None, an empty or all-space text, NaN, or pandas' NA (as pd.isna counts it)."""
     if v is None:
         return True
     if type(v) is str:
         return not v.strip()
     if type(v) is float:
         return v != v
-    return False
+    return v is NA
 
 
 def fmt_number(x: float) -> str:

@@ -22,7 +22,7 @@ from koshtorys.core.checks import Check
 from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
-from .cells import Unreadable, check_range, read_cell
+from .cells import Unreadable, check_range, is_blank, read_cell
 
 __all__ = ["Locator", "convert_table", "empty_frame"]
 
@@ -61,9 +61,7 @@ class Locator:
 
 
 def _blank_mask(values: list[object] | np.ndarray) -> np.ndarray:
-    return np.fromiter(
-        (v is None or (type(v) is str and not v.strip()) or (type(v) is float and v != v)
-         or v is pd.NA for v in values), dtype=bool, count=len(values))
+    return np.fromiter(map(is_blank, values), dtype=bool, count=len(values))
 
 
 _ALL_NUMBERS = ("floating", "integer", "mixed-integer-float")
@@ -105,8 +103,8 @@ class _Cells:
             except (TypeError, OverflowError):  # pd.NA, or an int past any float:
                 return cls(values, "mixed", _blank_mask(values))  # read cell by cell
             return cls(values, kind, np.isnan(x), numbers=x)
-        if kind == "empty":  # a month not yet reported, a column left blank: None/NaN only
-            # (and pd.NA, which pd.isna counts as blank in a number column too)
+        if kind == "empty":  # a month not yet reported, a column left blank: None, NaN
+            # or pd.NA only, each blank as is_blank counts it
             return cls(values, kind, np.ones(len(values), dtype=bool))
         if kind == "string" and plain_text:
             return cls._texts(values, kind)
