@@ -29,12 +29,11 @@ from koshtorys.documents.request import RequestDoc, build_requests
 from .outcome import DONE_WITH_ERRORS, Outcome, Progress
 from .request import (
     document_settings,
-    print_pdfs,
     request_inputs,
     require_parts,
     require_plan_year,
 )
-from .tariff import say_checks
+from .tariff import finish_documents
 
 __all__ = ["passport", "passports", "reports"]
 
@@ -143,10 +142,5 @@ def passport(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = 
         out.outputs[table] = pd.concat([d.table.assign(kpkvk=d.kpkvk) for d in docs])
     out.say("wrote_passport_reports" if report else "wrote_passports", count=len(out.files),
             outdir=outdir)
-    say_checks(out, out.checks[before:])
-    if out.errors:
-        out.say("note_errors", count=len(out.errors))
-    if pdf and out.files:
-        print_pdfs(out, list(out.files), outdir, step)
-    return out
+    return finish_documents(out, before, outdir, pdf, step)
 

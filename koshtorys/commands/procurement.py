@@ -19,8 +19,7 @@ from koshtorys.documents.procurement_sheet import write_procurement
 from koshtorys.documents.tariff import build_tariff
 
 from .outcome import Outcome, Progress
-from .request import print_pdfs
-from .tariff import costed, pick_services, say_checks, tariff_inputs
+from .tariff import costed, finish_documents, pick_services, tariff_inputs
 
 __all__ = ["procurement"]
 
@@ -60,9 +59,4 @@ def procurement(book: Book, outdir: Path, *, service: str, units: float | str | 
                 units=format_money(doc.units, out.lang,
                                    digits=0 if float(doc.units).is_integer() else 2),
                 tariff=format_money(doc.unit_tariff / 100, out.lang))
-    say_checks(out, out.checks[before:])
-    if out.errors:
-        out.say("note_errors", count=len(out.errors))
-    if pdf and out.files:
-        print_pdfs(out, list(out.files), Path(outdir), step)
-    return out
+    return finish_documents(out, before, outdir, pdf, step)

@@ -22,7 +22,8 @@ from koshtorys.documents.tariff_sheet import write_tariff
 from .outcome import DONE_WITH_ERRORS, Outcome, Progress
 from .request import print_pdfs, require_plan_year
 
-__all__ = ["tariff", "costed", "pick_services", "tariff_inputs", "say_checks", "DOC_NAMES"]
+__all__ = ["tariff", "costed", "pick_services", "tariff_inputs", "say_checks", "finish_documents",
+           "DOC_NAMES"]
 
 DOC_NAMES: dict[str, dict[str, str]] = {
     "tariff": {"uk": "розрахунок тарифу", "en": "tariff calculation"},
@@ -87,6 +88,18 @@ def say_checks(out: Outcome, checks: list[Check], limit: int = 8) -> None:
         out.say("doc_checks_more", count=len(shown) - limit)
 
 
+def finish_documents(out: Outcome, before: int, outdir: Path | str, pdf: bool,
+                     progress: Progress) -> Outcome:
+    """The end the document commands share: the checks this command added since
+    ``before`` (errors first), a note when there are errors, the PDFs when asked."""
+    say_checks(out, out.checks[before:])
+    if out.errors:
+        out.say("note_errors", count=len(out.errors))
+    if pdf and out.files:
+        print_pdfs(out, list(out.files), Path(outdir), progress)
+    return out
+
+
 def tariff(book: Book, outdir: Path, *, service: str | None = None, pdf: bool = False,
            progress: Progress | None = None) -> Outcome:
     """Write ``tariff_<plan_year>_<service_id>.xlsx`` for every service (or ``service``)."""
@@ -107,9 +120,4 @@ def tariff(book: Book, outdir: Path, *, service: str | None = None, pdf: bool = 
     out.outputs["tblTariff"] = pd.concat([d.table.assign(service_id=d.service_id)
                                           for d in docs]) if docs else pd.DataFrame()
     out.say("wrote_tariffs", count=len(out.files), outdir=outdir)
-    say_checks(out, out.checks[before:])
-    if out.errors:
-        out.say("note_errors", count=len(out.errors))
-    if pdf and out.files:
-        print_pdfs(out, list(out.files), outdir, step)
-    return out
+    return finish_documents(out, before, outdir, pdf, step)

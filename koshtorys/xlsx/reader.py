@@ -12,8 +12,9 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from lxml import etree
@@ -184,6 +185,35 @@ def read_regions(
         return []
     lo = min(r[0] for r in regions)
     hi = max(r[2] for r in regions)
+    with _sheet_errors(pkg, sheet_part):
+        for row_no, row, cx in _rows(pkg, sheet_part, sst, dates or {}, date1904):
+            if row_no > hi:
+                break
+            if row_no >= lo:
+                active = [(i, reg) for i, reg in enumerate(regions)
+                          if reg[0] <= row_no <= reg[2]]
+                if active:
+                    _read_row(row, row_no, active, found, cx)
+    return [_dense(rows, reg) for rows, reg in zip(found, regions, strict=True)]
+
+
+@contextmanager
+def _sheet_errors(pkg: Package, sheet_part: str) -> Iterator[None]:
+    """A sheet that does not parse or inflate, or a row number that is not one, is a
+    damaged workbook (one line, exit 2), never an internal error."""
+    try:
+        yield
+    except (etree.XMLSyntaxError, ValueError) as exc:  # BadXml included
+        raise damaged(pkg.label, f"sheet {sheet_part}: {exc}") from exc
+    except ZIP_ERRORS as exc:
+        raise damaged(pkg.label, f"part {sheet_part} cannot be inflated ({exc})") from exc
+
+
+def _rows(pkg: Package, sheet_part: str, sst: SharedStrings, dates: Mapping[int, DateKind],
+          date1904: bool) -> Iterator[tuple[int, etree._Element, _Context]]:
+    """Each ``<row>`` of the sheet with its number, streamed by the one safe parser (no
+    entities, no network, no DTD; a DOCTYPE is refused), each freed once the caller has
+    it: memory stays that of one row however long the sheet."""
     cx: _Context | None = None
     row_no = 0
     stream = pkg.stream(sheet_part)
@@ -193,28 +223,17 @@ def read_regions(
                                       load_dtd=False):
             if cx is None:
                 check_doctype(row.getroottree())
-                cx = _Context(etree.QName(row).namespace or "", sst, dates or {}, date1904)
+                cx = _Context(etree.QName(row).namespace or "", sst, dates, date1904)
             r = row.get("r")
             row_no = int(r) if r else row_no + 1
-            if row_no > hi:
-                break
-            if row_no >= lo:
-                active = [(i, reg) for i, reg in enumerate(regions)
-                          if reg[0] <= row_no <= reg[2]]
-                if active:
-                    _read_row(row, row_no, active, found, cx)
+            yield row_no, row, cx
             row.clear(keep_tail=True)
             parent = row.getparent()
             if parent is not None:
                 while row.getprevious() is not None:
                     del parent[0]
-    except (etree.XMLSyntaxError, ValueError) as exc:  # BadXml, or a row number that is not
-        raise damaged(pkg.label, f"sheet {sheet_part}: {exc}") from exc
-    except ZIP_ERRORS as exc:
-        raise damaged(pkg.label, f"part {sheet_part} cannot be inflated ({exc})") from exc
     finally:
         stream.close()
-    return [_dense(rows, reg) for rows, reg in zip(found, regions, strict=True)]
 
 
 def _dense(rows: Mapping[int, list[object]], reg: Region) -> Grid:
@@ -273,40 +292,20 @@ def first_rows(pkg: Package, sheet_part: str, sst: SharedStrings, n: int,
     """The first ``n`` rows of a sheet that hold a value, as (row number, cell texts from
     column A, at most ``max_cols``); the parse stops there."""
     out: list[tuple[int, list[str]]] = []
-    cx: _Context | None = None
-    row_no = 0
-    stream = pkg.stream(sheet_part)
-    try:
-        for _, row in etree.iterparse(stream, events=("end",), tag="{*}row", huge_tree=True,
-                                      resolve_entities=False, no_network=True,
-                                      load_dtd=False):
-            if cx is None:
-                check_doctype(row.getroottree())
-                cx = _Context(etree.QName(row).namespace or "", sst, {}, False)
-            r = row.get("r")
-            row_no = int(r) if r else row_no + 1
+    with _sheet_errors(pkg, sheet_part):
+        for row_no, row, cx in _rows(pkg, sheet_part, sst, {}, False):
             found: dict[int, list[object]] = {}
             _read_row(row, row_no, [(0, (row_no, 1, row_no, max_cols))], [found], cx)
             cells = found.get(row_no)
-            if cells is not None:
-                texts = ["" if v is None else str(v) for v in cells]
-                while texts and not texts[-1].strip():
-                    texts.pop()
-                if texts:
-                    out.append((row_no, texts))
-                    if len(out) >= n:
-                        break
-            row.clear(keep_tail=True)
-            parent = row.getparent()
-            if parent is not None:
-                while row.getprevious() is not None:
-                    del parent[0]
-    except (etree.XMLSyntaxError, ValueError) as exc:  # BadXml included
-        raise damaged(pkg.label, f"sheet {sheet_part}: {exc}") from exc
-    except ZIP_ERRORS as exc:
-        raise damaged(pkg.label, f"part {sheet_part} cannot be inflated ({exc})") from exc
-    finally:
-        stream.close()
+            if cells is None:
+                continue
+            texts = ["" if v is None else str(v) for v in cells]
+            while texts and not texts[-1].strip():
+                texts.pop()
+            if texts:
+                out.append((row_no, texts))
+                if len(out) >= n:
+                    break
     return out
 
 
