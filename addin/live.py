@@ -207,8 +207,7 @@ class LiveBook:
         keys = self._keys(name, df)
         header = table.header_row_range
         if header is None:
-            raise TableMissing(f"table {name} on sheet {sheet.name} has its header row hidden; "
-                               "show it (Table Design → Header Row) and try again")
+            raise TableMissing("header_row_hidden", table=name, sheet=sheet.name)
         heads = [("" if h is None else str(h)) for h in header.options(ndim=2).value[0]]
         top, left = header.row, header.column
         if name in _KNOWN:
@@ -276,7 +275,7 @@ class LiveBook:
 
         place = self._find(name)
         if place is None:
-            raise TableMissing(f"the workbook has no table {name}")
+            raise TableMissing("no_table_here", table=name)
         sheet, table = place
         raw = self.read_tables([name])[name]
         cols = match_columns(schema.table(name), raw.headers)

@@ -71,3 +71,43 @@ def test_every_key_the_code_says_exists() -> None:
             if " " not in key and key not in TEXTS:
                 missing.append(f"{path.name}: {key}")
     assert missing == []
+
+
+def _refusal_classes() -> set[str]:
+    import inspect
+
+    from koshtorys.core import errors
+
+    return {n for n, c in inspect.getmembers(errors, inspect.isclass)
+            if issubclass(c, errors.KoshtorysError)}
+
+
+def test_every_refusal_speaks_both_languages() -> None:
+    # a one-line refusal raised with its English sentence as the key prints that sentence in
+    # a Ukrainian workbook too (`request --kpkvk 999` did): each is raised with a key of
+    # TEXTS and every field its two templates name
+    wrong = []
+    classes = _refusal_classes()
+    for path in CODE:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)
+            if name not in classes:
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            key = node.args[0]
+            if isinstance(key, ast.JoinedStr):
+                wrong.append(f"{where}: an f-string, not a key")
+                continue
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                continue  # a key passed on (a check's code, a refusal re-raised)
+            if key.value not in TEXTS:
+                wrong.append(f"{where}: {key.value[:40]!r} is not a key")
+                continue
+            given = {k.arg for k in node.keywords}
+            absent = set().union(*map(_fields, TEXTS[key.value])) - given
+            if absent and None not in given:  # **params fills them where it is used
+                wrong.append(f"{where}: {key.value} lacks {sorted(absent)}")
+    assert wrong == []

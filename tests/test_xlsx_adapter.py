@@ -171,25 +171,35 @@ def test_language_english_and_fallback(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- errors
+def _refusal(path: Path) -> WorkbookError:
+    with pytest.raises(WorkbookError) as caught:
+        FileBook.open(path)
+    return caught.value
+
+
 def test_open_errors(tmp_path: Path) -> None:
-    with pytest.raises(WorkbookError, match="no such file"):
-        FileBook.open(tmp_path / "none.xlsx")
+    # each refusal by its key, said in either language
+    cases = [(tmp_path / "none.xlsx", None, "no_such_file", "no such file", "файлу немає")]
     (tmp_path / "text.xlsx").write_text("not a workbook")
-    with pytest.raises(WorkbookError, match="not an Excel workbook"):
-        FileBook.open(tmp_path / "text.xlsx")
+    cases.append((tmp_path / "text.xlsx", None, "not_a_workbook", "not an Excel workbook",
+                  "не книга Excel"))
     # an encrypted workbook is an OLE compound file holding an "EncryptedPackage" stream
     cfb = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedPackage".encode(
         "utf-16-le") + b"\0" * 100
     (tmp_path / "enc.xlsx").write_bytes(cfb)
-    with pytest.raises(WorkbookError, match="password"):
-        FileBook.open(tmp_path / "enc.xlsx")
+    cases.append((tmp_path / "enc.xlsx", None, "password_protected", "password",
+                   "паролем"))
     (tmp_path / "old.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    with pytest.raises(WorkbookError, match="xls"):
-        FileBook.open(tmp_path / "old.xlsx")
+    cases.append((tmp_path / "old.xlsx", None, "old_xls", ".xls", ".xls"))
     with zipfile.ZipFile(tmp_path / "zip.xlsx", "w") as z:
         z.writestr("hello.txt", "hi")
-    with pytest.raises(WorkbookError, match="not an Excel workbook"):
-        FileBook.open(tmp_path / "zip.xlsx")
+    cases.append((tmp_path / "zip.xlsx", None, "not_a_workbook", "not an Excel workbook",
+                  "не книга Excel"))
+    for path, _, key, en, uk in cases:
+        exc = _refusal(path)
+        assert exc.key == key, path.name
+        assert en in exc.message("en") and path.name in exc.message("en")
+        assert uk in exc.message("uk") and path.name in exc.message("uk")
 
 
 def test_locked_workbook(tmp_path: Path) -> None:

@@ -94,14 +94,13 @@ def _glue() -> str:
     try:
         text = path.read_text(encoding="cp1252")
     except OSError as exc:
-        raise KoshtorysError(f"cannot read xlwings' VBA ({path}): {exc.strerror}") from exc
+        raise KoshtorysError("xlwings_vba_unreadable", path=path, reason=exc.strerror) from exc
     version = _xlwings_version()
     old = 'Public Const PROJECT_NAME As String = "myaddin"'
     missing = [s for s in (old, f'"xlwings64-{version}.dll"', f'"xlwings32-{version}.dll"',
                            f'XLWINGS_VERSION As String = "{version}"') if s not in text]
     if missing:
-        raise KoshtorysError(f"the VBA shipped with xlwings {version} is not what koshtorys "
-                             f"expects (missing {missing[0]}); reinstall xlwings")
+        raise KoshtorysError("xlwings_vba_unexpected", version=version, missing=missing[0])
     return text.replace(old, f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"')
 
 
@@ -368,11 +367,7 @@ def install_addin(*, platform: str | None = None, home: Path | None = None,
     folder = xlstart_dir(platform, home, environ)
     if folder is None:
         built = build_addin(build_dir)[0]
-        raise KoshtorysError(
-            "Excel add-ins install on Windows and macOS only; the add-in was built as "
-            f"{built.resolve()}: copy it to Excel's XLSTART folder on that computer "
-            "(Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART) and run "
-            "'koshtorys addin install' there to set the Python interpreter")
+        raise KoshtorysError("addin_install_os", built=built.resolve())
     target = build_addin(ensure_folder(folder))[0]
     conf, key = _user_config(platform, home, environ)
     interpreter = python or sys.executable
@@ -385,6 +380,6 @@ def install_addin(*, platform: str | None = None, home: Path | None = None,
             scripts.mkdir(parents=True, exist_ok=True)
             (scripts / script).write_bytes((_xlwings_dir() / script).read_bytes())
     except OSError as exc:
-        raise KoshtorysError(f"installed {target}, but could not write xlwings' settings: "
-                             f"{exc.strerror or exc}") from exc
+        raise KoshtorysError("xlwings_settings", target=target,
+                             reason=exc.strerror or str(exc)) from exc
     return target

@@ -90,7 +90,7 @@ def write_dataset(target: Path, tables: Sequence[tuple[schema.Table, pd.DataFram
     try:
         tmp = Path(tempfile.mkdtemp(prefix=".~kosht-", suffix=".parquet", dir=parent))
     except OSError as exc:
-        raise WorkbookError(f"cannot write in {parent}: {exc.strerror}") from exc
+        raise WorkbookError("cannot_write_in", folder=parent, reason=exc.strerror) from exc
     old: Path | None = None
     try:
         for t, df in tables:
@@ -104,7 +104,7 @@ def write_dataset(target: Path, tables: Sequence[tuple[schema.Table, pd.DataFram
         if old is not None and not target.exists():
             os.replace(old, target)
             old = None
-        raise WorkbookError(f"cannot write {target.name}: {exc.strerror}") from exc
+        raise WorkbookError("cannot_write", name=target.name, reason=exc.strerror) from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -73,8 +73,7 @@ class _Zip:
         """name as stored → (method, packed, unpacked, local header offset), checked."""
         f = self.f
         if f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise KoshtorysError(f"{self.path.name} is password-protected or an old .xls; "
-                                 "save it as .xlsx without a password")
+            raise KoshtorysError("xls_or_password", name=self.path.name)
         size = f.seek(0, 2)
         f.seek(max(0, size - 65_557))
         tail = f.read()
@@ -105,13 +104,11 @@ class _Zip:
 
     def _refuse(self, name: str, flags: int, method: int, unpacked: int) -> None:
         if flags & 0x1:
-            raise KoshtorysError(f"{self.path.name} is encrypted; remove the password "
-                                 "and try again")
+            raise KoshtorysError("encrypted", name=self.path.name)
         if method not in (0, 8):
-            raise KoshtorysError(f"{self.path.name}: {name} is compressed with method "
-                                 f"{method}, which a workbook never uses; not read")
-        raise KoshtorysError(f"{self.path.name}: {name} unpacks to {unpacked // 2**20} MB, "
-                             "past the limit; not read")
+            raise KoshtorysError("zip_method", name=self.path.name, part=name, method=method)
+        raise KoshtorysError("zip_past_limit", name=self.path.name, part=name,
+                             mb=unpacked // 2**20)
 
     def _key(self, name: str) -> bytes:
         """The stored name of part ``name`` (part names are case-insensitive)."""
@@ -184,7 +181,7 @@ class TableFile:
             self._book = pc.CalamineWorkbook.from_path(str(self.path), load_tables=True)
             found = self._book.table_names or []
         except FileNotFoundError as exc:
-            raise WorkbookError(f"{self.path.name}: cannot be read ({exc.strerror})") from exc
+            raise WorkbookError("unreadable", name=self.path.name, reason=exc.strerror) from exc
         except KoshtorysError:
             raise
         except (pc.CalamineError, ValueError, KeyError, OSError, EOFError, struct.error,
@@ -251,7 +248,7 @@ class TableFile:
 
 def _damaged(path: Path, exc: BaseException | str) -> WorkbookError:
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return WorkbookError(f"{path.name}: damaged or not a workbook ({detail})")
+    return WorkbookError("damaged_or_not_workbook", name=path.name, detail=detail)
 
 
 @functools.lru_cache(maxsize=256)

@@ -56,14 +56,14 @@ def write_all(items: Sequence[tuple[Path, Save]]) -> list[Path]:
                                            dir=target.parent)
                 os.close(fd)
             except OSError as exc:
-                raise WorkbookError(f"cannot write in {target.parent}: "
-                                    f"{exc.strerror or exc}") from exc
+                raise WorkbookError("cannot_write_in", folder=target.parent,
+                                    reason=exc.strerror or str(exc)) from exc
             temps.append((Path(tmp), target))
             try:
                 save(Path(tmp))
             except _WRITE_ERRORS as exc:
                 why = getattr(exc, "strerror", None) or str(exc)
-                raise WorkbookError(f"cannot write {target.name}: {why}") from exc
+                raise WorkbookError("cannot_write", name=target.name, reason=why) from exc
     except BaseException:
         for tmp, _target in temps:
             with contextlib.suppress(OSError):

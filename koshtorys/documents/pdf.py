@@ -52,13 +52,13 @@ def to_pdfs(paths: Sequence[Path], outdir: Path, *, timeout: float = 120) -> lis
     """
     soffice = soffice_path()
     if soffice is None:
-        raise KoshtorysError("LibreOffice (soffice) is not installed: cannot make PDF files")
+        raise KoshtorysError("soffice_missing")
     outdir = Path(outdir)
     ensure_folder(outdir)
     inputs = [Path(p).resolve() for p in paths]
     for p in inputs:
         if not p.is_file():
-            raise KoshtorysError(f"cannot print {p.name}: no such file")
+            raise KoshtorysError("print_no_file", name=p.name)
     done: dict[Path, Path] = {}
     for batch in _batches(inputs):
         done.update(_convert(soffice, batch, outdir, timeout * len(batch)))
@@ -88,17 +88,17 @@ def _convert(soffice: str, batch: list[Path], outdir: Path, timeout: float) -> d
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                  stdin=subprocess.DEVNULL, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise KoshtorysError(f"LibreOffice did not finish printing {batch[0].name} "
-                                 f"within {timeout:.0f} s") from exc
+            raise KoshtorysError("soffice_timeout", name=batch[0].name,
+                                 seconds=f"{timeout:.0f}") from exc
         except OSError as exc:
-            raise KoshtorysError(f"cannot start LibreOffice ({soffice}): {exc}") from exc
+            raise KoshtorysError("soffice_start", soffice=soffice, error=str(exc)) from exc
         out: dict[Path, Path] = {}
         for p in batch:
             made = Path(work) / (p.stem + ".pdf")
             if not made.is_file() or made.stat().st_size == 0:
                 detail = (run.stderr or run.stdout or "").strip().splitlines()
                 why = detail[-1] if detail else f"exit status {run.returncode}"
-                raise KoshtorysError(f"LibreOffice made no PDF of {p.name} ({why})")
+                raise KoshtorysError("soffice_no_pdf", name=p.name, why=why)
             target = outdir / made.name
             os.replace(made, target)
             with contextlib.suppress(OSError):

@@ -279,8 +279,8 @@ def build(inputs: RequestInputs, kpkvk: str | None) -> list[RequestDoc]:
     if kpkvk is not None:
         kpkvk = classifiers.code("kpkvk", kpkvk) or kpkvk  # 813104 typed for 0813104
         if kpkvk not in programs:
-            raise KoshtorysError(f"КПКВК {kpkvk} has no amounts in the workbook "
-                                 f"(known: {', '.join(programs) or 'none'})")
+            raise KoshtorysError("unknown_program", kpkvk=kpkvk,
+                                 known=", ".join(programs) or "—")
         programs = [kpkvk]
     columns = columns_of(s)
     plan_all = _frame(inputs.plan, "tblPlan")

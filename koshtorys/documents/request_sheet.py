@@ -118,8 +118,7 @@ def write_request3(doc: RequestDoc, path: Path) -> Path:
     target = path / doc.file_name3 if path.is_dir() else path
     books = dict(request_workbooks(doc))
     if doc.file_name3 not in books:
-        raise KoshtorysError(f"КПКВК {doc.kpkvk}: no expenditure above a ceiling, no "
-                             "additional request")
+        raise KoshtorysError("no_request3", kpkvk=doc.kpkvk)
     return write_all([(target, books[doc.file_name3].save)])[0]
 
 
@@ -131,8 +130,7 @@ def read_summary(path: Path) -> RequestSummary:
         req, info = ws.tables["tblRequest"], ws.tables["tblRequestInfo"]
     except (OSError, KeyError, ValueError, StopIteration, BadZipFile,
             InvalidFileException) as exc:
-        raise KoshtorysError(f"{Path(path).name} is not a koshtorys request workbook "
-                             f"({exc})") from exc
+        raise KoshtorysError("not_a_request", name=Path(path).name, error=str(exc)) from exc
 
     def values(ref: str) -> list[list[object]]:
         return [[c.value for c in row] for row in ws[ref]]

@@ -313,7 +313,7 @@ class FileBook:
         """
         info = self.index.table(name)
         if info is None:
-            raise TableMissing(f"{self.path.name} has no table {name}")
+            raise TableMissing("no_table", book=self.path.name, table=name)
         tdef = schema.table(name)
         n_old = info.data_end - info.top + 1
         n_new = len(new_rows)

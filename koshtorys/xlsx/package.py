@@ -66,13 +66,14 @@ class Rel:
 def load_bytes(path: Path) -> bytes:
     """The file's bytes, or :class:`WorkbookError` with one clear line."""
     if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
+        raise WorkbookError("no_such_file", path=path)
     if path.is_dir():
-        raise WorkbookError(f"{path}: is a folder, not a workbook")
+        raise WorkbookError("is_a_folder", path=path)
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise WorkbookError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise WorkbookError("cannot_read", name=path.name,
+                            reason=exc.strerror or str(exc)) from exc
 
 
 def rels_name(part: str) -> str:
@@ -101,18 +102,16 @@ class Package:
         self.label = label
         if data[:8] == _CFB_MAGIC:
             if _ENCRYPTED in data:
-                raise WorkbookError(f"{label} is password-protected (encrypted); remove the "
-                                    "password in Excel and try again")
-            raise WorkbookError(f"{label} is an old Excel 97-2003 (.xls) file; save it as "
-                                ".xlsx and try again")
+                raise WorkbookError("password_protected", name=label)
+            raise WorkbookError("old_xls", name=label)
         zipcheck.check_entry_count(data, label)
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             self._infos = self._zip.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, struct.error) as exc:
-            raise WorkbookError(f"{label} is not an Excel workbook (.xlsx or .xlsm)") from exc
+            raise WorkbookError("not_a_workbook", name=label) from exc
         if any(i.flag_bits & 0x1 for i in self._infos):
-            raise WorkbookError(f"{label} is encrypted; remove the password and try again")
+            raise WorkbookError("encrypted", name=label)
         self._data = data
         self._by_lower = {i.filename.lower(): i for i in self._infos}
         zipcheck.check_sizes(self._infos, label)
@@ -130,20 +129,19 @@ class Package:
         office = [r for r in self.rels("") if r.is_("officeDocument") and not r.external]
         if not self.has(_CT):
             if not office and not any(n.startswith("xl/") for n in self._by_lower):
-                raise WorkbookError(f"{self.label} is not an Excel workbook (.xlsx or .xlsm)")
+                raise WorkbookError("not_a_workbook", name=self.label)
             raise damaged(self.label, f"{_CT} is missing")
         for rel in office:
             if not self.has(rel.target):
                 continue
             ctype = self.content_type(rel.target)
             if ".binary." in ctype:
-                raise WorkbookError(f"{self.label} is a binary (.xlsb) workbook; save it "
-                                    "as .xlsx and try again")
+                raise WorkbookError("binary_xlsb", name=self.label)
             if ctype and "spreadsheetml" not in ctype and "ms-excel" not in ctype:
-                raise WorkbookError(f"{self.label} is not an Excel workbook ({ctype})")
+                raise WorkbookError("not_a_workbook_type", name=self.label, type=ctype)
             return self.name_of(rel.target) or rel.target
         if not office and not any(n.startswith("xl/") for n in self._by_lower):
-            raise WorkbookError(f"{self.label} is not an Excel workbook (.xlsx or .xlsm)")
+            raise WorkbookError("not_a_workbook", name=self.label)
         if not office:
             raise damaged(self.label, "_rels/.rels names no workbook part")
         raise damaged(self.label, f"the workbook part {office[0].target} is missing")

@@ -70,18 +70,18 @@ def _check_room(sheet: Sheet, old: dict[int, OldRow], table: TableInfo, g: Geome
     for other in others:
         r1, c1, r2, c2 = other.ref
         if r1 <= g.new_end and r2 >= table.ref[0] and c1 <= g.c2 and c2 >= g.c1:
-            raise WorkbookError(f"{table.name} cannot grow to {g.new_end - g.top + 1} rows: "
-                                f"table {other.name} is in the way on sheet {table.sheet}")
+            raise WorkbookError("grow_table_in_way", table=table.name,
+                                rows=g.new_end - g.top + 1, other=other.name,
+                                sheet=table.sheet)
     for r in range(g.old_end + 1, g.new_end + 1):
         row = old[r].element if r in old else None
         if row is None:
             continue
         for col, c in cells_of(row, sheet.c_tag):
             if col in cols and has_content(c):
-                raise WorkbookError(
-                    f"{table.name} cannot grow to {g.new_end - g.top + 1} rows: cell "
-                    f"{where}{column_letter(col)}{r} below it is not empty; move it away"
-                )
+                raise WorkbookError("grow_cell_in_way", table=table.name,
+                                    rows=g.new_end - g.top + 1,
+                                    cell=f"{where}{column_letter(col)}{r}")
     merges = sheet.root.find(sheet.t("mergeCells"))
     if merges is not None:
         for m in merges:
@@ -90,8 +90,8 @@ def _check_room(sheet: Sheet, old: dict[int, OldRow], table: TableInfo, g: Geome
             except ValueError:
                 continue
             if r1 <= g.new_end and r2 > g.old_end and c1 <= g.c2 and c2 >= g.c1:
-                raise WorkbookError(f"{table.name} cannot grow: merged cells {where}"
-                                    f"{m.get('ref')} are in the way")
+                raise WorkbookError("grow_merged_in_way", table=table.name,
+                                    cell=f"{where}{m.get('ref')}")
 
 
 def _base_styles(sheet: Sheet, old: dict[int, OldRow], g: Geometry,
@@ -191,7 +191,7 @@ def _rewrite(pkg: Package, table: TableInfo, columns: Sequence[ColumnData], n_ro
     _stretch_ranges(sheet, g)
     skeleton = to_bytes(sheet.root)
     if skeleton.count(MARKER) != 1:
-        raise WorkbookError(f"cannot rewrite sheet {table.sheet}")
+        raise WorkbookError("cannot_rewrite_sheet", sheet=table.sheet)
     head, tail = skeleton.split(MARKER)
     out = pkg.writer(table.sheet_part, data)
     del data, skeleton

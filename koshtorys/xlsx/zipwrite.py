@@ -63,11 +63,11 @@ def raw_entry(archive: bytes, info: zipfile.ZipInfo) -> Entry:
     """``info``'s member of ``archive`` with its compressed bytes, for copying as is."""
     head = _LOCAL.unpack_from(archive, info.header_offset)
     if head[0] != b"PK\x03\x04":
-        raise WorkbookError(f"damaged zip entry {info.filename}")
+        raise WorkbookError("zip_entry_damaged", part=info.filename)
     start = info.header_offset + _LOCAL.size + head[10] + head[11]
     data = archive[start : start + info.compress_size]
     if len(data) != info.compress_size:
-        raise WorkbookError(f"damaged zip entry {info.filename}")
+        raise WorkbookError("zip_entry_damaged", part=info.filename)
     return Entry(
         info.filename, data, info.CRC, info.file_size, info.compress_type,
         info.date_time, info.flag_bits & 0x0006,
@@ -280,7 +280,7 @@ def write_zip(fp: BinaryIO, entries: Iterable[Entry], comment: bytes = b"") -> N
     offset = 0
     for e in entries:
         if max(len(e.data), e.file_size, offset) > _MAX32:
-            raise WorkbookError("workbook too large (over 4 GB)")
+            raise WorkbookError("over_4gb")
         name = e.name.encode("utf-8")
         flags = e.flags | (0x800 if not e.name.isascii() else 0)
         t, d = _dos(e.date_time)
@@ -297,7 +297,7 @@ def write_zip(fp: BinaryIO, entries: Iterable[Entry], comment: bytes = b"") -> N
         offset += _LOCAL.size + len(name) + len(e.data)
     size = sum(len(c) for c in central)
     if len(central) > 0xFFFF or offset > _MAX32:
-        raise WorkbookError("workbook too large for a zip archive without zip64")
+        raise WorkbookError("no_zip64")
     for c in central:
         fp.write(c)
     fp.write(_END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), size, offset,

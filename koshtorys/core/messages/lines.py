@@ -124,6 +124,97 @@ _LINES: dict[str, tuple[str, str]] = {
     "cannot_write": ("не вдається записати {name}: {reason}", "cannot write {name}: {reason}"),
     "cannot_create_folder": ("не вдається створити папку {folder}: {reason}",
                              "cannot create the folder {folder}: {reason}"),
+    # the file itself: what it is not, and why it cannot be opened
+    "no_such_file": ("{path}: такого файлу немає", "{path}: no such file"),
+    "is_a_folder": ("{path}: це папка, а не книга", "{path}: is a folder, not a workbook"),
+    "cannot_read": ("не вдається прочитати {name}: {reason}", "cannot read {name}: {reason}"),
+    "unreadable": ("{name}: не вдається прочитати ({reason})",
+                   "{name}: cannot be read ({reason})"),
+    "not_a_workbook": ("{name} — не книга Excel (.xlsx або .xlsm)",
+                       "{name} is not an Excel workbook (.xlsx or .xlsm)"),
+    "not_a_workbook_type": ("{name} — не книга Excel ({type})",
+                            "{name} is not an Excel workbook ({type})"),
+    "damaged_or_not_workbook": ("{name}: пошкоджена книга або не книга ({detail})",
+                                "{name}: damaged or not a workbook ({detail})"),
+    "password_protected": ("{name} захищено паролем (зашифровано); зніміть пароль в Excel і "
+                           "повторіть",
+                           "{name} is password-protected (encrypted); remove the password in "
+                           "Excel and try again"),
+    "encrypted": ("{name} зашифровано; зніміть пароль і повторіть",
+                  "{name} is encrypted; remove the password and try again"),
+    "old_xls": ("{name} — старий файл Excel 97-2003 (.xls); збережіть його як .xlsx і "
+                "повторіть",
+                "{name} is an old Excel 97-2003 (.xls) file; save it as .xlsx and try again"),
+    "xls_or_password": ("{name} захищено паролем або це старий .xls; збережіть його як .xlsx "
+                        "без пароля",
+                        "{name} is password-protected or an old .xls; save it as .xlsx "
+                        "without a password"),
+    "binary_xlsb": ("{name} — двійкова книга (.xlsb); збережіть її як .xlsx і повторіть",
+                    "{name} is a binary (.xlsb) workbook; save it as .xlsx and try again"),
+    "zip_method": ("{name}: {part} стиснуто методом {method}, якого книги не мають; не "
+                   "прочитано",
+                   "{name}: {part} is compressed with method {method}, which a workbook "
+                   "never uses; not read"),
+    "zip_past_limit": ("{name}: {part} розпаковується до {mb} МБ — понад межу; не прочитано",
+                       "{name}: {part} unpacks to {mb} MB, past the limit; not read"),
+    "zip_entry_damaged": ("пошкоджений запис zip {part}", "damaged zip entry {part}"),
+    "over_4gb": ("книга завелика (понад 4 ГБ)", "workbook too large (over 4 GB)"),
+    "no_zip64": ("книга завелика для zip-архіву без zip64",
+                 "workbook too large for a zip archive without zip64"),
+    "no_table_here": ("у книзі немає таблиці {table}", "the workbook has no table {table}"),
+    "header_row_hidden": ("у таблиці {table} на аркуші {sheet} приховано рядок заголовків; "
+                          "покажіть його (Конструктор таблиць → Рядок заголовків) і повторіть",
+                          "table {table} on sheet {sheet} has its header row hidden; show it "
+                          "(Table Design → Header Row) and try again"),
+    # an output table that cannot grow where it stands
+    "grow_table_in_way": ("{table} не може вирости до {rows} рядків: на аркуші {sheet} "
+                          "заважає таблиця {other}",
+                          "{table} cannot grow to {rows} rows: table {other} is in the way "
+                          "on sheet {sheet}"),
+    "grow_cell_in_way": ("{table} не може вирости до {rows} рядків: клітинка {cell} під нею "
+                         "не порожня; перемістіть її",
+                         "{table} cannot grow to {rows} rows: cell {cell} below it is not "
+                         "empty; move it away"),
+    "grow_merged_in_way": ("{table} не може вирости: заважають об'єднані клітинки {cell}",
+                           "{table} cannot grow: merged cells {cell} are in the way"),
+    "cannot_rewrite_sheet": ("не вдається переписати аркуш {sheet}",
+                             "cannot rewrite sheet {sheet}"),
+    # documents
+    "no_request3": ("КПКВК {kpkvk}: видатків понад граничний обсяг немає, додаткового запиту "
+                    "немає",
+                    "КПКВК {kpkvk}: no expenditure above a ceiling, no additional request"),
+    "not_a_request": ("{name} — не книга бюджетного запиту koshtorys ({error})",
+                      "{name} is not a koshtorys request workbook ({error})"),
+    "soffice_missing": ("LibreOffice (soffice) не встановлено: PDF не створити",
+                        "LibreOffice (soffice) is not installed: cannot make PDF files"),
+    "print_no_file": ("не вдається надрукувати {name}: такого файлу немає",
+                      "cannot print {name}: no such file"),
+    "soffice_timeout": ("LibreOffice не завершив друк {name} за {seconds} с",
+                        "LibreOffice did not finish printing {name} within {seconds} s"),
+    "soffice_start": ("не вдається запустити LibreOffice ({soffice}): {error}",
+                      "cannot start LibreOffice ({soffice}): {error}"),
+    "soffice_no_pdf": ("LibreOffice не створив PDF з {name} ({why})",
+                       "LibreOffice made no PDF of {name} ({why})"),
+    # the add-in
+    "xlwings_vba_unreadable": ("не вдається прочитати VBA xlwings ({path}): {reason}",
+                               "cannot read xlwings' VBA ({path}): {reason}"),
+    "xlwings_vba_unexpected": ("VBA з xlwings {version} не такий, як очікує koshtorys (немає "
+                               "{missing}); перевстановіть xlwings",
+                               "the VBA shipped with xlwings {version} is not what koshtorys "
+                               "expects (missing {missing}); reinstall xlwings"),
+    "addin_install_os": ("надбудови Excel встановлюються лише у Windows і macOS; надбудову "
+                         "зібрано як {built}: скопіюйте її до папки XLSTART Excel на тому "
+                         "комп'ютері (Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART) і "
+                         "виконайте там «koshtorys addin install», щоб задати інтерпретатор "
+                         "Python",
+                         "Excel add-ins install on Windows and macOS only; the add-in was "
+                         "built as {built}: copy it to Excel's XLSTART folder on that "
+                         "computer (Windows: %APPDATA%\\Microsoft\\Excel\\XLSTART) and "
+                         "run 'koshtorys addin install' there to set the Python interpreter"),
+    "xlwings_settings": ("встановлено {target}, але не вдалося записати налаштування "
+                         "xlwings: {reason}",
+                         "installed {target}, but could not write xlwings' settings: "
+                         "{reason}"),
     "interrupted": ("перервано; книга або записана повністю, або не змінена",
                     "interrupted; a workbook is either fully written or untouched"),
     "internal": ("внутрішня помилка ({error}); книги замінюються лише цілком, ніколи не "
