@@ -37,8 +37,6 @@ from .tariff import finish_documents
 
 __all__ = ["passport", "passports", "reports"]
 
-_DOCUMENT = {"passport": {"uk": "паспорт бюджетної програми", "en": "budget program passport"},
-             "report": {"uk": "звіт про виконання паспорта", "en": "passport report"}}
 
 
 def _select(docs: list[RequestDoc], kpkvk: str | None) -> list[RequestDoc]:
@@ -119,7 +117,7 @@ def passport(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = 
         docs, found = passports(result, kpkvk=kpkvk), []
     if not docs and not found:
         raise KoshtorysError("no_programs", book=book.name)
-    missing = document_settings(result, lang, _DOCUMENT["report" if report else "passport"])
+    missing = document_settings(result, lang, "report" if report else "passport")
     if missing:  # never signed without them: no file at all
         out.checks += missing
         for c in missing:

@@ -20,7 +20,7 @@ from koshtorys.core.book import Book
 from koshtorys.core.checks import Check, ordered
 from koshtorys.core.errors import KoshtorysError, SettingsError, TableMissing
 from koshtorys.core.fileio import ensure_folder
-from koshtorys.core.messages import format_money
+from koshtorys.core.messages import format_money, text
 from koshtorys.documents.fileset import PartlyWritten
 from koshtorys.documents.request import FUNDS, RequestDoc, RequestInputs, build_requests
 from koshtorys.documents.request_sheet import write_requests
@@ -31,7 +31,6 @@ __all__ = ["request", "request_inputs", "require_plan_year", "require_parts", "p
            "document_settings"]
 
 _NEEDED = ("institution", "edrpou", "budget_code")
-_DOCUMENT = {"uk": "бюджетний запит", "en": "budget request"}
 
 
 def require_plan_year(checks: list[Check], name: str) -> None:
@@ -70,7 +69,7 @@ def request_inputs(result: parts.JobResult) -> RequestInputs:
 
 
 def document_settings(result: parts.JobResult, lang: str,
-                      document: dict[str, str] | None = None) -> list[Check]:
+                      document: str = "request") -> list[Check]:
     """Error checks for the settings a document cannot be signed without: institution,
     edrpou, budget_code, and grk_edrpou when a main spending unit (grk) is named. A
     setting that already has an error check (an invalid ЄДРПОУ, say) is not named twice.
@@ -93,7 +92,7 @@ def document_settings(result: parts.JobResult, lang: str,
         where = inputs.locator.where("tblSettings", row, "value") if inputs else "tblSettings"
         out.append(Check("error", "tblSettings", row, "value", "document_setting_missing",
                          {"where": where, "key": key, "what": prompts.get(key, key),
-                          "document": (document or _DOCUMENT)[lang if lang == "uk" else "en"]}))
+                          "document": document}))
     return out
 
 
@@ -154,11 +153,8 @@ def request(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = F
     if refused:
         names = ", ".join(dict.fromkeys(str(k) for k in refused))
         not_made = [Check("error", "tblSettings", None, None, "document_not_made",
-                          {"document": _DOCUMENT["uk" if lang == "uk" else "en"],
-                           "kpkvk": d.kpkvk,
-                           "reason": (f"не задано або недійсні налаштування: {names}"
-                                      if lang == "uk" else
-                                      f"settings not set or invalid: {names}")})
+                          {"document": "request", "kpkvk": d.kpkvk,
+                           "reason": text("settings_not_set", lang, names=names)})
                     for d in docs]
         out.checks = ordered([*out.checks, *missing, *not_made])
         for c in [*missing, *not_made]:

@@ -22,13 +22,8 @@ from koshtorys.documents.tariff_sheet import write_tariff
 from .outcome import DONE_WITH_ERRORS, Outcome, Progress
 from .request import print_pdfs, require_plan_year
 
-__all__ = ["tariff", "costed", "pick_services", "tariff_inputs", "say_checks", "finish_documents",
-           "DOC_NAMES"]
+__all__ = ["tariff", "costed", "pick_services", "tariff_inputs", "say_checks", "finish_documents"]
 
-DOC_NAMES: dict[str, dict[str, str]] = {
-    "tariff": {"uk": "розрахунок тарифу", "en": "tariff calculation"},
-    "procurement": {"uk": "обґрунтування закупівлі", "en": "procurement justification"},
-}
 
 
 def costed(book: Book, progress: Progress | None) -> tuple[parts.JobResult, Outcome]:
@@ -69,7 +64,7 @@ def pick_services(result: parts.JobResult, service: str | None, document: str,
     if wanted in invalid:
         check = Check("error", "tblServices", invalid[wanted], "service_id",
                       "service_row_invalid", {"value": wanted,
-                                              "document": DOC_NAMES[document][out.lang]})
+                                              "document": document})
         if result.inputs is not None:
             [check] = result.inputs.locator.fill([check])
         out.checks.append(check)

@@ -40,9 +40,9 @@ def text(key: str, lang: str, **params: object) -> str:
 
 
 def _name_part(shown: dict[str, object], lang: str) -> None:
-    """A part (``costing``) or a funding source (``other``) named by its code is said in
-    the reader's language."""
-    for key in ("part", "source"):
+    """A part (``costing``), a funding source (``other``) or a document (``tariff``) named
+    by its code is said in the reader's language."""
+    for key in ("part", "source", "document"):
         code = shown.get(key)
         if isinstance(code, str) and f"{key}_{code}" in TEXTS:
             uk, en = TEXTS[f"{key}_{code}"]

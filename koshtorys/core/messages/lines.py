@@ -524,6 +524,14 @@ _LINES: dict[str, tuple[str, str]] = {
     "demo_tariffs": ("   розрахунки тарифів послуг:", "   tariff calculations:"),
     "demo_procurement": ("   обґрунтування закупівлі:", "   procurement justification:"),
     "doc_checks_more": ("    … ще {count}", "    … {count} more"),
+    # the documents, as a check names them (params "document": request, passport, …)
+    "document_request": ("бюджетний запит", "budget request"),
+    "document_passport": ("паспорт бюджетної програми", "budget program passport"),
+    "document_report": ("звіт про виконання паспорта", "passport report"),
+    "document_tariff": ("розрахунок тарифу", "tariff calculation"),
+    "document_procurement": ("обґрунтування закупівлі", "procurement justification"),
+    "settings_not_set": ("не задано або недійсні налаштування: {names}",
+                         "settings not set or invalid: {names}"),
 }
 
 TEXTS: dict[str, tuple[str, str]] = {**_LINES, **EXCEL_TEXTS}
