@@ -321,3 +321,24 @@ def test_the_parquet_folder_is_replaced_whole(books: Path, tmp_path: Path) -> No
                                  "tblConsFundingTotals", "tblConsRequests",
                                  "tblConsCeilings", "tblConsFiles"))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~kosht")]
+
+
+@pytest.mark.parametrize("lang, not_ours, broken", [
+    ("en", "is not an Excel workbook", "damaged"), ("uk", "не книга Excel", "пошкоджена")])
+def test_a_file_that_is_no_zip_is_not_a_workbook_and_a_cut_zip_is_damaged(
+        tmp_path: Path, lang: str, not_ours: str, broken: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    program_book(folder / "a.xlsx", "en", {"institution": "A"}, {
+        "tblCostByKekv": [{"kpkvk": "0813104", "kekv": "2111", "fund": "general",
+                           "amount": 5.0}]})
+    (folder / "notes.xlsx").write_text("minutes of the meeting", encoding="utf-8")
+    (folder / "empty.xlsx").write_bytes(b"")
+    (folder / "cut.xlsx").write_bytes((folder / "a.xlsx").read_bytes()[:2000])
+    out = consolidate_folder(folder, tmp_path / "c.parquet", lang)
+    assert out.exit_code == 1
+    said = {name: [line for line in out.lines if f"{name} —" in line]
+            for name in ("notes.xlsx", "empty.xlsx", "cut.xlsx")}
+    assert all(len(lines) == 1 for lines in said.values()), out.lines
+    assert not_ours in said["notes.xlsx"][0] and not_ours in said["empty.xlsx"][0]
+    assert broken in said["cut.xlsx"][0] and not_ours not in said["cut.xlsx"][0]

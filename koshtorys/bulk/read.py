@@ -72,8 +72,11 @@ class _Zip:
     def _directory(self) -> dict[bytes, tuple[int, int, int, int]]:
         """name as stored → (method, packed, unpacked, local header offset), checked."""
         f = self.f
-        if f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        head = f.read(8)
+        if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise KoshtorysError("xls_or_password", name=self.path.name)
+        if not head.startswith(b"PK"):  # no zip at all (a text, a PDF, an empty file):
+            raise KoshtorysError("not_a_workbook", name=self.path.name)  # not "damaged"
         size = f.seek(0, 2)
         f.seek(max(0, size - 65_557))
         tail = f.read()
