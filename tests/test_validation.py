@@ -357,3 +357,18 @@ def test_repeated_keys_are_found_as_texts(rows: list[tuple[object, object, int]]
                 break
     got = [(c.row, c.params["first"]) for c in _duplicate_keys(df, "tblHistory", ("a", "b", "c"))]
     assert got == want
+
+
+def test_an_english_message_names_the_english_header() -> None:
+    # the English template's headers are the column keys: an English message that asks
+    # for a column asks for it by that name, a Ukrainian one by the Ukrainian header
+    staff = [[h for h in STAFF[0] if h != "monthly_pay"]] + [
+        [v for h, v in zip(STAFF[0], row, strict=True) if h != "monthly_pay"] for row in STAFF[1:]]
+    services = [list(SERVICES[0]), ["S1", None, "година", 100, 0, "0813104"],
+                *SERVICES[2:]]
+    r = parts.compute(tables(tblStaff=staff, tblServices=services), only="costing")
+    missing = next(c for c in errors(r) if c.code == "missing_column")
+    blank = next(c for c in errors(r) if c.code == "blank_required")
+    assert "'monthly_pay'" in missing.message("en")
+    assert "«Місячний фонд оплати на ставку»" in missing.message("uk")
+    assert "'name'" in blank.message("en") and "«Назва послуги»" in blank.message("uk")

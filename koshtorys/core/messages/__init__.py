@@ -10,6 +10,8 @@ Templates use ``str.format`` fields; a missing field shows as «?» instead of f
 
 from __future__ import annotations
 
+import functools
+
 __all__ = ["Reason", "MESSAGES", "TEXTS", "render", "text", "format_money"]
 
 
@@ -24,6 +26,7 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     template = uk if lang == "uk" else en
     shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
     _name_part(shown, lang)
+    _header_part(shown, lang)
     return template.format_map(_Params(shown))
 
 
@@ -47,6 +50,26 @@ def _name_part(shown: dict[str, object], lang: str) -> None:
         if isinstance(code, str) and f"{key}_{code}" in TEXTS:
             uk, en = TEXTS[f"{key}_{code}"]
             shown[key] = uk if lang == "uk" else en
+
+
+def _header_part(shown: dict[str, object], lang: str) -> None:
+    """A column named by its Ukrainian header (``header``, several joined by `` / ``) is
+    named in English by its key — the English template's header — so an English message
+    never asks for a Ukrainian column. Each Ukrainian header is one key in the schema."""
+    header = shown.get("header")
+    if lang == "uk" or not isinstance(header, str):
+        return
+    keys = _keys_of_headers()
+    shown["header"] = " / ".join(keys.get(h, h) for h in header.split(" / "))
+
+
+@functools.cache
+def _keys_of_headers() -> dict[str, str]:
+    from koshtorys.core import schema  # on first use: the messages stay a leaf package
+
+    out = {c.header("uk"): c.key for t in schema.TABLES for c in t.columns}
+    out.update({s.uk: s.key for s in schema.SETTINGS if getattr(s, "uk", None)})
+    return out
 
 
 def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:
