@@ -38,7 +38,6 @@ from .tariff import finish_documents
 __all__ = ["passport", "passports", "reports"]
 
 
-
 def _select(docs: list[RequestDoc], kpkvk: str | None) -> list[RequestDoc]:
     if kpkvk is None:
         return docs

@@ -25,7 +25,6 @@ from .request import print_pdfs, require_plan_year
 __all__ = ["tariff", "costed", "pick_services", "tariff_inputs", "say_checks", "finish_documents"]
 
 
-
 def costed(book: Book, progress: Progress | None) -> tuple[parts.JobResult, Outcome]:
     """The costing part of ``book`` (exit 2 when its tables are missing) and the outcome
     that starts with its checks."""
