@@ -67,9 +67,7 @@ def _header_part(shown: dict[str, object], lang: str) -> None:
 def _keys_of_headers() -> dict[str, str]:
     from koshtorys.core import schema  # on first use: the messages stay a leaf package
 
-    out = {c.header("uk"): c.key for t in schema.TABLES for c in t.columns}
-    out.update({s.uk: s.key for s in schema.SETTINGS if getattr(s, "uk", None)})
-    return out
+    return {c.header("uk"): c.key for t in schema.TABLES for c in t.columns}
 
 
 def format_money(x: float, lang: str = "uk", digits: int = 2) -> str:
