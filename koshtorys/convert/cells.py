@@ -22,6 +22,7 @@ import datetime as _dt
 import math
 import numbers
 import re
+from decimal import Decimal
 
 from pandas import NA
 
@@ -31,11 +32,14 @@ from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
 __all__ = ["Unreadable", "is_blank", "read_number", "read_cell", "read_month", "excel_serial",
-           "NUMBER_KINDS", "DATES", "fmt_number"]
+           "NUMBER_KINDS", "DATES", "fmt_number", "percent_params"]
 
 NUMBER_KINDS = ("number", "money", "share", "int", "year")
 DATES = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
 _NUM_TEXT = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+_GROUPED = re.compile(r"^([+-]?)([1-9]\d{0,2})[.,](\d{3})$")
+""""64,500", "1.250": a separator and three digits may group thousands as well as start
+a fraction, and the two readings differ a thousandfold."""
 _EPOCH = _dt.datetime(1899, 12, 30)
 _TRUE = ("true", "1", "так", "yes", "1.0", "істина")
 _FALSE = ("false", "0", "ні", "no", "0.0", "хибність")
@@ -96,7 +100,8 @@ def _date_in_amount(v: object) -> Unreadable:
 
 def read_number(v: object) -> float:
     """A number from a number, or from text as people type it (``1 234,50``, ``22%``);
-    a date, a time, a boolean, NaN or any other text raises :class:`Unreadable`."""
+    a date, a time, a boolean, NaN, a text that may group thousands (``64,500``:
+    ``ambiguous_number``) or any other text raises :class:`Unreadable`."""
     t = type(v)
     if t is float or t is int:
         try:
@@ -118,6 +123,12 @@ def read_number(v: object) -> float:
     if isinstance(v, str):
         s = v.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if _NUM_TEXT.match(s):
+            grouped = _GROUPED.match(s)
+            if grouped:
+                sign, whole, part = grouped.groups()
+                raise Unreadable("ambiguous_number", value=str(v)[:60],
+                                 decimal=Decimal(f"{sign}{whole}.{part}").normalize(),
+                                 thousands=f"{sign}{whole}{part}")
             return float(s.replace(",", "."))
         if s.endswith("%") and _NUM_TEXT.match(s[:-1]):  # "22%" typed as text
             return float(s[:-1].replace(",", ".")) / 100
@@ -144,6 +155,12 @@ def check_range(col: schema.Column | schema.Setting, x: float) -> float | int:
     if col.max is not None and x > col.max:
         raise Unreadable("above_max", value=fmt_number(x), max=fmt_number(col.max))
     return x
+
+
+def percent_params(x: float) -> dict[str, object]:
+    """The fields of a ``percent_as_number`` warning for the rate ``x`` (7 → 700 %)."""
+    typed = Decimal(repr(float(x)))
+    return {"value": typed.normalize(), "percent": (typed * 100).normalize()}
 
 
 def read_text(v: object) -> str:

@@ -16,7 +16,7 @@ from koshtorys.core.book import RawTable
 from koshtorys.core.checks import Check
 from koshtorys.core.settings import Settings
 
-from .cells import Unreadable, is_blank, read_cell
+from .cells import Unreadable, is_blank, percent_params, read_cell
 from .tables import Locator
 
 __all__ = ["convert_settings", "valid_edrpou", "SettingsRead"]
@@ -119,6 +119,10 @@ def convert_settings(raw: RawTable | None, locator: Locator,
         except Unreadable as bad:
             checks.append(Check("error", t.name, r, "value", bad.code,
                                 {"where": raw.cell(i, vj), **bad.params}))
+            continue
+        if s.percent_from is not None and values[s.key] >= s.percent_from:  # type: ignore[operator]
+            checks.append(Check("warning", t.name, r, "value", "percent_as_number",
+                                {"where": raw.cell(i, vj), **percent_params(values[s.key])}))
     checks += _years(values, rows, raw, today or _dt.date.today())
     return SettingsRead(Settings.from_values(values), rows, checks)
 

@@ -22,7 +22,7 @@ from koshtorys.core.checks import Check
 from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
-from .cells import Unreadable, check_range, is_blank, read_cell
+from .cells import Unreadable, check_range, is_blank, percent_params, read_cell
 
 __all__ = ["Locator", "convert_table", "empty_frame"]
 
@@ -386,6 +386,10 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
                 col_vals[blank] = c.default  # type: ignore[index]
         for i, exc in bad.items():
             problems.append((i, order, "error", exc.code, exc.params, c.key))
+        if c.percent_from is not None:  # read as typed, but 7 is most likely 7 %
+            for i in np.flatnonzero(np.asarray(col_vals, dtype=float) >= c.percent_from):
+                problems.append((int(i), order, "warning", "percent_as_number",
+                                 percent_params(col_vals[i]), c.key))  # type: ignore[index]
         if c.required:
             for i in np.flatnonzero(blank):
                 problems.append((int(i), order, "error", "blank_required",

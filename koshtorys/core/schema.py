@@ -75,6 +75,9 @@ class Column:
     min_exclusive: bool = False
     max: float | None = None
     """Largest allowed value (inclusive)."""
+    percent_from: float | None = None
+    """A rate from this value up is read, with a warning: most likely a percent typed as
+    a whole number (7 for 7 %)."""
     fmt: str | None = None
     """Excel number format for the column."""
     width: float = 14
@@ -258,7 +261,8 @@ TABLES: tuple[Table, ...] = (
             C("kpkvk", "КПКВК", "code", width=11),
             C("base_year", "Базовий рік", "year", required=True, width=10),
             C("base_amount", "Сума в базовому році", "money", required=True, min=0, fmt=MONEY),
-            C("index_rate", "Індекс зростання", "number", min=-1, max=10, fmt=RATE, width=10),
+            C("index_rate", "Індекс зростання", "number", min=-1, max=10, percent_from=1,
+              fmt=RATE, width=10),
             C("first_year", "З року", "year", required=True, width=9),
             C("last_year", "По рік", "year", required=True, width=9),
         ),

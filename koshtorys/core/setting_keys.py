@@ -27,6 +27,8 @@ class Setting:
     enum: str | None = None
     min: float | None = None
     max: float | None = None
+    percent_from: float | None = None
+    """A rate from this value up is read, with a warning (a percent typed as a number)."""
     code: str | None = None
     """For ``kind='code'``: which code it is (``edrpou``, ``budget_code``, ``grk_code``)."""
 
@@ -55,11 +57,11 @@ SETTINGS: tuple[Setting, ...] = (
     S("vat_rate", "number", 0.0, "Ставка ПДВ (0 для неплатників)", "VAT rate (0 if not a payer)",
       min=0, max=1),
     S("under_threshold", "number", 0.9, "Поріг недовиконання", "Under-execution threshold",
-      min=0, max=10),
+      min=0, max=10, percent_from=2),
     S("index_rate", "number", 0.0, "Річний індекс зростання для прогнозних років",
-      "Yearly growth for the forecast years", min=-1, max=10),
+      "Yearly growth for the forecast years", min=-1, max=10, percent_from=1),
     S("discount_rate", "number", 0.0, "Ставка дисконтування для NPV", "Discount rate for NPV",
-      min=-0.99, max=10),
+      min=-0.99, max=10, percent_from=1),
     S("fx_EUR", "number", None, "Курс EUR, грн за 1 євро", "UAH per EUR", min=0),
     S("fx_USD", "number", None, "Курс USD, грн за 1 долар", "UAH per USD", min=0),
     S("rounding", "int", 0, "Знаків після коми в запитах і фінансуванні (0 = гривні)",
@@ -86,5 +88,5 @@ SETTINGS: tuple[Setting, ...] = (
     S("change_threshold", "number", 0.2,
       "Поріг зміни рядка запиту порівняно з надісланим (0,2 = 20%)",
       "Share a request line may move against the last one sent before a warning",
-      min=0, max=100),
+      min=0, max=100, percent_from=2),
 )

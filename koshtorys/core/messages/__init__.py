@@ -11,6 +11,7 @@ Templates use ``str.format`` fields; a missing field shows as «?» instead of f
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 __all__ = ["Reason", "MESSAGES", "TEXTS", "render", "text", "format_money"]
 
@@ -21,10 +22,11 @@ from .lines import TEXTS
 
 def render(code: str, lang: str, params: dict[str, object]) -> str:
     """The check message for reason ``code`` in ``lang`` with ``params`` filled in; amounts
-    (floats) as :func:`format_money` writes them."""
+    (floats) as :func:`format_money` writes them, exact numbers (Decimal) with their own
+    digits and the language's decimal sign."""
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
-    shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
+    shown = {k: _shown(v, lang) for k, v in params.items()}
     _name_part(shown, lang)
     _header_part(shown, lang)
     return template.format_map(_Params(shown))
@@ -37,9 +39,19 @@ def text(key: str, lang: str, **params: object) -> str:
     'refreshed a.xlsx'
     """
     uk, en = TEXTS[key]
-    shown = {k: format_money(v, lang) if type(v) is float else v for k, v in params.items()}
+    shown = {k: _shown(v, lang) for k, v in params.items()}
     _name_part(shown, lang)
     return (uk if lang == "uk" else en).format_map(_Params(shown))
+
+
+def _shown(v: object, lang: str) -> object:
+    """A float is an amount (two decimals); a Decimal a number as typed ("1,125")."""
+    if type(v) is float:
+        return format_money(v, lang)
+    if isinstance(v, Decimal):
+        shown = f"{v:f}"
+        return shown.replace(".", ",") if lang == "uk" else shown
+    return v
 
 
 def _name_part(shown: dict[str, object], lang: str) -> None:

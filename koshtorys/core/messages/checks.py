@@ -47,6 +47,8 @@ class Reason(StrEnum):
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
     DATE_IN_AMOUNT = "date_in_amount"
+    AMBIGUOUS_NUMBER = "ambiguous_number"
+    PERCENT_AS_NUMBER = "percent_as_number"
     TEXT_TOO_LONG = "text_too_long"
     MISSING_TABLE_RANGE = "missing_table_range"
     BROKEN_TABLE = "broken_table"
@@ -231,6 +233,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "ambiguous_number": (
+        "{where}: «{value}» — неоднозначне число: {decimal} чи {thousands}? Три цифри після "
+        "коми чи крапки можуть бути й тисячами. Введіть {thousands}, якщо це тисячі, або "
+        "{decimal}, якщо це дріб (дріб із трьома знаками після коми вводьте числом, не "
+        "текстом).",
+        "{where}: '{value}' is ambiguous: {decimal} or {thousands}? Three digits after a comma "
+        "or a point may be thousands. Type {thousands} if it is thousands, or {decimal} if it "
+        "is a fraction (a fraction with three decimals: type it as a number, not as text).",
+    ),
+    "percent_as_number": (
+        "{where}: {value} прочитано як {percent} %. Якщо мали на увазі {value} %, введіть "
+        "{value}% або частку (0,07 = 7 %).",
+        "{where}: {value} is read as {percent} %. If you meant {value} %, type {value}% or "
+        "a fraction (0.07 = 7 %).",
     ),
     "text_too_long": (
         "{where}: текст довший за {max} символів (межа клітинки Excel) — скоротіть його.",
