@@ -372,3 +372,15 @@ def test_an_english_message_names_the_english_header() -> None:
     assert "'monthly_pay'" in missing.message("en")
     assert "«Місячний фонд оплати на ставку»" in missing.message("uk")
     assert "'name'" in blank.message("en") and "«Назва послуги»" in blank.message("uk")
+
+
+@pytest.mark.parametrize(("typed", "fund"), [
+    ("загальний фонд", "general"), ("Спеціальний фонд", "special"), ("спецфонд", "special"),
+    ("загальний\u00a0 фонд", "general"), ("General fund", "general"), ("СФ", "special"),
+])
+def test_a_fund_is_read_as_a_finance_officer_writes_it(typed: str, fund: str) -> None:
+    costs = [COSTS[0], ["2240", "Оренда", 1000, None, "0813104", typed]]
+    r = parts.compute(tables(tblCosts=costs), only="costing")
+    assert errors(r, "tblCosts") == []
+    row = r.outputs["tblCostByKekv"].query("kekv == '2240'")
+    assert list(row["fund"]) == [fund] and list(row["amount"]) == [1000]

@@ -52,9 +52,12 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
     "category": {"прямі": "direct", "прямий": "direct", "непрямі": "indirect",
                  "непрямий": "indirect", "адміністративні": "indirect"},
     "fund": {"загальний": "general", "спеціальний": "special", "зф": "general",
-             "сф": "special", "c": "general", "s": "special"},  # C/S: treasury reports
+             "сф": "special", "c": "general", "s": "special",  # C/S: treasury reports
+             "загальний фонд": "general", "спеціальний фонд": "special",
+             "спецфонд": "special", "general fund": "general", "special fund": "special"},
     "source": {"місцевий": "local", "бюджет тг": "local", "бюджет громади": "local",
-               "державний": "state", "обласний": "oblast", "донор": "donor", "мтд": "donor",
+               "місцевий бюджет": "local", "державний": "state", "державний бюджет": "state",
+               "обласний": "oblast", "обласний бюджет": "oblast", "донор": "donor", "мтд": "donor",
                "донори": "donor", "інші": "other", "інші джерела": "other"},
     "rule": {"фіксована": "fixed", "частка": "share", "залишок": "remainder"},
     "currency": {"грн": "UAH", "uah": "UAH", "eur": "EUR", "євро": "EUR",
@@ -69,7 +72,7 @@ def enum_value(enum: str, value: object) -> str | None:
     >>> enum_value("fund", "Загальний"), enum_value("fund", "S"), enum_value("fund", "T")
     ('general', 'special', None)
     """
-    text = str(value).strip().casefold()
+    text = " ".join(str(value).split()).casefold()  # "загальний\xa0 фонд" too
     for code in ENUMS[enum]:
         if text == code.casefold():
             return code
