@@ -443,8 +443,13 @@ def test_months_by_key_adds_up_each_key_in_order(plan_rows: list, actual_rows: l
         return frame([(k, e, f, {m: c / 100 for m, c in months.items()})
                       for k, e, f, months in rows])
 
-    keys, plan, actual = execution._months_by_key(as_frame(plan_rows), as_frame(actual_rows))
+    keys, plan, actual, first_actual = execution._months_by_key(as_frame(plan_rows),
+                                                                as_frame(actual_rows))
     order = sorted(expected, key=_rank)
+    first_row = {}  # frame() numbers the rows from 5
+    for i, (k, e, f, _months) in enumerate(actual_rows):
+        first_row.setdefault((k, e, f), 5 + i)
+    assert list(first_actual) == [first_row.get(key, -1) for key in order]
     got = list(zip(*(keys[c] for c in ("kpkvk", "kekv", "fund")), strict=True))
     assert [tuple(None if isinstance(x, float) else x for x in g) for g in got] == order
     for i, key in enumerate(order):

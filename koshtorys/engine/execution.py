@@ -109,10 +109,11 @@ def _measures(
 
 
 def _months_by_key(plan: pd.DataFrame | None, actual: pd.DataFrame | None
-                   ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+                   ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """One row per key (the union of both inputs, sorted; a blank key sorts last): the
     keys' values, the plan months and the actual months (``keys x 12`` each, a blank
-    month 0). Rows with the same key are added up.
+    month 0), and the first ``tblActuals`` row of each key (its frame index, the
+    worksheet row; -1 for none). Rows with the same key are added up.
 
     Rows are grouped by :func:`~.keys.key_groups` and the months added up with
     ``np.add.at``: the sums of a pandas ``groupby(...).sum()`` over the stacked inputs
@@ -121,7 +122,7 @@ def _months_by_key(plan: pd.DataFrame | None, actual: pd.DataFrame | None
     sizes = [len(f) if f is not None else 0 for f in (plan, actual)]
     if not inputs:
         return {k: np.empty(0, dtype=object) for k in _KEYS}, np.zeros((0, 12)), \
-            np.zeros((0, 12))
+            np.zeros((0, 12)), np.zeros(0, dtype=np.int64)
     columns = [np.concatenate([f[k].to_numpy(dtype=object) if k in f.columns
                                else np.full(len(f), None, dtype=object) for f in inputs])
                for k in _KEYS]
@@ -129,15 +130,45 @@ def _months_by_key(plan: pd.DataFrame | None, actual: pd.DataFrame | None
     keys_out = {k: values[first] for k, values in zip(_KEYS, columns, strict=True)}
     out = []
     start = 0
+    actual_row = np.full(len(first), -1, dtype=np.int64)
     for f, size in zip((plan, actual), sizes, strict=True):
         months = np.zeros((len(first), 12))
         if size:
             assert f is not None
             values = f.reindex(columns=_MONTHS).to_numpy(dtype=float)
-            np.add.at(months, code[start:start + size], np.nan_to_num(values, nan=0.0))
+            groups = code[start:start + size]
+            np.add.at(months, groups, np.nan_to_num(values, nan=0.0))
+            if f is actual and pd.api.types.is_integer_dtype(f.index):
+                actual_row[groups[::-1]] = f.index.to_numpy()[::-1]  # the first row wins
             start += size
         out.append(months)
-    return keys_out, out[0], out[1]
+    return keys_out, out[0], out[1], actual_row
+
+
+def _looks_cumulative(monthly_plan: np.ndarray, monthly: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keys whose cash looks typed as totals from January (as the treasury's reports
+    give them), not each month's own: three months or more, every one with cash and
+    none below the one before, the last about the plan from January to it (±25 %) and
+    all of them together at least 1.5 times that plan. A monthly entry whose last month
+    alone matches the plan of the whole period is not a budget anyone executes.
+
+    The mask of such keys, each key's last month with cash (0–11) and the plan from
+    January to it."""
+    n = len(monthly)
+    cash = _kop(monthly) != 0
+    if n == 0 or not cash.any():
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64), np.zeros(n)
+    last = 11 - np.argmax(cash[:, ::-1], axis=1)  # the key's last month with cash
+    every = cash.sum(axis=1) == last + 1  # no month before it without cash
+    before = np.arange(11) < last[:, None]  # the steps from January to the last month
+    rising = ((_kop(np.diff(monthly, axis=1)) >= 0) | ~before).all(axis=1)
+    at = np.arange(n)
+    planned = np.cumsum(monthly_plan, axis=1)[at, last]
+    close = np.abs(monthly[at, last] - planned) <= 0.25 * planned
+    looks = cash.any(axis=1) & (last >= 2) & every & rising & (_kop(planned) > 0) & close \
+        & (monthly.sum(axis=1) >= 1.5 * planned)
+    return looks, last, planned
 
 
 def _empty(as_of: int | None, checks: list[Check]) -> VarianceResult:
@@ -183,8 +214,14 @@ def compute_variance(
     >>> float(q2["plan"]), float(q2["plan_ytd"]), float(q2["forecast"]), q2["flag"]
     (100.0, 400.0, 960.0, 'under')
     """
-    keys, monthly_plan, monthly = _months_by_key(plan, actual)
+    keys, monthly_plan, monthly, actual_row = _months_by_key(plan, actual)
     n = len(monthly)
+    looks, last_cash, planned = _looks_cumulative(monthly_plan, monthly)
+    checks = [Check("warning", "tblActuals", int(actual_row[g]), _MONTHS[last_cash[g]],
+                    "actuals_look_cumulative",
+                    {"actual": float(monthly[g, last_cash[g]]), "plan": float(planned[g])})
+              for g in np.flatnonzero(looks)[np.argsort(actual_row[looks], kind="stable")]
+              if actual_row[g] >= 0]  # in the sheet's order
 
     with_cash = np.flatnonzero((_kop(monthly) != 0).any(axis=0))
     if len(with_cash) == 0:
@@ -256,4 +293,5 @@ def compute_variance(
             "actual": _round2(a[:, q].sum(axis=0)),
         }
     )
-    return VarianceResult(variance, summary, quarters, as_of, as_of_month=as_of_month)
+    return VarianceResult(variance, summary, quarters, as_of, as_of_month=as_of_month,
+                          checks=checks)

@@ -44,6 +44,7 @@ class Reason(StrEnum):
     SETTING_UNKNOWN = "setting_unknown"
     SETTING_TWICE = "setting_twice"
     NO_ACTUALS = "no_actuals"
+    ACTUALS_LOOK_CUMULATIVE = "actuals_look_cumulative"
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
     DATE_IN_AMOUNT = "date_in_amount"
@@ -233,6 +234,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "actuals_look_cumulative": (
+        "{where}: касові видатки не меншають від місяця до місяця, а останній місяць "
+        "({actual} грн) майже дорівнює плану з січня до нього ({plan} грн) — схоже, "
+        "введено суми наростаючим підсумком, як у звіті казначейства. tblActuals приймає "
+        "видатки кожного місяця окремо; звіт перетворює команда import-actuals.",
+        "{where}: the cash never falls from month to month and the last month ({actual} "
+        "UAH) is about the plan from January to it ({plan} UAH): these look like totals from "
+        "the start of the year, as the treasury's report gives them. tblActuals takes each "
+        "month's own cash; import-actuals converts a report.",
     ),
     "ambiguous_number": (
         "{where}: «{value}» — неоднозначне число: {decimal} чи {thousands}? Три цифри після "
