@@ -30,11 +30,16 @@ _state: dict[str, str] = {}
 
 def _lang() -> str:
     """The workbook's language once known; before that the environment's (Ukrainian for a
-    ``uk`` locale), else English."""
+    ``uk`` locale), else the system's (Windows sets no LANG: ``Ukrainian_Ukraine``), else
+    English."""
     if "lang" in _state:
         return _state["lang"]
     env = os.environ.get("KOSHTORYS_LANG") or os.environ.get("LC_ALL") or \
         os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    if not env:
+        import locale
+
+        env = locale.getlocale()[0] or ""
     return "uk" if env.lower().startswith(("uk", "ua")) else "en"
 
 
@@ -129,7 +134,7 @@ def cmd_send(a: argparse.Namespace) -> int:
 def cmd_consolidate(a: argparse.Namespace) -> int:
     from .commands.consolidate import consolidate_folder
 
-    return _done(consolidate_folder(Path(a.dir), Path(a.out), _lang()))
+    return _done(consolidate_folder(Path(a.dir), Path(a.out), a.lang, fallback=_lang()))
 
 
 def cmd_addin(a: argparse.Namespace) -> int:
@@ -234,6 +239,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True,
                    help="PATH.xlsx, or PATH.parquet (a folder of one Parquet file per table, "
                         "for more rows than a worksheet holds)")
+    s.add_argument("--lang", choices=["uk", "en"],
+                   help="the output's language (default: the one most of the files speak)")
 
     s = add("addin", cmd_addin, "build or install the Excel add-in")
     s.add_argument("action", choices=["build", "install"])
@@ -278,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .core.messages import text
 
     args = _parser().parse_args(argv)
+    _state.clear()  # a call in a process that ran others (tests, a script) starts anew
     try:
         return int(args.fn(args))
     except KoshtorysError as exc:

@@ -207,3 +207,22 @@ def test_check_writes_only_the_checks(sample_en: Path) -> None:
     assert table_rows(sample_en, "tblUnitCosts") == []
     checks = table_rows(sample_en, "tblChecks")
     assert any(c["table"] == "tblServices" and c["column"] == "planned_units" for c in checks)
+
+
+@pytest.mark.parametrize("system, lang", [(("Ukrainian_Ukraine", "1251"), "uk"),
+                                          (("uk_UA", "UTF-8"), "uk"),
+                                          (("English_United States", "1252"), "en"),
+                                          ((None, None), "en")])
+def test_with_no_lang_variable_the_system_locale_speaks(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture,
+        system: tuple[str | None, str | None], lang: str) -> None:
+    """Windows sets no LANG: a Ukrainian system's refusal before any workbook is read is
+    Ukrainian (the locale as Python reports it there: ``Ukrainian_Ukraine``)."""
+    import locale
+
+    for name in ("KOSHTORYS_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(locale, "getlocale", lambda *a: system)
+    assert main(["check", str(tmp_path / "absent.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert ("такого файлу немає" in err) == (lang == "uk"), err

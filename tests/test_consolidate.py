@@ -342,3 +342,32 @@ def test_a_file_that_is_no_zip_is_not_a_workbook_and_a_cut_zip_is_damaged(
     assert all(len(lines) == 1 for lines in said.values()), out.lines
     assert not_ours in said["notes.xlsx"][0] and not_ours in said["empty.xlsx"][0]
     assert broken in said["cut.xlsx"][0] and not_ours not in said["cut.xlsx"][0]
+
+
+@pytest.mark.parametrize("lang, said", [("en", "consolidated 2 of 3"),
+                                        ("uk", "зведено книг: 2 з 3")])
+def test_the_consolidation_speaks_the_language_of_its_books(
+        tmp_path: Path, lang: str, said: str, capsys: pytest.CaptureFixture) -> None:
+    """With no --lang the lines and the output speak what most books' headers speak, not
+    the machine's locale (Windows sets none); a refusal does not repeat the file name."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b"):
+        program_book(folder / f"{name}.xlsx", lang, {"institution": name.upper()}, {
+            "tblCostByKekv": [{"kpkvk": "0813104", "kekv": "2111", "fund": "general",
+                               "amount": 5.0}]})
+    (folder / "notes.xlsx").write_text("minutes of the meeting", encoding="utf-8")
+    out = tmp_path / "c.xlsx"
+    other = "uk" if lang == "en" else "en"
+    assert main(["consolidate", str(folder), "--out", str(out)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(said)
+    (notes,) = [line for line in lines if "notes.xlsx" in line]
+    assert notes.count("notes.xlsx") == 1, notes
+    heads = _rows(out, "tblConsCostByKekv")[0][:3]
+    assert heads == (["Установа", "ЄДРПОУ", "Файл"] if lang == "uk"
+                     else ["institution", "edrpou", "source_file"])
+    # asked for, the other language wins
+    assert main(["consolidate", str(folder), "--out", str(out), "--lang", other]) == 1
+    assert capsys.readouterr().out.splitlines()[0].startswith(
+        "зведено книг" if other == "uk" else "consolidated")

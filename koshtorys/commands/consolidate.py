@@ -12,6 +12,7 @@ worksheet's rows) or ``.parquet`` (a folder of one Parquet file per table).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,20 +84,35 @@ class _File:
     institution: str | None = None
     edrpou: str | None = None
     status: str = "ok"
-    messages: list[str] = field(default_factory=list)
+    messages: list[Callable[[str], str]] = field(default_factory=list)
+    """Each problem said in a language: the run's is known once every file is read."""
 
-    def problem(self, status: str, message: str) -> None:
+    def problem(self, status: str, message: Callable[[str], str]) -> None:
         rank = {"ok": 0, "skipped": 1, "warning": 2, "error": 3}
         if rank[status] > rank[self.status]:
             self.status = status
         self.messages.append(message)
 
+    def reason(self, lang: str) -> str:
+        return "; ".join(say(lang) for say in self.messages)
+
+    def refused(self, exc: KoshtorysError) -> Callable[[str], str]:
+        """The first line of a refusal without the file's name, which the list shows."""
+        def say(lang: str) -> str:
+            line = exc.message(lang).splitlines()[0]
+            for name in (self.file, str(exc.params.get("path", ""))):
+                if name and line.startswith(name):
+                    return line[len(name):].lstrip(" —:")
+            return line
+        return say
+
 
 class _Run:
     """One consolidation: the stacks, the request infos and the files' fate."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
+    def __init__(self, lang: str | None, fallback: str) -> None:
+        self.chosen, self.fallback = lang, fallback
+        self.votes = [0, 0]  # headers named in Ukrainian, in English
         self.stacks = {t.name: Stack(engine.SOURCE_OF[t.name]) for t in engine.PROGRAM_TABLES}
         self.requests = Stack(engine.REQUEST)
         self.info: list[dict[str, object]] = []
@@ -104,8 +120,22 @@ class _Run:
         self.files: list[_File] = []
         self.wanted = [schema.table("tblSettings"), *engine.SOURCE_OF.values()]
 
-    def say(self, key: str, **params: object) -> str:
-        return text(key, self.lang, **params)
+    @property
+    def lang(self) -> str:
+        """The language asked for, else the one most of the files' headers speak."""
+        if self.chosen:
+            return self.chosen
+        uk, en = self.votes
+        return self.fallback if uk == en else "uk" if uk > en else "en"
+
+    def vote(self, t: schema.Table, raw: RawTable) -> None:
+        uk, en = schema.header_votes(t, raw.headers)
+        self.votes[0] += uk
+        self.votes[1] += en
+
+    @staticmethod
+    def say(key: str, **params: object) -> Callable[[str], str]:
+        return lambda lang: text(key, lang, **params)
 
     def read(self, path: Path) -> None:
         f = _File(path.name)
@@ -122,10 +152,13 @@ class _Run:
                 book.close()
                 f.problem("skipped", self.say("cons_not_ours"))
         except KoshtorysError as exc:
-            f.problem("error", exc.message(self.lang).splitlines()[0])
+            f.problem("error", f.refused(exc))
 
     def _program(self, book: TableFile, f: _File, no: int) -> None:
         raws = book.read(self.wanted)
+        for t in self.wanted:
+            if t.name in raws:
+                self.vote(t, raws[t.name])
         who = self._settings(raws["tblSettings"], f) if "tblSettings" in raws else {}
         f.institution = str(who.get("institution") or Path(f.file).stem)
         f.edrpou = who.get("edrpou")  # type: ignore[assignment]
@@ -191,6 +224,7 @@ class _Run:
         self.seen[key] = f.file
         self.info.append(info)
         raw = raws[engine.REQUEST.name]
+        self.vote(engine.REQUEST, raw)
         cols = columns_of(engine.REQUEST, tuple(raw.headers))
         if "form" not in cols:  # the form column came later: the file's own form
             raw = RawTable(raw.name, raw.sheet, [*raw.headers, "form"],
@@ -214,15 +248,15 @@ class _Run:
             for no, found in left_out.items():  # the first few, and how many more
                 found.sort(key=lambda c: c.row or 0)
                 for c in found[:ROWS_SAID]:
-                    self.files[no].problem("warning", self.say(
-                        "cons_row_left_out", message=c.message(self.lang)))
+                    self.files[no].problem("warning", lambda lang, c=c: text(
+                        "cons_row_left_out", lang, message=c.message(lang)))
                 if len(found) > ROWS_SAID:
                     self.files[no].problem("warning", self.say(
                         "cons_rows_more", count=len(found) - ROWS_SAID))
         info = pd.DataFrame.from_records(self.info, columns=[
             "source_file", *(c.key for c in engine.INFO_FIELDS)])
         files = pd.DataFrame.from_records(
-            [(f.file, f.kind or None, f.institution, f.edrpou, f.status, "; ".join(f.messages))
+            [(f.file, f.kind or None, f.institution, f.edrpou, f.status, f.reason(self.lang))
              for f in self.files], columns=engine.CONS_FILES.column_keys)
         return engine.consolidate(typed, info, files)
 
@@ -275,9 +309,12 @@ def _refuse_kind(out_path: Path) -> None:
         raise KoshtorysError("cons_out_kind", path=out_path.name)
 
 
-def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcome:
+def consolidate_folder(folder: Path, out_path: Path, lang: str | None = None,
+                       fallback: str = "uk") -> Outcome:
     """Consolidate ``folder`` into ``out_path``; exit 1 when some files could not be read
-    (each is listed, none stops the others), 2 when nothing was done."""
+    (each is listed, none stops the others), 2 when nothing was done. The output and the
+    lines speak ``lang``; ``None``: the language most of the files' headers speak
+    (``fallback`` when they do not tell)."""
     folder, out_path = Path(folder), Path(out_path)
     _refuse_kind(out_path)
     if not folder.is_dir():
@@ -288,12 +325,13 @@ def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcom
     sheet = out_path.suffix.lower() == ".xlsx"
     if sheet:
         ensure_not_locked(out_path)
-    run = _Run(lang)
+    run = _Run(lang, fallback)
     for p in paths:
         run.read(p)
         if sheet:  # refused as soon as it is known, not after reading a nation's files
             _fits_sheet(run, out_path)
     tables = run.frames()
+    lang = run.lang
     files = run.files
     del run  # its batches are in ``tables`` now
     ensure_folder(out_path.parent)
@@ -316,5 +354,5 @@ def consolidate_folder(folder: Path, out_path: Path, lang: str = "uk") -> Outcom
     for f in files:
         if f.status != "ok":
             out.say("not_included" if f.status in ("error", "skipped") else "included_with",
-                    file=f.file, reason="; ".join(f.messages))
+                    file=f.file, reason=f.reason(lang))
     return out
