@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time as _time
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -242,6 +243,26 @@ def test_min_wage_top_up_warns_and_costs_at_minimum() -> None:
         "warning", "tblStaff", 5, "monthly_pay", "below_min_wage")
     assert chk.params == {"value": 7000.0, "min_wage": 8000.0}
     assert "7000" in render("below_min_wage", "en", chk.params | {"where": "Staff!E5"})
+
+
+def test_a_monthly_pay_of_ten_minimum_wages_is_asked_about_and_costed_as_typed() -> None:
+    """324 000 typed for a 27 000 director (the year's pay): a warning, not a silent 12×."""
+    svc = services({"service_id": "S1", "planned_units": 10})
+    stf = staff(
+        {"position_id": "P1", "category": "direct", "fte": 1, "monthly_pay": 79_999.99},
+        {"position_id": "P2", "category": "direct", "fte": 0.5, "monthly_pay": 96_000},
+        {"position_id": "P0", "category": "direct", "fte": 0, "monthly_pay": 500_000},
+    )
+    r = compute_costs(svc, stf, time(("P1", "S1", 1.0), ("P2", "S1", 1.0)), None, SETTINGS)
+    (chk,) = r.checks  # min wage 8000: 79 999.99 is under ten of them; an fte-0 post costs 0
+    assert (chk.severity, chk.table, chk.row, chk.column, chk.code) == (
+        "warning", "tblStaff", 6, "monthly_pay", "pay_looks_annual")
+    assert chk.params == {"value": 96000.0, "times": 12, "monthly": 8000.0}
+    assert "12 мінімальних" in render("pay_looks_annual", "uk", chk.params | {"where": "E5"})
+    # computed as typed, each post's payroll and its ЄСВ (22 %) in kopiykas
+    p1, p2 = 7_999_999 * 12, 9_600_000 * 12 // 2
+    esv = (Fraction(p1) * Fraction(22, 100), Fraction(p2) * Fraction(22, 100))
+    assert r.total_kop == p1 + p2 + sum(int(e + Fraction(1, 2)) for e in esv)
 
 
 def test_vat_on_tariff() -> None:

@@ -41,6 +41,10 @@ PAYROLL_KEKV = "2111"
 """Economic code of wages (Заробітна плата)."""
 ESV_KEKV = "2120"
 """Economic code of payroll charges, ЄСВ (Нарахування на оплату праці)."""
+PAY_LOOKS_ANNUAL = 10
+"""A monthly pay per post of this many minimum wages or more is warned about: a hromada's
+social service pays its director three to five; a year's pay typed into the month is 12×
+the month's (the estimate's annual fund, not the staff list's monthly salary)."""
 
 _BASES = ("direct_labor", "direct_cost", "hours")
 _MONEY_COLS = ("direct_labor", "direct_other", "indirect", "total_cost")
@@ -273,6 +277,11 @@ def _labor_split(staff: pd.DataFrame, time: pd.DataFrame, code_of: pd.Series,
     for row, value in zip(staff.index[low], pay[low], strict=True):
         checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "below_min_wage",
                             {"value": float(value), "min_wage": min_wage}))
+    high = (fte > 0) & (min_wage > 0) & (pay >= PAY_LOOKS_ANNUAL * min_wage)
+    for row, value in zip(staff.index[high], pay[high], strict=True):  # a year's pay?
+        checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "pay_looks_annual",
+                            {"value": float(value), "times": int(value // min_wage),
+                             "monthly": float(value) / 12}))
     payroll = _kop(fte * np.where(low, min_wage, pay) * months)
     esv = _round_units(payroll * float(st.esv_rate))
     labor = payroll + esv

@@ -35,6 +35,7 @@ class Reason(StrEnum):
     NO_FORMULA_VALUE = "no_formula_value"
     ERROR_VALUE = "error_value"
     BELOW_MIN_WAGE = "below_min_wage"
+    PAY_LOOKS_ANNUAL = "pay_looks_annual"
     POOL_UNALLOCATED = "pool_unallocated"
     NO_SERVICES = "no_services"
     TWO_REMAINDERS = "two_remainders"
@@ -174,6 +175,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error_value": (
         "{where}: клітинка містить помилку {value}.",
         "{where}: the cell holds the error {value}.",
+    ),
+    "pay_looks_annual": (
+        "{where}: {value} грн на ставку за місяць — це {times} мінімальних зарплат. Якщо це "
+        "річна сума, введіть місячну ({monthly} грн); розраховано як введено.",
+        "{where}: {value} UAH per post a month is {times} minimum wages. If it is a year's "
+        "pay, type the month's ({monthly} UAH); computed as typed.",
     ),
     "below_min_wage": (
         "{where}: оплата {value} грн на ставку менша за мінімальну заробітну плату "
