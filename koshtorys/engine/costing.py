@@ -42,9 +42,9 @@ PAYROLL_KEKV = "2111"
 ESV_KEKV = "2120"
 """Economic code of payroll charges, ЄСВ (Нарахування на оплату праці)."""
 PAY_LOOKS_ANNUAL = 10
-"""A monthly pay per post of this many minimum wages or more is warned about: a hromada's
-social service pays its director three to five; a year's pay typed into the month is 12×
-the month's (the estimate's annual fund, not the staff list's monthly salary)."""
+"""A monthly pay per post of this many minimum wages or more is warned about: the bundled
+samples pay their directors about three (27 000 UAH); a year's pay typed into the month is
+12× the month's (the estimate's annual fund, not the staff list's monthly salary)."""
 
 _BASES = ("direct_labor", "direct_cost", "hours")
 _MONEY_COLS = ("direct_labor", "direct_other", "indirect", "total_cost")
