@@ -212,6 +212,20 @@ def test_blank_amount_is_skipped_not_read_as_zero(tmp_path: Path) -> None:
     assert rep.skipped == [Skip(3, "bad_amount")] and rep.problems
 
 
+def test_an_amount_of_three_decimals_as_text_is_skipped_and_said(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'820,000' is 820 or 820 000: not imported as either, the line named, exit 1."""
+    (tmp_path / "rep.csv").write_text(
+        "kpkvk;kekv;fund;month;amount\n0813104;2111;general;4;100,50\n"
+        "0813104;2210;general;4;820,000\n", encoding="utf-8")
+    rep = read_report(tmp_path / "rep.csv", 2025)
+    assert list(rep.rows["amount"]) == [100.5]
+    assert rep.skipped == [Skip(3, "ambiguous_amount")] and rep.problems
+    book = sample(tmp_path)
+    assert main(["import-actuals", str(book), str(tmp_path / "rep.csv")]) == 1
+    assert "неоднозначна сума" in capsys.readouterr().out
+
+
 def test_portal_export_without_rep_period_is_a_clear_error(tmp_path: Path) -> None:
     rep = tmp_path / "rep.csv"
     rep.write_text("FUND_TYP;COD_CONS_MB_PK;COD_CONS_EK;FAKT_AMT\nC;0813104;2111;100\n",

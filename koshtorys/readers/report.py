@@ -20,8 +20,9 @@ cannot be taken is a :class:`Skip` with its reason, never a guess:
 * ``group_alone`` — a group КЕКВ with an amount and no detail line: not an item a plan
   uses (:func:`koshtorys.core.classifiers.is_kekv`), so not imported, and said;
 * ``bad_fund``, ``bad_month``, ``bad_program``, ``bad_kekv``, ``bad_amount`` (not a finite
-  number: text, NaN, inf, a date, beyond the largest amount), ``later_year`` (a year
-  after execution_year).
+  number: text, NaN, inf, a date, beyond the largest amount), ``ambiguous_amount`` (a
+  text such as ``820,000``: 820 or 820 000?), ``later_year`` (a year after
+  execution_year).
 
 Amounts are kept in kopiykas (integers) so cumulative differences and year totals are
 exact.
@@ -50,11 +51,12 @@ __all__ = ["Skip", "ReportRows", "SKIP_REASONS", "PROBLEMS", "PORTAL_COLUMNS", "
            "year_totals", "match_program"]
 
 SKIP_REASONS = ("total_fund", "other_program", "no_kekv", "group", "group_alone", "bad_fund",
-                "bad_month", "bad_program", "bad_kekv", "bad_amount", "later_year")
+                "bad_month", "bad_program", "bad_kekv", "bad_amount", "ambiguous_amount",
+                "later_year")
 """Why a line was left out, in the order the output lists them."""
 
 PROBLEMS = frozenset({"group_alone", "bad_fund", "bad_month", "bad_program", "bad_kekv",
-                      "bad_amount", "later_year"})
+                      "bad_amount", "ambiguous_amount", "later_year"})
 """Reasons that mean money of the report was not imported (exit 1); the others are the
 report's own structure (totals, other programs, group rows repeating their details)."""
 
@@ -260,8 +262,9 @@ def _kop(value: object) -> int:
         if is_blank(value):
             raise Unreadable("not_a_number")
         return to_units(float(read_cell(_AMOUNT, value)))  # type: ignore[arg-type]
-    except Unreadable:
-        raise Unreadable("bad_amount") from None
+    except Unreadable as exc:
+        raise Unreadable("ambiguous_amount" if exc.code == "ambiguous_number"
+                         else "bad_amount") from None
 
 
 def _is_group(kekv: str) -> bool:

@@ -298,6 +298,9 @@ _LINES: dict[str, tuple[str, str]] = {
     "skip_bad_program": ("нечитаний код програми", "unreadable program code"),
     "skip_bad_kekv": ("нечитаний код КЕКВ", "unreadable КЕКВ code"),
     "skip_bad_amount": ("нечислова сума", "amount not a finite number"),
+    "skip_ambiguous_amount": ("неоднозначна сума: три цифри після коми чи крапки (дріб чи "
+                              "тисячі?)", "ambiguous amount: three digits after a comma or a "
+                              "point (a fraction or thousands?)"),
     "skip_later_year": ("рік після року виконання", "a year after execution_year"),
     "imported_history": ("tblHistory, {year} рік: сум за рік {lines}; змінено клітинок {cells}, "
                          "додано рядків {rows}",
