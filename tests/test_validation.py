@@ -384,3 +384,21 @@ def test_a_fund_is_read_as_a_finance_officer_writes_it(typed: str, fund: str) ->
     assert errors(r, "tblCosts") == []
     row = r.outputs["tblCostByKekv"].query("kekv == '2240'")
     assert list(row["fund"]) == [fund] and list(row["amount"]) == [1000]
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("3104", None), (3104, None), ("13104", None), ("0003104", None),  # ГРК 00: none such
+    (813104, "0813104"), ("813104", "0813104"), (113104.0, "0113104"), ("0813104", "0813104"),
+])
+def test_a_program_code_lost_only_the_zero_excel_drops(typed: object, read: str | None) -> None:
+    """A main spending unit's code is 01–99: a КПКВК lost at most one leading zero. 3104 is
+    the ТПКВКМБ typed for the КПКВК — an error, not the program 0003104 of no one."""
+    costs = [COSTS[0], ["2240", "Оренда", 1000, None, typed, "general"]]
+    r = parts.compute(tables(tblCosts=costs), only="costing")
+    bad = [(c.code, c.row, c.column) for c in errors(r, "tblCosts")]
+    kb = r.outputs["tblCostByKekv"].query("kekv == '2240'")
+    if read is None:
+        assert bad == [("bad_kpkvk", 4, "kpkvk")] and kb.empty
+        assert "0813104" in errors(r, "tblCosts")[0].message("uk")
+    else:
+        assert bad == [] and list(kb["kpkvk"]) == [read]

@@ -62,10 +62,16 @@ CODE_WIDTH: dict[str, int] = {"kpkvk": 7, "kekv": 4, "edrpou": 8}
 def code(key: str, value: object) -> str | None:
     """``value`` as the code named ``key`` (``kpkvk``, ``kekv``, ``edrpou``), zeros restored.
 
-    >>> code("kpkvk", 813104)
-    '0813104'
+    A КПКВК begins with its main spending unit's code, 01–99, so Excel drops at most one
+    zero: 3104 (a ТПКВКМБ typed for the КПКВК) is no КПКВК, never 0003104.
+
+    >>> code("kpkvk", 813104), code("kpkvk", 3104)
+    ('0813104', None)
     """
-    return normalize_code(value, CODE_WIDTH[key])
+    found = normalize_code(value, CODE_WIDTH[key])
+    if key == "kpkvk" and found is not None and found.startswith("00"):
+        return None
+    return found
 
 
 def normalize_code(value: object, width: int) -> str | None:

@@ -121,8 +121,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: '{value}' is not a known economic code (КЕКВ, 4 digits).",
     ),
     "bad_kpkvk": (
-        "{where}: «{value}» — код КПКВК має складатися з 7 цифр.",
-        "{where}: '{value}' is not a 7-digit program code (КПКВК).",
+        "{where}: «{value}» — код КПКВК має складатися з 7 цифр: код головного "
+        "розпорядника (2), виконавця (1) і програми за ТПКВКМБ (4), напр. 0813104.",
+        "{where}: '{value}' is not a 7-digit program code (КПКВК): the main spending unit's "
+        "code (2 digits), the executor's (1) and the program's ТПКВКМБ (4), e.g. 0813104.",
     ),
     "unknown_tpkvk": (
         "{where}: «{value}» — програмна частина коду ({tail}) відсутня в класифікаторі "
