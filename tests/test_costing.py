@@ -265,6 +265,30 @@ def test_a_monthly_pay_of_ten_minimum_wages_is_asked_about_and_costed_as_typed()
     assert r.total_kop == p1 + p2 + sum(int(e + Fraction(1, 2)) for e in esv)
 
 
+def test_a_direct_post_with_no_time_is_said_and_its_labor_is_indirect() -> None:
+    """SPEC: a direct post's unallocated labor is in the pool; all of it, with no tblTime
+    row at all, is most likely a forgotten post: a warning naming it and the amount."""
+    svc = services({"service_id": "S1", "planned_units": 10},
+                   {"service_id": "S2", "planned_units": 10})
+    stf = staff(
+        {"position_id": "P1", "category": "direct", "fte": 1, "monthly_pay": 10000},
+        {"position_id": "P2", "category": "direct", "fte": 0.5, "monthly_pay": 9000},
+        {"position_id": "P3", "category": "direct", "fte": 1, "monthly_pay": 9000,
+         "months": 6},  # half its time on S2: partly allocated, not warned about
+    )
+    r = compute_costs(svc, stf, time(("P1", "S1", 1.0), ("P3", "S2", 0.5)), None, SETTINGS)
+    (chk,) = r.checks
+    assert (chk.severity, chk.table, chk.row, chk.column, chk.code) == (
+        "warning", "tblStaff", 6, "category", "direct_post_no_time")
+    assert chk.params == {"value": "P2", "amount": 65880.0}  # 0.5 × 9000 × 12 × 1.22
+    uc = _uc(r)
+    # S1: P1 only (146 400); P2's 65 880 and half of P3's 65 880 are the pool
+    assert uc.loc["S1", "direct_labor"] == 146400.0
+    assert uc.loc["S2", "direct_labor"] == 32940.0
+    assert uc["indirect"].sum() == 65880.0 + 32940.0
+    assert r.total_kop == (146400 + 65880 + 65880) * 100
+
+
 def test_vat_on_tariff() -> None:
     s = Settings(**{**SETTINGS.__dict__, "vat_rate": 0.2})
     uc = _uc(compute_costs(*example(), s))

@@ -305,6 +305,11 @@ def _labor_split(staff: pd.DataFrame, time: pd.DataFrame, code_of: pd.Series,
     # order of rows cannot tip a largest-remainder tie.
     tm["share"] = tm["share"].round(12)
     share_sum = np.bincount(p_t, weights=tm["share"].to_numpy(), minlength=n_posts).round(12)
+    idle = is_direct & (share_sum == 0) & (labor > 0)  # SPEC: all of it to the pool
+    for i in np.flatnonzero(idle):  # most likely a post added and its time forgotten
+        checks.append(Check("warning", "tblStaff", _row(staff.index[i]), "category",
+                            "direct_post_no_time",
+                            {"value": str(pos_id.iloc[i]), "amount": float(labor[i]) / 100}))
     scale = np.where(share_sum > 1.0, 1.0 / np.where(share_sum > 0, share_sum, 1.0), 1.0)
     share = tm["share"].to_numpy() * scale[p_t]
     rest = np.clip(1.0 - np.minimum(share_sum, 1.0), 0.0, None)

@@ -36,6 +36,7 @@ class Reason(StrEnum):
     ERROR_VALUE = "error_value"
     BELOW_MIN_WAGE = "below_min_wage"
     PAY_LOOKS_ANNUAL = "pay_looks_annual"
+    DIRECT_POST_NO_TIME = "direct_post_no_time"
     POOL_UNALLOCATED = "pool_unallocated"
     NO_SERVICES = "no_services"
     TWO_REMAINDERS = "two_remainders"
@@ -177,6 +178,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error_value": (
         "{where}: клітинка містить помилку {value}.",
         "{where}: the cell holds the error {value}.",
+    ),
+    "direct_post_no_time": (
+        "{where}: пряма посада «{value}» не має часток часу в tblTime — її оплату праці "
+        "{amount} грн віднесено до непрямих витрат. Якщо посада працює на послуги, додайте "
+        "її рядки до tblTime.",
+        "{where}: the direct post '{value}' has no time shares in tblTime: its labor "
+        "{amount} UAH is counted as indirect. If the post works on services, add its rows "
+        "to tblTime.",
     ),
     "pay_looks_annual": (
         "{where}: {value} грн на ставку за місяць — це {times} мінімальних зарплат. Якщо це "
