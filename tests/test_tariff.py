@@ -335,3 +335,25 @@ def test_parts_add_up_to_the_engine(posts: list[tuple[str, int, int, int, list[i
         payroll = half_up(F(str(row["fte"])) * F(str(max(row["monthly_pay"], 8647.0)))
                           * int(row["months"]) * 100)
         assert total == payroll + half_up(payroll * F("0.22"))
+
+
+def test_a_service_that_costs_nothing_gets_no_tariff_and_no_price(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A service with no time, no costs and (by direct labor) no share of the pool: the
+    warning service_no_cost at refresh; no tariff of 0 UAH and no procurement price."""
+    f = frames()
+    f["tblServices"] = frame([*f["tblServices"].to_dict("records"), {
+        "service_id": "S4", "name": "Соціальне таксі", "unit": "поїздка",
+        "planned_units": 300.0, "planned_recipients": 30.0, "kpkvk": "0813104"}])
+    book = workbook(tmp_path / "k.xlsx", f)
+    assert main(["refresh", str(book)]) == 0  # a warning only
+    assert "«S4» не має жодних витрат" in capsys.readouterr().out
+    out = tmp_path / "out"
+    assert main(["tariff", str(book), "--outdir", str(out)]) == 1
+    said = capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == [
+        "tariff_2026_S1.xlsx", "tariff_2026_S2.xlsx", "tariff_2026_S3.xlsx"]
+    assert "послуга S4 коштує 0 грн" in said and "розрахунок тарифу" in said
+    assert main(["procurement", str(book), "--service", "S4", "--outdir", str(out)]) == 1
+    assert "обґрунтування закупівлі для неї не сформовано" in capsys.readouterr().out
+    assert not list(out.glob("procurement_*"))

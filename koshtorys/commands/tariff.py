@@ -50,15 +50,15 @@ def pick_services(result: parts.JobResult, service: str | None, document: str,
     check at that row (exit 1) and no document."""
     uc = result.outputs.get("tblUnitCosts")
     ids = [str(x) for x in uc["service_id"]] if uc is not None else []
+    frame = result.inputs.frames.get("tblServices") if result.inputs else None
     if service is None:
-        return ids
+        return _priced(ids, uc, frame, document, result, out)
     wanted = str(service).strip()
     if wanted in ids:
-        return [wanted]
+        return _priced([wanted], uc, frame, document, result, out)
     folded = [i for i in ids if i.casefold() == wanted.casefold()]
     if len(folded) == 1:
-        return folded
-    frame = result.inputs.frames.get("tblServices") if result.inputs else None
+        return _priced(folded, uc, frame, document, result, out)
     invalid: dict[object, int] = frame.attrs.get("invalid_ids", {}) if frame is not None else {}
     if wanted in invalid:
         check = Check("error", "tblServices", invalid[wanted], "service_id",
@@ -70,6 +70,28 @@ def pick_services(result: parts.JobResult, service: str | None, document: str,
         out.worst(DONE_WITH_ERRORS)
         return []
     raise KoshtorysError("unknown_service", service=wanted, known=", ".join(ids) or "—")
+
+
+def _priced(ids: list[str], uc: pd.DataFrame | None, frame: pd.DataFrame | None,
+            document: str, result: parts.JobResult, out: Outcome) -> list[str]:
+    """``ids`` but the services that cost nothing (the warning service_no_cost says why):
+    a tariff or a price of 0 UAH is no document; each is an error check at its row."""
+    if uc is None or not ids:
+        return ids
+    total = dict(zip(uc["service_id"].astype(str), uc["total_cost"], strict=True))
+    free = [i for i in ids if not total.get(i)]
+    if not free:
+        return ids
+    rows = {} if frame is None else dict(zip(frame["service_id"].astype(str), frame.index,
+                                             strict=True))
+    checks = [Check("error", "tblServices", int(rows[i]) if i in rows else None, "service_id",
+                    "service_costs_nothing", {"value": i, "document": document})
+              for i in free]
+    if result.inputs is not None:
+        checks = result.inputs.locator.fill(checks)
+    out.checks += checks
+    out.worst(DONE_WITH_ERRORS)
+    return [i for i in ids if i not in free]
 
 
 def say_checks(out: Outcome, checks: list[Check], limit: int = 8) -> None:

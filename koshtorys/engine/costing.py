@@ -205,6 +205,13 @@ def compute_costs(
             checks.append(Check("error", "", None, None, "pool_unallocated",
                                 {"amount": money.from_units(pool), "base": base}))
 
+    total_of = direct_labor + direct_other + indirect
+    if total_of.any():  # some services cost something, these nothing: a tariff of 0
+        codes = svc_id.map(code_of).to_numpy(dtype=np.int64)
+        for row, sid in zip(svc.index[total_of[codes] == 0], svc_id[total_of[codes] == 0],
+                            strict=True):
+            checks.append(Check("warning", "tblServices", _row(row), "service_id",
+                                "service_no_cost", {"value": str(sid), "base": base}))
     unit_costs = _unit_costs(svc, svc_id, code_of, hours, direct_labor, direct_other,
                              indirect, float(st.vat_rate))
 

@@ -37,6 +37,7 @@ class Reason(StrEnum):
     BELOW_MIN_WAGE = "below_min_wage"
     PAY_LOOKS_ANNUAL = "pay_looks_annual"
     DIRECT_POST_NO_TIME = "direct_post_no_time"
+    SERVICE_NO_COST = "service_no_cost"
     POOL_UNALLOCATED = "pool_unallocated"
     NO_SERVICES = "no_services"
     TWO_REMAINDERS = "two_remainders"
@@ -69,6 +70,7 @@ class Reason(StrEnum):
     CEILING_BELOW_PROTECTED = "ceiling_below_protected"
     # --- documents of the cycle (passport, report, tariff, procurement)
     SERVICE_ROW_INVALID = "service_row_invalid"
+    SERVICE_COSTS_NOTHING = "service_costs_nothing"
     REPORT_NO_ACTUALS = "report_no_actuals"
     REPORT_PARTIAL_YEAR = "report_partial_year"
     ACTUAL_MISSING = "actual_missing"
@@ -178,6 +180,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error_value": (
         "{where}: клітинка містить помилку {value}.",
         "{where}: the cell holds the error {value}.",
+    ),
+    "service_no_cost": (
+        "{where}: послуга «{value}» не має жодних витрат — ні часу працівників (tblTime), ні "
+        "видатків (tblCosts), а непрямі розподіляються за базою {base} — тож її вартість "
+        "0 грн. Додайте її витрати або приберіть послугу.",
+        "{where}: the service '{value}' has no cost at all (no staff time in tblTime, no "
+        "costs in tblCosts, and the indirect costs are spread by {base}), so it costs 0 UAH. "
+        "Add its costs or remove the service.",
     ),
     "direct_post_no_time": (
         "{where}: пряма посада «{value}» не має часток часу в tblTime — її оплату праці "
@@ -360,6 +370,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "to the additional request; check the ceiling.",
     ),
     # --- documents of the cycle (passport, report, tariff, procurement)
+    "service_costs_nothing": (
+        "{where}: послуга {value} коштує 0 грн (у неї немає жодних витрат) — {document} для "
+        "неї не сформовано.",
+        "{where}: the service {value} costs 0 UAH (it has no cost at all) — no {document} "
+        "was made for it.",
+    ),
     "service_row_invalid": (
         "{where}: рядок послуги {value} має помилки (див. інші перевірки) — {document} для "
         "неї не сформовано.",
