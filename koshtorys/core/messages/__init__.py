@@ -48,9 +48,10 @@ def _shown(v: object, lang: str) -> object:
     """A float is an amount (two decimals); a Decimal a number as typed ("1,125")."""
     if type(v) is float:
         return format_money(v, lang)
-    if isinstance(v, Decimal):
-        shown = f"{v:f}"
-        return shown.replace(".", ",") if lang == "uk" else shown
+    if isinstance(v, Decimal):  # Ukrainian: «1 000», «1,125»
+        if lang == "uk":
+            return f"{v:,f}".replace(",", "\u00a0").replace(".", ",")
+        return f"{v:f}"
     return v
 
 
