@@ -139,3 +139,14 @@ def test_data_files_are_clean(name: str, width: int) -> None:
 def test_loaded_once() -> None:
     assert classifiers.kekv_codes() is classifiers.kekv_codes()
     assert classifiers.tpkvk_codes() is classifiers.tpkvk_codes()
+
+
+def test_pick_program_by_four_digits_only_when_one_program_ends_in_them() -> None:
+    from koshtorys.core.classifiers import pick_program
+
+    two = ["0813104", "0713104"]  # two main spending units' programs of one ТПКВКМБ
+    assert pick_program("3104", two) == "3104"  # names neither: refused by the caller
+    assert pick_program("0713104", two) == "0713104"
+    assert pick_program(713104, two) == "0713104"
+    assert pick_program(" 3104 ", ["0813104", "0813102"]) == "0813104"
+    assert pick_program("0813105", ["0813104"]) == "0813105"

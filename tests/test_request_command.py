@@ -118,3 +118,20 @@ def test_ceiling_gives_the_additional_request(tmp_path: Path) -> None:
         "request3_2026_0813104.xlsx", "request_2026_0813102.xlsx", "request_2026_0813104.xlsx"]
     assert any("request3_2026_0813104.xlsx" in line and "570 580" in line.replace("\xa0", " ")
                for line in out.lines)
+
+
+@pytest.mark.parametrize("typed", ["3104", "813104", "0813104"])
+def test_a_program_is_picked_by_its_code_or_its_four_program_digits(
+        tmp_path: Path, typed: str, capsys: pytest.CaptureFixture) -> None:
+    """Pervomaiskyi has 0813102 and 0813104: 3104 (the ТПКВКМБ people say) names one."""
+    from koshtorys.xlsx.template import build_workbook
+
+    book = tmp_path / "k.xlsx"
+    build_workbook(book, "uk", sample_frames("pervomaiskyi"))
+    out = tmp_path / "out"
+    assert main(["request", str(book), "--kpkvk", typed, "--outdir", str(out)]) == 0
+    assert sorted(p.name for p in out.glob("request_*")) == ["request_2026_0813104.xlsx"]
+    assert main(["passport", str(book), "--kpkvk", typed, "--outdir", str(out)]) == 0
+    assert [p.name for p in out.glob("passport_*")] == ["passport_2026_0813104.xlsx"]
+    assert main(["request", str(book), "--kpkvk", "3105", "--outdir", str(out)]) == 2
+    assert "КПКВК 3105 не має сум у книзі (є: 0813102, 0813104)" in capsys.readouterr().err

@@ -41,7 +41,7 @@ __all__ = ["passport", "passports", "reports"]
 def _select(docs: list[RequestDoc], kpkvk: str | None) -> list[RequestDoc]:
     if kpkvk is None:
         return docs
-    code = classifiers.code("kpkvk", kpkvk) or str(kpkvk).strip()
+    code = classifiers.pick_program(kpkvk, [d.kpkvk for d in docs])
     chosen = [d for d in docs if d.kpkvk == code]
     if not chosen:
         raise KoshtorysError("unknown_program", kpkvk=code,

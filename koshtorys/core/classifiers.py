@@ -16,10 +16,12 @@ import csv
 import functools
 import math
 import re
+from collections.abc import Iterable
 from importlib import resources
 from numbers import Integral, Real
 
 __all__ = ["CODE_WIDTH", "code", "kekv_name", "is_kekv", "kpkvk_name", "normalize_code",
+           "pick_program",
            "kekv_codes", "tpkvk_codes"]
 
 _DIGITS = re.compile(r"^\d+(?:\.0*)?$")
@@ -72,6 +74,24 @@ def code(key: str, value: object) -> str | None:
     if key == "kpkvk" and found is not None and found.startswith("00"):
         return None
     return found
+
+
+def pick_program(value: object, programs: Iterable[str]) -> str:
+    """The one of ``programs`` (КПКВК) that ``value`` names: the code itself (zeros
+    restored), or a ТПКВКМБ (up to 4 digits) that exactly one program ends in — what a
+    user types for ``--kpkvk``. Otherwise ``value`` as typed, which names none.
+
+    >>> pick_program("3104", ["0813102", "0813104"]), pick_program(813102, ["0813102"])
+    ('0813104', '0813102')
+    """
+    typed = str(value).strip()
+    full = code("kpkvk", value)
+    known = list(programs)
+    if full in known:
+        return full
+    tail = normalize_code(value, 4)
+    ending = [p for p in known if tail and p.endswith(tail)]
+    return ending[0] if len(ending) == 1 else full or typed
 
 
 def normalize_code(value: object, width: int) -> str | None:

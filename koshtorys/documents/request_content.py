@@ -277,7 +277,7 @@ def build(inputs: RequestInputs, kpkvk: str | None) -> list[RequestDoc]:
     programs = _programs(inputs)
     single = len(programs) == 1
     if kpkvk is not None:
-        kpkvk = classifiers.code("kpkvk", kpkvk) or kpkvk  # 813104 typed for 0813104
+        kpkvk = classifiers.pick_program(kpkvk, programs)  # 813104, or 3104, typed
         if kpkvk not in programs:
             raise KoshtorysError("unknown_program", kpkvk=kpkvk,
                                  known=", ".join(programs) or "—")
