@@ -326,7 +326,11 @@ def test_pool_unallocated() -> None:
     # direct_cost has a non-zero base (S1's 50) and takes the whole pool
     r2 = compute_costs(svc, stf, None, cst,
                        Settings(**{**SETTINGS.__dict__, "indirect_base": "direct_cost"}))
-    assert r2.checks == [] and _uc(r2)["indirect"].tolist() == [147400.0, 0.0]
+    assert _uc(r2)["indirect"].tolist() == [147400.0, 0.0]
+    # … and S2, with nothing of its own, costs nothing: said (not while the pool was
+    # unspread above: that error is the reason)
+    assert [(c.severity, c.row, c.code, c.params) for c in r2.checks] == [
+        ("warning", 6, "service_no_cost", {"value": "S2", "base": "direct_cost"})]
 
 
 def test_no_services() -> None:

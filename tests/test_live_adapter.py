@@ -66,13 +66,20 @@ def scaled_frames(n: int) -> dict[str, pd.DataFrame]:
         "service_id": [f"S{i}" for i in range(n)], "name": [f"Послуга {i}" for i in range(n)],
         "unit": "година", "planned_units": [100.0 + i for i in range(n)],
         "planned_recipients": 5.0, "kpkvk": "0813104"})
-    direct = f["tblStaff"].loc[f["tblStaff"]["category"] == "direct", "position_id"].iloc[0]
-    f["tblTime"] = pd.DataFrame({"position_id": direct, "service_id": [f"S{i}" for i in range(n)],
-                                 "share": 0.8 / n})
+    posts = f["tblStaff"].loc[f["tblStaff"]["category"] == "direct", "position_id"].tolist()
+    direct, others = posts[0], posts[1:]
+    f["tblTime"] = pd.DataFrame({  # every direct post has time (else a check whose place
+        # depends on the fake workbook's layout): the first on every service
+        "position_id": [direct] * n + others,
+        "service_id": [f"S{i}" for i in range(n)] + ["S0"] * len(others),
+        "share": [0.8 / n] * n + [0.5] * len(others)})
     f["tblCosts"] = f["tblCosts"].assign(service_id=None)
     months = {m: [1000.0 + i for i in range(n)] for m in schema.MONTHS}
-    keys = {"kpkvk": [f"{i % 1000:03d}3104" for i in range(n)], "kekv": "2111",
-            "fund": ["general" if i < 1000 else "special" for i in range(n)]}
+    # distinct keys: 990 КПКВК (a main spending unit's code is 01–99: 0103104 … 9993104)
+    # × two funds × two КЕКВ
+    keys = {"kpkvk": [f"{10 + i % 990:03d}3104" for i in range(n)],
+            "kekv": ["2111" if i < 1980 else "2120" for i in range(n)],
+            "fund": ["general" if (i // 990) % 2 == 0 else "special" for i in range(n)]}
     f["tblPlan"] = pd.DataFrame({**keys, **months})
     actual = {m: (v if m <= "m06" else [None] * n) for m, v in months.items()}
     f["tblActuals"] = pd.DataFrame({**keys, **actual})

@@ -195,6 +195,7 @@ def compute_costs(
     else:
         weights = direct_labor.astype(float)
     indirect = np.zeros(n_svc, dtype=np.int64)
+    spread = True  # the pool went to the services (or there was none)
     if n_svc == 0:
         if total_kop > 0:
             checks.append(Check("error", "tblServices", None, None, "no_services", {}))
@@ -202,11 +203,13 @@ def compute_costs(
         if weights.sum() > 0:
             indirect = np.asarray(money.allocate(pool, weights.tolist()), dtype=np.int64)
         else:
+            spread = False
             checks.append(Check("error", "", None, None, "pool_unallocated",
                                 {"amount": money.from_units(pool), "base": base}))
 
     total_of = direct_labor + direct_other + indirect
-    if total_of.any():  # some services cost something, these nothing: a tariff of 0
+    if spread and total_of.any():  # some services cost something, these nothing: a
+        # tariff of 0 (an unspread pool is its own error, and the reason they cost nothing)
         codes = svc_id.map(code_of).to_numpy(dtype=np.int64)
         for row, sid in zip(svc.index[total_of[codes] == 0], svc_id[total_of[codes] == 0],
                             strict=True):
