@@ -142,3 +142,26 @@ def test_the_command_line_says_which_cell_is_ambiguous(tmp_path: Path,
     assert len(rows) == 1 and rows[0][0] in ("помилка", "error")
     units = openpyxl.load_workbook(path)["Вартість послуг"]
     assert "U01" not in {r[0] for r in units.iter_rows(min_row=4, values_only=True)}
+
+
+@pytest.mark.parametrize("share,refused", [(30, True), (1.5, True), (1, False), (0.3, False)])
+def test_a_source_share_over_one_is_an_error_naming_the_percent(share: float,
+                                                                refused: bool) -> None:
+    """A donor's share of 30 (meant 30 %) was 'over promised by 29 000': now the row's own
+    error says 3 000 %, and the row is left out (the remainder takes the need)."""
+    needs = [["activity_id", "base_year", "base_amount", "first_year", "last_year"],
+             ["A1", 2026, 1000, 2026, 2026]]
+    sources = [["activity_id", "source", "rule", "value", "first_year", "last_year"],
+               ["A1", "donor", "share", share, 2026, 2026],
+               ["A1", "local", "remainder", None, 2026, 2026]]
+    r = parts.compute(tables(tblNeeds=needs, tblSources=sources), only="funding")
+    got = [(c.code, c.row, c.column) for c in errors(r)]
+    split = r.outputs["tblFundingSplit"].iloc[0]
+    if refused:
+        assert got == [("source_share_over_one", 4, "value")]
+        percent = f"{int(Decimal(str(share)) * 100):,}".replace(",", "\u00a0")
+        assert f"{percent} %" in errors(r)[0].message("uk")
+        assert (split["donor"], split["local"], split["gap"]) == (0, 1000, 0)
+    else:
+        assert got == []
+        assert (split["donor"], split["local"]) == (1000 * share, 1000 * (1 - share))

@@ -32,7 +32,7 @@ from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
 __all__ = ["Unreadable", "is_blank", "read_number", "read_cell", "read_month", "excel_serial",
-           "NUMBER_KINDS", "DATES", "fmt_number", "percent_params"]
+           "NUMBER_KINDS", "DATES", "fmt_number"]
 
 NUMBER_KINDS = ("number", "money", "share", "int", "year")
 DATES = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
@@ -155,12 +155,6 @@ def check_range(col: schema.Column | schema.Setting, x: float) -> float | int:
     if col.max is not None and x > col.max:
         raise Unreadable("above_max", value=fmt_number(x), max=fmt_number(col.max))
     return x
-
-
-def percent_params(x: float) -> dict[str, object]:
-    """The fields of a ``percent_as_number`` warning for the rate ``x`` (7 → 700 %)."""
-    typed = Decimal(repr(float(x)))
-    return {"value": typed.normalize(), "percent": (typed * 100).normalize()}
 
 
 def read_text(v: object) -> str:

@@ -13,10 +13,10 @@ import re
 
 from koshtorys.core import schema
 from koshtorys.core.book import RawTable
-from koshtorys.core.checks import Check
+from koshtorys.core.checks import Check, percent_params
 from koshtorys.core.settings import Settings
 
-from .cells import Unreadable, is_blank, percent_params, read_cell
+from .cells import Unreadable, is_blank, read_cell
 from .tables import Locator
 
 __all__ = ["convert_settings", "valid_edrpou", "SettingsRead"]

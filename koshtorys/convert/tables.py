@@ -18,11 +18,11 @@ from pandas.api.types import infer_dtype
 
 from koshtorys.core import classifiers, schema
 from koshtorys.core.book import RawTable, column_letter
-from koshtorys.core.checks import Check
+from koshtorys.core.checks import Check, percent_params
 from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
-from .cells import Unreadable, check_range, is_blank, percent_params, read_cell
+from .cells import Unreadable, check_range, is_blank, read_cell
 
 __all__ = ["Locator", "convert_table", "empty_frame"]
 

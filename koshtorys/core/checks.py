@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 
 from .messages import render
 
-__all__ = ["Check", "checks_frame", "has_errors", "ordered", "ROOT_CAUSES"]
+__all__ = ["Check", "checks_frame", "has_errors", "ordered", "percent_params", "ROOT_CAUSES"]
 
 ROOT_CAUSES = frozenset({"missing_table", "missing_table_range", "broken_table",
                          "missing_column"})
@@ -40,6 +41,13 @@ class Check:
         from .schema import enum_label
 
         return str(enum_label("severity", self.severity, lang))  # type: ignore[arg-type]
+
+
+def percent_params(x: float) -> dict[str, object]:
+    """The fields of a check about a rate or share typed in percent (7 → 700 %): the value
+    as typed and its percent, exact (a Decimal is shown with its own digits)."""
+    typed = Decimal(repr(float(x)))
+    return {"value": typed.normalize(), "percent": (typed * 100).normalize()}
 
 
 def has_errors(checks: Iterable[Check]) -> bool:

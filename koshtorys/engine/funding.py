@@ -19,7 +19,7 @@ import numpy_financial as npf
 import pandas as pd
 
 from koshtorys.core import schema
-from koshtorys.core.checks import Check
+from koshtorys.core.checks import Check, percent_params
 from koshtorys.core.money import MAX_AMOUNT, round_rows
 from koshtorys.core.settings import Settings
 
@@ -187,6 +187,10 @@ def _apply_sources(
         if aid not in nd.order or src not in _SOURCES:
             continue  # unknown activities are the validator's to report
         value = 0.0 if _blank(value) else float(value)
+        if rule == "share" and value > 1:  # 30 typed for 30 %: not 3 000 % of the need
+            checks.append(Check("error", "tblSources", int(row), "value",
+                                "source_share_over_one", percent_params(value)))
+            continue
         if rule == "fixed":
             currency = "UAH" if _blank(currency) else str(currency)
             if currency not in fx_of:

@@ -53,6 +53,7 @@ class Reason(StrEnum):
     DATE_IN_AMOUNT = "date_in_amount"
     AMBIGUOUS_NUMBER = "ambiguous_number"
     PERCENT_AS_NUMBER = "percent_as_number"
+    SOURCE_SHARE_OVER_ONE = "source_share_over_one"
     TEXT_TOO_LONG = "text_too_long"
     MISSING_TABLE_RANGE = "missing_table_range"
     BROKEN_TABLE = "broken_table"
@@ -287,6 +288,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value}% або частку (0,07 = 7 %).",
         "{where}: {value} is read as {percent} %. If you meant {value} %, type {value}% or "
         "a fraction (0.07 = 7 %).",
+    ),
+    "source_share_over_one": (
+        "{where}: частка {value} — це {percent} % потреби, а джерело не може дати більше за "
+        "неї. Якщо мали на увазі {value} %, введіть {value}% або частку (0,3 = 30 %); рядок "
+        "не враховано.",
+        "{where}: a share of {value} is {percent} % of the need, and a source cannot give "
+        "more than it. If you meant {value} %, type {value}% or a fraction (0.3 = 30 %); the "
+        "row is left out.",
     ),
     "text_too_long": (
         "{where}: текст довший за {max} символів (межа клітинки Excel) — скоротіть його.",
