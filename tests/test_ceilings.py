@@ -137,3 +137,26 @@ def test_forms_two_and_three_add_up_to_the_expenditure(amounts, share, rounding,
     assert set(doc.table["form"]) <= {2}
     if doc.additional is not None:
         assert set(doc.additional.table["form"]) == {3}
+
+
+def test_a_ceiling_typed_in_thousands_is_asked_about() -> None:
+    """10 200 000 of expenditure against a ceiling of 10 200 (тис. грн typed as гривні):
+    the request is still made as typed, with the warning ceiling_in_thousands."""
+    amounts = {("2111", "general"): 8_000_000.0, ("2240", "general"): 2_200_000.0}
+    [doc] = build_requests(_inputs(amounts, [("general", 2026, 10_200.0)]))
+    found = [c for c in doc.checks if c.code == "ceiling_in_thousands"]
+    assert [(c.severity, c.table, c.params["ceiling"], c.params["total"]) for c in found] == [
+        ("warning", "tblCeilings", 10_200, 10_200_000)]
+    assert "тисячах гривень" in found[0].message("uk")
+    assert doc.totals.amount("plan", "general") == 10_200  # computed as typed
+    # a real cut (a fifth above the ceiling) and a ceiling met are not asked about
+    for ceiling in (8_500_000.0, 10_200_000.0):
+        [doc] = build_requests(_inputs(amounts, [("general", 2026, ceiling)]))
+        assert not [c for c in doc.checks if c.code == "ceiling_in_thousands"]
+
+
+def test_a_ceiling_below_the_protected_lines_is_said() -> None:
+    amounts = {("2111", "general"): 700.0, ("2240", "general"): 300.0}
+    [doc] = build_requests(_inputs(amounts, [("general", 2026, 500.0)]))
+    assert [(c.code, c.params["ceiling"], c.params["protected"]) for c in doc.checks] == [
+        ("ceiling_below_protected", 500, 700)]

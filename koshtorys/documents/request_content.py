@@ -133,6 +133,11 @@ def _expenditure(exact: dict[str, dict[tuple[str, str], float]], codes: list[str
     return out
 
 
+THOUSANDS = (500, 2000)
+"""Expenditure this many times its ceiling: the ceiling was most likely typed in thousands
+of hryvnias (as finance departments often announce them), not in hryvnias."""
+
+
 def _apply_ceilings(full: dict[str, Units], ceilings: dict[tuple[str, str], int],
                     columns: tuple[AmountColumn, ...], kpkvk: str, digits: int
                     ) -> tuple[dict[str, Units], list[ExcessLine], list[Check]]:
@@ -143,8 +148,16 @@ def _apply_ceilings(full: dict[str, Units], ceilings: dict[tuple[str, str], int]
     year_of = {c.key: c.year for c in columns}
     for (fund, col), ceiling in sorted(ceilings.items()):
         lines = {c: full[c].get((col, fund), 0) for c in full}
-        if sum(lines.values()) <= ceiling:
+        total = sum(lines.values())
+        if total <= ceiling:
             continue
+        if 0 < ceiling and THOUSANDS[0] <= total / ceiling <= THOUSANDS[1]:
+            checks.append(Check("warning", "tblCeilings", None, "amount",
+                                "ceiling_in_thousands",
+                                {"kpkvk": kpkvk, "year": year_of[col],
+                                 "fund": schema.enum_label("fund", fund, "uk"),
+                                 "ceiling": from_units(ceiling, digits),
+                                 "total": from_units(total, digits)}))
         kept, over = split_to_ceiling(lines, ceiling)
         protected = sum(v for c, v in lines.items() if c in PROTECTED)
         if protected > ceiling:

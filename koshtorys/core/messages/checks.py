@@ -69,6 +69,7 @@ class Reason(StrEnum):
     # --- budget requests (requests branch)
     DOCUMENT_SETTING_MISSING = "document_setting_missing"
     CEILING_BELOW_PROTECTED = "ceiling_below_protected"
+    CEILING_IN_THOUSANDS = "ceiling_in_thousands"
     # --- documents of the cycle (passport, report, tariff, procurement)
     SERVICE_ROW_INVALID = "service_row_invalid"
     SERVICE_COSTS_NOTHING = "service_costs_nothing"
@@ -368,6 +369,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "заповніть налаштування.",
         "{where}: '{key}' ({what}) is not set — no {document} is made without it; fill in "
         "the setting.",
+    ),
+    "ceiling_in_thousands": (
+        "КПКВК {kpkvk}, {year} рік, {fund}: граничний обсяг {ceiling} грн — близько тисячної "
+        "частки видатків ({total} грн); чи не введено його в тисячах гривень? tblCeilings "
+        "приймає гривні (10 200 тис. грн = 10200000).",
+        "КПКВК {kpkvk}, {year}, {fund}: the ceiling of {ceiling} UAH is about a thousandth of "
+        "the expenditure ({total} UAH); was it typed in thousands of hryvnias? tblCeilings "
+        "takes hryvnias (10 200 thousand = 10200000).",
     ),
     "ceiling_below_protected": (
         "КПКВК {kpkvk}, {year} рік, {fund}: граничний обсяг {ceiling} грн менший за захищені "
