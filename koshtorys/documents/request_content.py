@@ -135,7 +135,7 @@ def _expenditure(exact: dict[str, dict[tuple[str, str], float]], codes: list[str
 
 THOUSANDS = (500, 2000)
 """Expenditure this many times its ceiling: the ceiling was most likely typed in thousands
-of hryvnias (as finance departments often announce them), not in hryvnias."""
+of hryvnias (as it may have been announced), not in hryvnias."""
 
 
 def _apply_ceilings(full: dict[str, Units], ceilings: dict[tuple[str, str], int],
