@@ -151,28 +151,29 @@ def _apply_ceilings(full: dict[str, Units], ceilings: dict[tuple[str, str], int]
         total = sum(lines.values())
         if total <= ceiling:
             continue
+        where = (kpkvk, year_of[col], fund, digits)
         if 0 < ceiling and THOUSANDS[0] <= total / ceiling <= THOUSANDS[1]:
-            checks.append(Check("warning", "tblCeilings", None, "amount",
-                                "ceiling_in_thousands",
-                                {"kpkvk": kpkvk, "year": year_of[col],
-                                 "fund": schema.enum_label("fund", fund, "uk"),
-                                 "ceiling": from_units(ceiling, digits),
-                                 "total": from_units(total, digits)}))
+            checks.append(_ceiling_warning("ceiling_in_thousands", where, ceiling=ceiling,
+                                           total=total))
         kept, over = split_to_ceiling(lines, ceiling)
         protected = sum(v for c, v in lines.items() if c in PROTECTED)
         if protected > ceiling:
-            checks.append(Check("warning", "tblCeilings", None, "amount",
-                                "ceiling_below_protected",
-                                {"kpkvk": kpkvk, "year": year_of[col],
-                                 "fund": schema.enum_label("fund", fund, "uk"),
-                                 "ceiling": from_units(ceiling, digits),
-                                 "protected": from_units(protected, digits)}))
+            checks.append(_ceiling_warning("ceiling_below_protected", where, ceiling=ceiling,
+                                           protected=protected))
         for c in sorted(full):
             within[c][(col, fund)] = kept[c]
             if over[c]:
                 excess.append(ExcessLine(c, classifiers.kekv_name(c), fund, col,
                                          year_of[col], lines[c], kept[c], over[c]))
     return within, excess, checks
+
+
+def _ceiling_warning(code: str, where: tuple[str, int, str, int], **amounts: int) -> Check:
+    """A warning about one ceiling (КПКВК, year, fund), its amounts in units of ``digits``."""
+    kpkvk, year, fund, digits = where
+    return Check("warning", "tblCeilings", None, "amount", code, {
+        "kpkvk": kpkvk, "year": year, "fund": schema.enum_label("fund", fund, "uk"),
+        **{k: from_units(v, digits) for k, v in amounts.items()}})
 
 
 def _ceilings(df: pd.DataFrame, kpkvk: str, columns: tuple[AmountColumn, ...],
