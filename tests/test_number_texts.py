@@ -165,3 +165,23 @@ def test_a_source_share_over_one_is_an_error_naming_the_percent(share: float,
     else:
         assert got == []
         assert (split["donor"], split["local"]) == (1000 * share, 1000 * (1 - share))
+
+
+@pytest.mark.parametrize("key,value,warned", [
+    ("hours_per_fte", 166, True), ("hours_per_fte", 2088, False), ("hours_per_fte", 1000, False),
+    ("fx_EUR", 0.0206, True), ("fx_EUR", 48.5, False), ("fx_USD", 4180, True),
+    ("min_wage", 103_764, True), ("min_wage", 8647, False),
+])
+def test_a_setting_outside_its_usual_range_is_read_with_a_warning(key: str, value: float,
+                                                                  warned: bool) -> None:
+    """A month's working hours (166) for the year's, an inverted rate, a year's minimum
+    wage: each multiplies costs by 12 or 2 000 without a word, so each is said."""
+    settings = [["key", "value"], ["plan_year", 2026], [key, value]]
+    r = parts.compute(tables(tblSettings=settings), only="costing")
+    found = [c for c in r.checks if c.code == "unusual_setting"]
+    assert [(c.severity, c.row, c.column) for c in found] == (
+        [("warning", 5, "value")] if warned else [])
+    assert getattr(r.settings, key) == value  # computed as typed
+    if warned:
+        shown = f"{Decimal(str(value)).normalize():f}"
+        assert f"{key} = {shown}" in found[0].message("en")

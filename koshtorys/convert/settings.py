@@ -123,6 +123,11 @@ def convert_settings(raw: RawTable | None, locator: Locator,
         if s.percent_from is not None and values[s.key] >= s.percent_from:  # type: ignore[operator]
             checks.append(Check("warning", t.name, r, "value", "percent_as_number",
                                 {"where": raw.cell(i, vj), **percent_params(values[s.key])}))
+        if s.usual is not None and not s.usual[0] <= values[s.key] <= s.usual[1]:  # type: ignore[operator]
+            checks.append(Check("warning", t.name, r, "value", "unusual_setting", {
+                "where": raw.cell(i, vj), "key": s.key,
+                "value": percent_params(values[s.key])["value"],  # as typed
+                "low": s.usual[0], "high": s.usual[1]}))
     checks += _years(values, rows, raw, today or _dt.date.today())
     return SettingsRead(Settings.from_values(values), rows, checks)
 

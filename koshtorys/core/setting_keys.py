@@ -29,6 +29,9 @@ class Setting:
     max: float | None = None
     percent_from: float | None = None
     """A rate from this value up is read, with a warning (a percent typed as a number)."""
+    usual: tuple[float, float] | None = None
+    """Where a value of this key lies (inclusive); one outside is read, with a warning:
+    most likely typed in other units (a month's hours for a year's, a year's wage)."""
     code: str | None = None
     """For ``kind='code'``: which code it is (``edrpou``, ``budget_code``, ``grk_code``)."""
 
@@ -46,10 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
     S("esv_rate", "number", 0.22, "Ставка ЄСВ", "Social contribution rate (ЄСВ)", min=0, max=1),
     S("min_wage", "money", None,
       "Мінімальна заробітна плата на місяць (порожньо = за законом про бюджет на плановий рік)",
-      "Monthly minimum wage (blank = the state budget law's for the plan year)", min=0),
+      "Monthly minimum wage (blank = the state budget law's for the plan year)", min=0,
+      usual=(1000, 50000)),
     S("hours_per_fte", "number", None,
       "Річний фонд робочого часу однієї ставки, год (порожньо = за календарем планового року)",
-      "Annual working hours of one full-time post (blank = the plan year's calendar)", min=0),
+      "Annual working hours of one full-time post (blank = the plan year's calendar)", min=0,
+      usual=(1000, 2400)),
     S("indirect_base", "enum", "direct_labor",
       "База розподілу непрямих витрат: direct_labor | direct_cost | hours",
       "Base for spreading indirect costs: direct_labor | direct_cost | hours",
@@ -62,8 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
       "Yearly growth for the forecast years", min=-1, max=10, percent_from=1),
     S("discount_rate", "number", 0.0, "Ставка дисконтування для NPV", "Discount rate for NPV",
       min=-0.99, max=10, percent_from=1),
-    S("fx_EUR", "number", None, "Курс EUR, грн за 1 євро", "UAH per EUR", min=0),
-    S("fx_USD", "number", None, "Курс USD, грн за 1 долар", "UAH per USD", min=0),
+    S("fx_EUR", "number", None, "Курс EUR, грн за 1 євро", "UAH per EUR", min=0,
+      usual=(10, 200)),
+    S("fx_USD", "number", None, "Курс USD, грн за 1 долар", "UAH per USD", min=0,
+      usual=(10, 200)),
     S("rounding", "int", 0, "Знаків після коми в запитах і фінансуванні (0 = гривні)",
       "Decimals in requests and funding (0 = whole hryvnias)", min=0, max=2),
     S("mail_to", "text", "", "Кому надсилати запити (фінансове управління)",

@@ -53,6 +53,7 @@ class Reason(StrEnum):
     DATE_IN_AMOUNT = "date_in_amount"
     AMBIGUOUS_NUMBER = "ambiguous_number"
     PERCENT_AS_NUMBER = "percent_as_number"
+    UNUSUAL_SETTING = "unusual_setting"
     SOURCE_SHARE_OVER_ONE = "source_share_over_one"
     TEXT_TOO_LONG = "text_too_long"
     MISSING_TABLE_RANGE = "missing_table_range"
@@ -289,6 +290,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value}% або частку (0,07 = 7 %).",
         "{where}: {value} is read as {percent} %. If you meant {value} %, type {value}% or "
         "a fraction (0.07 = 7 %).",
+    ),
+    "unusual_setting": (
+        "{where}: {key} = {value} — поза звичним діапазоном {low}–{high}; чи не в інших "
+        "одиницях (години місяця замість року, річна сума замість місячної, курс навпаки)? "
+        "Розраховано як введено.",
+        "{where}: {key} = {value} is outside its usual range {low}–{high}; is it in other "
+        "units (a month's hours for a year's, a year's amount for a month's, the rate "
+        "inverted)? Computed as typed.",
     ),
     "source_share_over_one": (
         "{where}: частка {value} — це {percent} % потреби, а джерело не може дати більше за "
