@@ -32,7 +32,7 @@ from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
 __all__ = ["Unreadable", "is_blank", "read_number", "read_cell", "read_month", "excel_serial",
-           "NUMBER_KINDS", "DATES", "fmt_number"]
+           "NUMBER_KINDS", "DATES", "fmt_number", "CONTROL_CHARS", "without_controls"]
 
 NUMBER_KINDS = ("number", "money", "share", "int", "year")
 DATES = (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)
@@ -40,6 +40,14 @@ _NUM_TEXT = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 _GROUPED = re.compile(r"^([+-]?)([1-9]\d{0,2})[.,](\d{3})$")
 """"64,500", "1.250": a separator and three digits may group thousands as well as start
 a fraction, and the two readings differ a thousandfold."""
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""The characters an XML part cannot hold (tab, line feed and carriage return it can).
+Excel keeps them as ``_x000B_``; they come with text pasted from Word (its manual line
+break, page break, non-breaking and optional hyphens, table cell marks), and a document
+cell cannot take one (openpyxl refuses the whole workbook)."""
+_CONTROL_AS = {"\x0b": "\n", "\x0c": "\n", "\x1e": "-"}
+"""What the control characters that mean something become: Word's manual line break and
+page break a new line, its non-breaking hyphen a hyphen; every other one is dropped."""
 _EPOCH = _dt.datetime(1899, 12, 30)
 _TRUE = ("true", "1", "так", "yes", "1.0", "істина")
 _FALSE = ("false", "0", "ні", "no", "0.0", "хибність")
@@ -171,6 +179,20 @@ def read_text(v: object) -> str:
     if len(text) > MAX_CELL_TEXT:
         raise Unreadable("text_too_long", max=MAX_CELL_TEXT)
     return text
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """``text`` without :data:`CONTROL_CHARS` (those that mean a line break or a hyphen
+    become one) and how many there were.
+
+    >>> without_controls("Догляд\x0bвдома\x07")
+    ('Догляд\\nвдома', 2)
+    """
+    found = CONTROL_CHARS.findall(text)
+    if not found:
+        return text, 0
+    clean = CONTROL_CHARS.sub(lambda m: _CONTROL_AS.get(m.group(), ""), text)
+    return clean.strip(), len(found)
 
 
 def read_cell(col: schema.Column | schema.Setting, v: object) -> object:

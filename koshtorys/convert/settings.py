@@ -16,7 +16,7 @@ from koshtorys.core.book import RawTable
 from koshtorys.core.checks import Check, percent_params
 from koshtorys.core.settings import Settings
 
-from .cells import Unreadable, is_blank, read_cell
+from .cells import Unreadable, is_blank, read_cell, without_controls
 from .tables import Locator
 
 __all__ = ["convert_settings", "valid_edrpou", "SettingsRead"]
@@ -120,6 +120,11 @@ def convert_settings(raw: RawTable | None, locator: Locator,
             checks.append(Check("error", t.name, r, "value", bad.code,
                                 {"where": raw.cell(i, vj), **bad.params}))
             continue
+        if isinstance(values[s.key], str):
+            values[s.key], count = without_controls(values[s.key])  # type: ignore[arg-type]
+            if count:
+                checks.append(Check("warning", t.name, r, "value", "control_characters",
+                                    {"where": raw.cell(i, vj), "count": count}))
         if s.percent_from is not None and values[s.key] >= s.percent_from:  # type: ignore[operator]
             checks.append(Check("warning", t.name, r, "value", "percent_as_number",
                                 {"where": raw.cell(i, vj), **percent_params(values[s.key])}))

@@ -22,7 +22,7 @@ from koshtorys.core.checks import Check, percent_params
 from koshtorys.core.limits import MAX_CELL_TEXT
 from koshtorys.core.money import MAX_AMOUNT
 
-from .cells import Unreadable, check_range, is_blank, read_cell
+from .cells import CONTROL_CHARS, Unreadable, check_range, is_blank, read_cell, without_controls
 
 __all__ = ["Locator", "convert_table", "empty_frame"]
 
@@ -384,6 +384,8 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
                 col_vals = _object_array(col_vals, len(keep))
             if c.default is not None:
                 col_vals[blank] = c.default  # type: ignore[index]
+            if _plain_text(c):
+                problems += _control_problems(col_vals, order, c.key)  # type: ignore[arg-type]
         for i, exc in bad.items():
             problems.append((i, order, "error", exc.code, exc.params, c.key))
         if c.percent_from is not None:  # read as typed, but 7 is most likely 7 %
@@ -417,6 +419,23 @@ def convert_table(raw: RawTable, t: schema.Table, locator: Locator
     if invalid:  # only then: pandas deep-copies a frame's attrs into every frame made from it
         df.attrs["invalid_ids"] = invalid
     return df, checks
+
+
+def _control_problems(col_vals: np.ndarray, order: int, key: str
+                      ) -> list[tuple[int, int, str, str, dict[str, object], str]]:
+    """A text holding control characters (pasted from Word) is read without them, and a
+    warning says so at its cell: no document could hold it. One search over the column's
+    texts joined finds whether there is any."""
+    texts = [v for v in col_vals.tolist() if type(v) is str]
+    if not CONTROL_CHARS.search("".join(texts)):
+        return []
+    out = []
+    for i, v in enumerate(col_vals.tolist()):
+        if type(v) is str:
+            col_vals[i], count = without_controls(v)
+            if count:
+                out.append((i, order, "warning", "control_characters", {"count": count}, key))
+    return out
 
 
 def _classifier_problems(key: str, col_vals: np.ndarray, bad: dict[int, Unreadable],

@@ -56,6 +56,7 @@ class Reason(StrEnum):
     UNUSUAL_SETTING = "unusual_setting"
     SOURCE_SHARE_OVER_ONE = "source_share_over_one"
     TEXT_TOO_LONG = "text_too_long"
+    CONTROL_CHARACTERS = "control_characters"
     MISSING_TABLE_RANGE = "missing_table_range"
     BROKEN_TABLE = "broken_table"
     INVALID_BUDGET_CODE = "invalid_budget_code"
@@ -306,6 +307,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: a share of {value} is {percent} % of the need, and a source cannot give "
         "more than it. If you meant {value} %, type {value}% or a fraction (0.3 = 30 %); the "
         "row is left out.",
+    ),
+    "control_characters": (
+        "{where}: текст містить невидимі керівні символи (кількість: {count}), як буває з "
+        "текстом, вставленим із Word: розрив рядка прочитано як новий рядок, решту "
+        "пропущено — жоден документ не може їх містити. Щоб попередження зникло, наберіть "
+        "текст у клітинці наново.",
+        "{where}: the text holds invisible control characters (count: {count}), as text "
+        "pasted from Word does: a line break is read as a new line, the rest are left out "
+        "(no document can hold them). Retype the text in the cell to clear this warning.",
     ),
     "text_too_long": (
         "{where}: текст довший за {max} символів (межа клітинки Excel) — скоротіть його.",
