@@ -241,8 +241,32 @@ def test_min_wage_top_up_warns_and_costs_at_minimum() -> None:
     (chk,) = r.checks  # the fte-0 post costs nothing and is not warned about
     assert (chk.severity, chk.table, chk.row, chk.column, chk.code) == (
         "warning", "tblStaff", 5, "monthly_pay", "below_min_wage")
-    assert chk.params == {"value": 7000.0, "min_wage": 8000.0}
+    assert (chk.params["value"], chk.params["min_wage"]) == (7000.0, 8000.0)
     assert "7000" in render("below_min_wage", "en", chk.params | {"where": "Staff!E5"})
+
+
+@pytest.mark.parametrize("fte,pay,whole", [(0.5, 7000, "14 000"), (0.5, 4000, "8 000"),
+                                           (0.5, 3999, None), (1, 7000, None),
+                                           (0.25, 2500, "10 000"), (2, 7000, None)])
+def test_a_part_posts_pay_below_the_minimum_is_asked_whether_it_is_the_whole_posts(
+        fte: float, pay: float, whole: str | None) -> None:
+    """4 000 for half a post: below the minimum wage of 8 000 for a post, but the whole
+    post pays 8 000. The column takes the whole post's pay (it is multiplied by the
+    posts), so the warning says which figure to type; the cost is the same either way."""
+    svc = services({"service_id": "S1", "planned_units": 10})
+    stf = staff({"position_id": "P1", "category": "direct", "fte": fte, "monthly_pay": pay})
+    r = compute_costs(svc, stf, time(("P1", "S1", 1.0)), None, SETTINGS)
+    (chk,) = r.checks
+    assert chk.code == "below_min_wage"
+    uk, en = chk.message("uk"), chk.message("en")
+    assert ("цілої ставки" in uk) is (whole is not None)
+    assert ("whole post" in en) is (whole is not None)
+    if whole is not None:
+        assert f"оплату цілої ставки — {whole.replace(' ', chr(0xA0))},00 грн" in uk
+        assert f"type the whole post's pay, {whole.replace(' ', '')}.00 UAH" in en
+        assert f"Якщо це оплата {str(fte).replace('.', ',')} ставки" in uk
+    assert _uc(r).loc["S1", "direct_labor"] == pytest.approx(
+        float(Fraction(str(fte)) * 8000 * 12 * Fraction(122, 100)))  # costed at the minimum
 
 
 def test_a_monthly_pay_of_ten_minimum_wages_is_asked_about_and_costed_as_typed() -> None:

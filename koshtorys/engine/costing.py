@@ -24,6 +24,7 @@ Choices the SPEC leaves open (also in the docstring of :func:`compute_costs`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -284,9 +285,14 @@ def _labor_split(staff: pd.DataFrame, time: pd.DataFrame, code_of: pd.Series,
     months = _num(staff, "months", 12.0)
     min_wage = float(st.min_wage or 0.0)
     low = (fte > 0) & (pay < min_wage)
-    for row, value in zip(staff.index[low], pay[low], strict=True):
+    for row, value, posts in zip(staff.index[low], pay[low], fte[low], strict=True):
+        # 4 500 for half a post paying 9 000: the column wants the whole post's pay
+        part = posts < 1 and value / posts >= min_wage
         checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "below_min_wage",
-                            {"value": float(value), "min_wage": min_wage}))
+                            {"value": float(value), "min_wage": min_wage,
+                             "note": "part_post" if part else "",
+                             "fte": Decimal(repr(float(posts))).normalize(),
+                             "whole": float(value) / float(posts)}))
     high = (fte > 0) & (min_wage > 0) & (pay >= PAY_LOOKS_ANNUAL * min_wage)
     for row, value in zip(staff.index[high], pay[high], strict=True):  # a year's pay?
         checks.append(Check("warning", "tblStaff", _row(row), "monthly_pay", "pay_looks_annual",

@@ -56,13 +56,14 @@ def _shown(v: object, lang: str) -> object:
 
 
 def _name_part(shown: dict[str, object], lang: str) -> None:
-    """A part (``costing``), a funding source (``other``) or a document (``tariff``) named
-    by its code is said in the reader's language."""
-    for key in ("part", "source", "document"):
+    """A part (``costing``), a funding source (``other``), a document (``tariff``) or an
+    added sentence (``note``, filled from the same params) named by its code is said in
+    the reader's language."""
+    for key in ("part", "source", "document", "note"):
         code = shown.get(key)
         if isinstance(code, str) and f"{key}_{code}" in TEXTS:
             uk, en = TEXTS[f"{key}_{code}"]
-            shown[key] = uk if lang == "uk" else en
+            shown[key] = (uk if lang == "uk" else en).format_map(_Params(shown))
 
 
 def _header_part(shown: dict[str, object], lang: str) -> None:

@@ -209,9 +209,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "below_min_wage": (
         "{where}: оплата {value} грн на ставку менша за мінімальну заробітну плату "
-        "{min_wage} грн; розраховано з доплатою до мінімальної.",
+        "{min_wage} грн; розраховано з доплатою до мінімальної.{note}",
         "{where}: pay {value} UAH per post is below the minimum wage {min_wage} UAH; "
-        "costed at the minimum wage.",
+        "costed at the minimum wage.{note}",
     ),
     "pool_unallocated": (
         "Непрямі витрати {amount} грн не розподілено: база розподілу «{base}» дорівнює нулю "

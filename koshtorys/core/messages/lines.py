@@ -533,6 +533,11 @@ _LINES: dict[str, tuple[str, str]] = {
     "document_report": ("звіт про виконання паспорта", "passport report"),
     "document_tariff": ("розрахунок тарифу", "tariff calculation"),
     "document_procurement": ("обґрунтування закупівлі", "procurement justification"),
+    "note_part_post": (
+        " Якщо це оплата {fte} ставки, введіть оплату цілої ставки — {whole} грн (стовпець "
+        "множиться на штатні одиниці).",
+        " If it is the pay of {fte} of a post, type the whole post's pay, {whole} UAH (the "
+        "column is multiplied by the posts)."),
     "settings_not_set": ("не задано або недійсні налаштування: {names}",
                          "settings not set or invalid: {names}"),
 }
