@@ -371,3 +371,58 @@ def test_the_consolidation_speaks_the_language_of_its_books(
     assert main(["consolidate", str(folder), "--out", str(out), "--lang", other]) == 1
     assert capsys.readouterr().out.splitlines()[0].startswith(
         "зведено книг" if other == "uk" else "consolidated")
+
+
+def _one(kpkvk: str, amount: float, year: int = 2026) -> dict[str, list[dict]]:
+    return {"tblVarianceSummary": [_var(kpkvk, 300.0, 250.0)],
+            "tblFundingSummary": [{"year": year, "need": amount, "local": amount, "state": 0,
+                                   "oblast": 0, "donor": 0, "other": 0, "gap": 0}],
+            "tblCostByKekv": [{"kpkvk": kpkvk, "kekv": "2111", "fund": "general",
+                               "amount": amount}]}
+
+
+def test_a_copy_of_a_workbook_is_not_counted_twice(tmp_path: Path) -> None:
+    """"tcso (1).xlsx" beside "tcso.xlsx" (downloaded twice): the same institution, year
+    and program would double the institution in every total."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    who = {"institution": "ТЦСО", "edrpou": "12345678", "plan_year": 2026}
+    program_book(folder / "tcso.xlsx", "uk", who, _one("0813104", 1000.0))
+    program_book(folder / "tcso_copy.xlsx", "uk", who, _one("0813104", 1000.0))
+    # the same institution's other program, and next year's workbook: both its own
+    program_book(folder / "tcso_other.xlsx", "uk", who, _one("0813102", 20.0))
+    program_book(folder / "tcso_2027.xlsx", "uk", who | {"plan_year": 2027},
+                 _one("0813104", 300.0, 2027))
+    out = consolidate_folder(folder, tmp_path / "c.parquet", "en")
+    assert out.exit_code == 1
+    files = pq.read_table(tmp_path / "c.parquet" / "tblConsFiles.parquet").to_pylist()
+    assert [(f["file"], f["status"]) for f in files] == [
+        ("tcso.xlsx", "ok"), ("tcso_2027.xlsx", "ok"), ("tcso_copy.xlsx", "error"),
+        ("tcso_other.xlsx", "ok")]
+    assert "the same institution, year and program as tcso.xlsx" in files[2]["message"]
+    k = pq.read_table(tmp_path / "c.parquet" / "tblConsCostByKekv.parquet").to_pylist()
+    assert sum(r["amount"] for r in k) == Decimal("1320.00")  # 1 000 + 20 + 300, once each
+    t = pq.read_table(tmp_path / "c.parquet" / "tblConsFundingTotals.parquet").to_pylist()
+    assert [(r["year"], r["need"]) for r in t] == [(2026, Decimal("1020.00")),
+                                                   (2027, Decimal("300.00"))]
+
+
+def test_a_workbook_never_refreshed_is_said_not_counted(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    """A new workbook's output tables hold one blank row: it used to be listed as counted
+    ("враховано") while adding nothing to any total."""
+    from koshtorys.samples import sample_frames
+    from koshtorys.xlsx.template import build_workbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    build_workbook(folder / "new.xlsx", "uk", sample_frames("pervomaiskyi"))
+    program_book(folder / "done.xlsx", "uk", {"institution": "ТЦСО", "plan_year": 2026},
+                 _one("0813104", 10.0))
+    assert main(["consolidate", str(folder), "--out", str(tmp_path / "c.xlsx")]) == 1
+    out = capsys.readouterr().out
+    assert "зведено книг: 1 з 2" in out
+    assert "new.xlsx — вихідні таблиці порожні (книгу не оновлено)" in out
+    files = _rows(tmp_path / "c.xlsx", "tblConsFiles")
+    assert [(r[0], r[4]) for r in files[1:]] == [("done.xlsx", "враховано"),
+                                                 ("new.xlsx", "не враховано")]

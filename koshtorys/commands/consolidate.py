@@ -55,7 +55,7 @@ def workbooks_in(folder: Path, exclude: Path | None = None) -> list[Path]:
     return out
 
 
-_WHO = tuple(s for s in schema.SETTINGS if s.key in ("institution", "edrpou"))
+_WHO = tuple(s for s in schema.SETTINGS if s.key in ("institution", "edrpou", "plan_year"))
 
 
 def _without_totals(t: schema.Table, raw: RawTable) -> list[int] | None:
@@ -70,6 +70,11 @@ def _without_totals(t: schema.Table, raw: RawTable) -> list[int] | None:
     while n and kp < len(raw.rows[n - 1]) and _total_label(raw.rows[n - 1][kp]):
         n -= 1
     return None if n == len(raw.rows) else list(range(n))
+
+
+def _filled(raw: RawTable) -> bool:
+    """Whether ``raw`` has a row with any value (a new table keeps one blank row)."""
+    return any(not all(map(is_blank, r)) for r in raw.rows)
 
 
 def _total_label(v: object) -> bool:
@@ -117,6 +122,8 @@ class _Run:
         self.requests = Stack(engine.REQUEST)
         self.info: list[dict[str, object]] = []
         self.seen: dict[tuple[object, ...], str] = {}
+        self.books: dict[tuple[object, ...], list[tuple[str, set[str]]]] = {}
+        """(institution, plan year) → the program workbooks counted and their КПКВК."""
         self.files: list[_File] = []
         self.wanted = [schema.table("tblSettings"), *engine.SOURCE_OF.values()]
 
@@ -162,6 +169,14 @@ class _Run:
         who = self._settings(raws["tblSettings"], f) if "tblSettings" in raws else {}
         f.institution = str(who.get("institution") or Path(f.file).stem)
         f.edrpou = who.get("edrpou")  # type: ignore[assignment]
+        outputs = [raws[s.source.name] for s in self.stacks.values() if s.source.name in raws]
+        if outputs and not any(_filled(raw) for raw in outputs):  # never refreshed
+            f.problem("error", self.say("cons_not_refreshed"))
+            return
+        same = self._same_book(f, who.get("plan_year"), outputs)
+        if same is not None:  # a copy of a workbook already counted ("a (1).xlsx")
+            f.problem("error", self.say("cons_duplicate_book", other=same))
+            return
         missing = []
         for stack in self.stacks.values():
             source = stack.source.name
@@ -174,6 +189,26 @@ class _Run:
             f.problem("error", self.say("cons_no_outputs"))
         elif missing:
             f.problem("warning", self.say("cons_missing", tables=", ".join(missing)))
+
+    def _same_book(self, f: _File, year: object, outputs: list[RawTable]) -> str | None:
+        """The file already counted for the same institution, plan year and a program of
+        this one, if any: counting both would double the institution's figures."""
+        programs: set[str] = set()
+        for raw in outputs:
+            j = columns_of(self._source(raw.name), tuple(raw.headers)).get("kpkvk")
+            if j is not None:
+                programs.update(str(r[j]).strip().zfill(7) for r in raw.rows
+                                if j < len(r) and not is_blank(r[j]) and not _total_label(r[j]))
+        who = ("book", f.edrpou or f.institution, year)
+        earlier = self.books.setdefault(who, [])
+        for other, theirs in earlier:
+            if programs & theirs or not (programs or theirs):
+                return other
+        earlier.append((f.file, programs))
+        return None
+
+    def _source(self, name: str) -> schema.Table:
+        return next(s.source for s in self.stacks.values() if s.source.name == name)
 
     def _settings(self, raw: RawTable, f: _File) -> dict[str, object]:
         """The institution and its ЄДРПОУ from tblSettings, read as settings are read."""

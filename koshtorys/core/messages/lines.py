@@ -254,6 +254,14 @@ _LINES: dict[str, tuple[str, str]] = {
                        "враховано, щоб не порахувати двічі",
                        "the same request (institution, КПКВК, year and form) as {other}: left "
                        "out so as not to count it twice"),
+    "cons_not_refreshed": ("вихідні таблиці порожні (книгу не оновлено): виконайте «Оновити» "
+                           "(koshtorys refresh) і зведіть знову",
+                           "its output tables are empty (the workbook was never refreshed): "
+                           "run Refresh (koshtorys refresh) and consolidate again"),
+    "cons_duplicate_book": ("та сама установа, рік і програма, що й у {other} (копія книги?): не "
+                            "враховано, щоб не порахувати двічі",
+                            "the same institution, year and program as {other} (a copy of the "
+                            "workbook?): left out so as not to count it twice"),
     "cons_kind_program": ("книга програми", "program workbook"),
     "cons_kind_request": ("бюджетний запит", "budget request"),
     "cons_status_ok": ("враховано", "ok"),
