@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -127,7 +128,9 @@ def test_shares_over_one_are_counted_with_rows_that_name_unknown_services() -> N
     got = {c.code for c in errors(r, "tblTime")}
     assert got == {"shares_over_one", "unknown_id"}
     (over,) = [c for c in r.checks if c.code == "shares_over_one"]
-    assert over.params["total"] == "1.5"
+    assert over.params["total"] == Decimal("1.5")
+    assert "у сумі 1,5 — більше 1" in over.message("uk")  # the decimal comma
+    assert "add up to 1.5," in over.message("en")
 
 
 def test_shares_over_one_are_counted_with_rows_that_name_broken_services() -> None:

@@ -110,6 +110,32 @@ def test_unknown_and_duplicate_ids() -> None:
     assert ("tblCosts", "service_id", "unknown_id") in codes
 
 
+@pytest.mark.parametrize("typed,like", [("s1", "S1"), ("S 2", "S2"), ("S01", "S1"),
+                                        ("s02", "S2"), ("S3", None), ("S10", None),
+                                        ("1S", None)])
+def test_an_unknown_id_names_the_one_it_looks_like(typed: str, like: str | None) -> None:
+    """«u02» for U02, «U1» for U01: case, spaces and leading zeros are how an id is mistyped;
+    the error stays an error (an id is never guessed) and says which one it resembles."""
+    costs = [COSTS[0], ["2210", "x", 5, typed, None, "general"]]
+    r = parts.compute(tables(tblCosts=costs), only="costing")
+    (c,) = errors(r, "tblCosts")
+    assert (c.code, c.row, c.column) == ("unknown_id", 4, "service_id")
+    uk, en = c.message("uk"), c.message("en")
+    assert uk.startswith(f"Costs!D4: «{typed}» відсутній у таблиці tblServices.")
+    if like is None:
+        assert uk.endswith("tblServices.") and en.endswith("tblServices.")
+    else:
+        assert uk.endswith(f" Можливо, «{like}»?") and en.endswith(f" Did you mean '{like}'?")
+
+
+def test_two_ids_alike_are_not_suggested() -> None:
+    services = SERVICES + [["s1", "Інша", "година", 10, 1, None]]  # S1 and s1 both ids
+    costs = [COSTS[0], ["2210", "x", 5, "S01", None, "general"]]
+    r = parts.compute(tables(tblServices=services, tblCosts=costs), only="costing")
+    (c,) = errors(r, "tblCosts")
+    assert c.code == "unknown_id" and c.message("en").endswith("is not in tblServices.")
+
+
 def test_formula_without_value_and_error_cells() -> None:
     costs = [COSTS[0], ["2210", "x", UNCALCULATED, None, None, "general"],
              ["2240", "y", CellError("#DIV/0!"), None, None, "general"]]

@@ -4,6 +4,9 @@ dropped), so the engine only ever sees rows it can trust."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 
@@ -46,13 +49,34 @@ def _unknown(df: pd.DataFrame, table: str, key: str, target: pd.DataFrame,
     if not bad.any():
         return df, []
     invalid: dict[object, int] = target.attrs.get("invalid_ids", {})
+    like = _look_alikes(target[key])
     checks = [
         Check("error", table, int(r), key, "refers_invalid",
               {"value": v, "other": other, "first": invalid[v]}) if v in invalid else
-        Check("error", table, int(r), key, "unknown_id", {"value": v, "other": other})
+        Check("error", table, int(r), key, "unknown_id", {"value": v, "other": other} | (
+            {"note": "like", "like": like[_id_shape(v)]} if _id_shape(v) in like else {}))
         for r, v in zip(df.index[bad], values[bad], strict=True)
     ]
     return df[~bad], checks
+
+
+def _id_shape(v: object) -> str:
+    """An id as typed carelessly: case, spaces and the zeros that lead a number dropped
+    ("u 02", "U2" and "U02" alike)."""
+    text = "".join(str(v).split()).casefold()
+    return re.sub(r"(?<!\d)0+(?=\d)", "", text)
+
+
+def _look_alikes(ids: pd.Series) -> dict[str, str]:
+    """Shape → the one id of ``ids`` with that shape (shapes two ids share: none)."""
+    out: dict[str, str] = {}
+    twice: set[str] = set()
+    for v in ids.dropna().unique().tolist():
+        shape = _id_shape(v)
+        if shape in out and out[shape] != v:
+            twice.add(shape)
+        out[shape] = v
+    return {k: v for k, v in out.items() if k not in twice}
 
 
 _SHARES_LIMIT = 1 + 1e-9
@@ -90,7 +114,7 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
         for pos, total in over.items():
             rows = tm.index[tm["position_id"] == pos]
             checks.append(Check("error", "tblTime", int(rows[-1]), "share", "shares_over_one",
-                                {"value": pos, "total": f"{total:.4g}"}))
+                                {"value": pos, "total": Decimal(f"{total:.4g}")}))
         over = over.index
     if "tblServices" in frames:
         tm, c = _unknown(tm, "tblTime", "service_id", frames["tblServices"], "tblServices")

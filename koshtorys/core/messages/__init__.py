@@ -26,7 +26,7 @@ def render(code: str, lang: str, params: dict[str, object]) -> str:
     digits and the language's decimal sign."""
     uk, en = MESSAGES[code]
     template = uk if lang == "uk" else en
-    shown = {k: _shown(v, lang) for k, v in params.items()}
+    shown = {"note": ""} | {k: _shown(v, lang) for k, v in params.items()}
     _name_part(shown, lang)
     _header_part(shown, lang)
     return template.format_map(_Params(shown))

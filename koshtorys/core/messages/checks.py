@@ -154,8 +154,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: same program/economic code/fund as row {first}; the amounts were added.",
     ),
     "unknown_id": (
-        "{where}: «{value}» відсутній у таблиці {other}.",
-        "{where}: '{value}' is not in {other}.",
+        "{where}: «{value}» відсутній у таблиці {other}.{note}",
+        "{where}: '{value}' is not in {other}.{note}",
     ),
     "refers_invalid": (
         "{where}: «{value}» є в таблиці {other} (рядок {first}), але той рядок має помилку — "
@@ -194,12 +194,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Add its costs or remove the service.",
     ),
     "direct_post_no_time": (
-        "{where}: пряма посада «{value}» не має часток часу в tblTime — її оплату праці "
-        "{amount} грн віднесено до непрямих витрат. Якщо посада працює на послуги, додайте "
-        "її рядки до tblTime.",
-        "{where}: the direct post '{value}' has no time shares in tblTime: its labor "
-        "{amount} UAH is counted as indirect. If the post works on services, add its rows "
-        "to tblTime.",
+        "{where}: пряма посада «{value}» не має врахованих часток часу в tblTime (рядків "
+        "немає або їх не враховано через помилки) — її оплату праці {amount} грн віднесено "
+        "до непрямих витрат. Якщо посада працює на послуги, додайте або виправте її рядки "
+        "в tblTime.",
+        "{where}: the direct post '{value}' has no time shares counted in tblTime (none, or "
+        "left out for errors): its labor {amount} UAH is counted as indirect. If the post "
+        "works on services, add or mend its rows in tblTime.",
     ),
     "pay_looks_annual": (
         "{where}: {value} грн на ставку за місяць — це {times} мінімальних зарплат. Якщо це "

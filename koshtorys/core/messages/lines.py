@@ -541,6 +541,7 @@ _LINES: dict[str, tuple[str, str]] = {
     "document_report": ("звіт про виконання паспорта", "passport report"),
     "document_tariff": ("розрахунок тарифу", "tariff calculation"),
     "document_procurement": ("обґрунтування закупівлі", "procurement justification"),
+    "note_like": (" Можливо, «{like}»?", " Did you mean '{like}'?"),
     "note_part_post": (
         " Якщо це оплата {fte} ставки, введіть оплату цілої ставки — {whole} грн (стовпець "
         "множиться на штатні одиниці).",
