@@ -428,3 +428,14 @@ def test_a_program_code_lost_only_the_zero_excel_drops(typed: object, read: str 
         assert "0813104" in errors(r, "tblCosts")[0].message("uk")
     else:
         assert bad == [] and list(kb["kpkvk"]) == [read]
+
+
+def test_a_number_in_a_message_keeps_every_digit_and_the_decimal_comma() -> None:
+    """-1 234 567,5 was shown as «-1.23457e+06»: neither the figure typed nor Ukrainian."""
+    staff = [STAFF[0], ["P1", "Соц", "direct", 1, -1234567.5, 12, "0813104"], STAFF[2]]
+    time = [TIME[0]]
+    r = parts.compute(tables(tblStaff=staff, tblTime=time), only="costing")
+    (c,) = errors(r, "tblStaff")
+    assert c.code == "below_min"
+    assert c.message("uk") == "Staff!E4: -1\u00a0234\u00a0567,5 — менше допустимого (0)."
+    assert c.message("en") == "Staff!E4: -1234567.5 is below the allowed minimum (0)."

@@ -12,7 +12,7 @@ becomes.
 >>> try:
 ...     read_number(dt.date(2025, 5, 1))
 ... except Unreadable as e:
-...     e.code, e.params["number"]
+...     e.code, str(e.params["number"])
 ('date_in_amount', '45778')
 """
 
@@ -73,9 +73,18 @@ def is_blank(v: object) -> bool:
     return v is NA
 
 
-def fmt_number(x: float) -> str:
-    """A number as a check shows it: ``1e+15`` and beyond in full."""
-    return f"{x:g}" if abs(x) < 1e15 else str(x)
+def fmt_number(x: float) -> Decimal | str:
+    """A number as a check shows it: every digit it has (``1234567.89``, never
+    ``1.23457e+06``), with the reader's decimal sign when the message is rendered; from
+    10¹⁵ on, and a number that is not finite, as Python writes it.
+
+    >>> fmt_number(1234567.89), fmt_number(45778.0), fmt_number(float("inf"))
+    (Decimal('1234567.89'), Decimal('45778'), 'inf')
+    """
+    if not math.isfinite(x) or abs(x) >= 1e15:
+        return str(x)
+    d = Decimal(repr(float(x))).normalize()
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d
 
 
 def excel_serial(v: object) -> float:
