@@ -59,6 +59,24 @@ def test_three_decimals_after_four_digits_or_a_zero_are_fractions(whole: int, pa
     assert read_number(f"0{sep}{part:03d}") == float(Decimal(f"0.{part:03d}"))
 
 
+@pytest.mark.parametrize("typed,value", [
+    ("1 200 грн", 1200.0), ("1\u00a0200,50 грн.", 1200.5), ("₴1200", 1200.0),
+    ("1 200,00 ₴", 1200.0), ("5 UAH", 5.0), ("\u22121 200", -1200.0),  # typeset minus
+    ("1\u2009200", 1200.0), ("12,5%", 0.125)])
+def test_amounts_read_as_written_in_documents(typed: str, value: float) -> None:
+    """Copied from a letter or a PDF: the currency, a thin space, the minus sign U+2212."""
+    assert read_number(typed) == value
+
+
+@pytest.mark.parametrize("typed,code", [("12 EUR", "not_a_number"), ("грн", "not_a_number"),
+                                        ("1,200 грн", "ambiguous_number"),
+                                        ("12 грн 50 коп", "not_a_number")])
+def test_other_currencies_and_words_are_not_hryvnias(typed: str, code: str) -> None:
+    with pytest.raises(Unreadable) as info:
+        read_number(typed)
+    assert info.value.code == code
+
+
 def test_space_grouped_thousands_are_not_ambiguous() -> None:
     assert read_number("64 500") == 64500.0
     assert read_number("1 234,500") == 1234.5

@@ -48,6 +48,12 @@ cell cannot take one (openpyxl refuses the whole workbook)."""
 _CONTROL_AS = {"\x0b": "\n", "\x0c": "\n", "\x1e": "-"}
 """What the control characters that mean something become: Word's manual line break and
 page break a new line, its non-breaking hyphen a hyphen; every other one is dropped."""
+_TYPED = str.maketrans({" ": None, "\u00a0": None, "\u202f": None, "\u2009": None,
+                        "\u2212": "-"})
+"""Spaces that group thousands (plain, no-break, narrow and thin, as Word and PDFs give
+them) go; the minus sign U+2212 of typeset text is a minus."""
+_HRYVNIAS = re.compile(r"^₴|(грн\.?|₴|uah)$", re.IGNORECASE)
+"""The currency written with an amount (``1 200 грн``, ``₴1200``): amounts are hryvnias."""
 _EPOCH = _dt.datetime(1899, 12, 30)
 _TRUE = ("true", "1", "так", "yes", "1.0", "істина")
 _FALSE = ("false", "0", "ні", "no", "0.0", "хибність")
@@ -116,7 +122,8 @@ def _date_in_amount(v: object) -> Unreadable:
 
 
 def read_number(v: object) -> float:
-    """A number from a number, or from text as people type it (``1 234,50``, ``22%``);
+    """A number from a number, or from text as people type it (``1 234,50``, ``22%``,
+    ``1 200 грн``, ``−5``);
     a date, a time, a boolean, NaN, a text that may group thousands (``64,500``:
     ``ambiguous_number``) or any other text raises :class:`Unreadable`."""
     t = type(v)
@@ -138,7 +145,8 @@ def read_number(v: object) -> float:
     if isinstance(v, CellError):
         raise Unreadable("error_value", value=v.code)
     if isinstance(v, str):
-        s = v.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        s = v.translate(_TYPED).strip()
+        s = _HRYVNIAS.sub("", s)
         if _NUM_TEXT.match(s):
             grouped = _GROUPED.match(s)
             if grouped:

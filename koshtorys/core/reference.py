@@ -77,7 +77,7 @@ def reference_markdown() -> str:
             "## Reason codes (`tblChecks.code`)", "", "| code | Ukrainian | English |",
             "|---|---|---|"]
     for r in Reason:
-        uk, en = MESSAGES[r.value]
+        uk, en = (m.replace("{note}", "") for m in MESSAGES[r.value])  # a hint, when any
         out.append(f"| `{r.value}` | {_cell(uk)} | {_cell(en)} |")
     out.append("")
     return "\n".join(out)
