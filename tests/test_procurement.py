@@ -112,6 +112,25 @@ def test_bad_volume_is_one_line_and_nothing_written(book: Path, tmp_path: Path, 
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("units,want", [("1 200", 1200), ("1\u00a0200", 1200), ("1200,5", 1200.5)])
+def test_a_volume_is_read_as_a_cell_is(book: Path, tmp_path: Path, units: str,
+                                       want: float) -> None:
+    assert main(["procurement", str(book), "--service", "SP01", f"--units={units}",
+                 "--outdir", str(tmp_path)]) == 0
+    t = machine_table(tmp_path / "procurement_2026_SP01.xlsx", "tblProcurement")
+    assert t[("expected", "units")] == want
+
+
+def test_a_volume_of_1_200_written_with_a_comma_is_asked_not_read_as_1_2(
+        book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """float("1,200".replace(",", ".")) bought 1.2 hours where 1 200 were meant."""
+    assert main(["procurement", str(book), "--service", "SP01", "--units=1,200",
+                 "--outdir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "1.2 or 1200?" in err or "1,2 чи 1200?" in err
+    assert not (tmp_path / "o").exists()
+
+
 def test_unknown_service_and_missing_service(book: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["procurement", str(book), "--service", "X", "--outdir", str(tmp_path)]) == 2

@@ -25,11 +25,18 @@ __all__ = ["procurement"]
 
 
 def _volume(units: float | str | None) -> float | None:
+    """``--units`` read as a cell is read: ``1 200`` and ``1200,5`` are numbers, ``1,200``
+    (1.2 or 1 200?) is refused with both readings."""
     if units is None:
         return None
+    from koshtorys.convert import Unreadable, read_number
+
     try:
-        v = float(str(units).replace(",", ".").replace("\u00a0", "").replace(" ", ""))
-    except ValueError:
+        v = read_number(units)
+    except Unreadable as exc:
+        if exc.code == "ambiguous_number":
+            raise KoshtorysError("ambiguous_units", value=units, **{
+                k: exc.params[k] for k in ("decimal", "thousands")}) from None
         v = math.nan
     if not math.isfinite(v) or v <= 0:
         raise KoshtorysError("bad_units", value=units)

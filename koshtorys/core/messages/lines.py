@@ -519,6 +519,10 @@ _LINES: dict[str, tuple[str, str]] = {
                            "every row has errors)"),
     "bad_units": ("--units має бути додатним числом, а не «{value}»",
                   "--units must be a positive number, not '{value}'"),
+    "ambiguous_units": ("--units «{value}» — {decimal} чи {thousands}? Напишіть {thousands} "
+                        "(без роздільника) або {decimal}",
+                        "--units '{value}': {decimal} or {thousands}? Type {thousands} (no "
+                        "separator) or {decimal}"),
     "unknown_program": ("КПКВК {kpkvk} не має сум у книзі (є: {known})",
                         "КПКВК {kpkvk} has no amounts in the workbook (known: {known})"),
     "no_actuals_at_all": ("{book}: у tblActuals немає касових видатків {year} року — звіт "
