@@ -202,28 +202,38 @@ def compute(
 
 
 def table_hints(book: Book, missing: list[str]) -> dict[str, str]:
-    """Why each of the ``missing`` tables is not there, when the book can tell: the sheet
-    that still holds its header as a plain range (Excel's Convert to Range), or its
-    table part is broken. Only a file can tell (``plain_range_headers``,
-    ``broken_tables``); other books give nothing."""
+    """Why each of the ``missing`` tables is not there, when the book can tell: another
+    table (not one of ours) holds its headers — renamed, or made anew with Ctrl+T as
+    «Таблиця1» —, the sheet still holds its header as a plain range (Excel's Convert to
+    Range), or its table part is broken. Only a file can tell (``table_headers``,
+    ``plain_range_headers``, ``broken_tables``); other books give nothing."""
     from koshtorys.core import schema
 
     out: dict[str, str] = {}
     broken = {b.name.lower(): b for b in getattr(book, "broken_tables", ())}
     look = getattr(book, "plain_range_headers", None)
+    ours = {t.name.lower() for t in schema.TABLES}
+    others = {n: v for n, v in getattr(book, "table_headers", dict)().items()
+              if n.lower() not in ours}
     for name in missing:
         if name.lower() in broken:
             b = broken[name.lower()]
             out[name] = f"broken:{b.sheet or ''}:{b.reason}"
             continue
-        if look is None:
-            continue
         t = schema.table(name)
         wanted = {schema.normalize_header(h) for c in t.columns for h in (c.uk, c.key)}
+        enough = max(2, len(t.columns) // 2)
+        alike = sorted((sum(schema.normalize_header(x) in wanted for x in cols), other, sheet)
+                       for other, (sheet, cols) in others.items())
+        if alike and alike[-1][0] >= enough:  # the table renamed, or made anew by Ctrl+T
+            out[name] = f"renamed:{alike[-1][2]}:{alike[-1][1]}"
+            continue
+        if look is None:
+            continue
         for sheet, rows in look([t.sheet_uk, t.sheet_en]).items():
             for _row, texts in rows:
                 found = sum(schema.normalize_header(x) in wanted for x in texts if x)
-                if found >= max(2, len(t.columns) // 2):
+                if found >= enough:
                     out[name] = f"range:{sheet}"
     return out
 

@@ -255,3 +255,43 @@ def test_temporary_files_of_killed_runs_are_swept(tmp_path: Path) -> None:
         tmp.write_bytes(b"new")
     assert not left.exists() and live.exists() and other.exists()
     assert (tmp_path / "k.xlsx").read_bytes() == b"new"
+
+
+# ------------------------------------------------------------------ a table renamed
+
+def _rename_table(path: Path, old: str, new: str) -> None:
+    """What Excel's Table Design → Table Name does: the table part's name changes."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/tables/") and f'displayName="{old}"'.encode() in data:
+                data = data.replace(f'"{old}"'.encode(), f'"{new}"'.encode())
+            zout.writestr(item, data)
+    tmp.replace(path)
+
+
+def test_a_renamed_table_is_named_and_its_references_are_not_blamed(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """tblStaff renamed «Таблиця1» (or the sheet made a table anew with Ctrl+T): it used
+    to be "headers as a plain range, after Convert to Range" — wrong — followed by one
+    "T04 is not in tblStaff" per row of tblTime."""
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    _rename_table(path, "tblStaff", "Таблиця1")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "помилок 1, попереджень 0" in out
+    assert ("Таблиці tblStaff немає в книзі, але на аркуші «Штат» є таблиця «Таблиця1» з її "
+            "заголовками: перейменуйте її на tblStaff") in out
+    checks = openpyxl.load_workbook(path)["Перевірка"]
+    codes = [r[1] for r in checks.iter_rows(min_row=4, values_only=True) if r[1]]
+    assert codes == ["missing_table_renamed"]
+
+
+def test_references_into_a_missing_table_are_not_checked() -> None:
+    r = parts.compute({k: v for k, v in tables().items() if k != "tblStaff"}, only="costing")
+    assert [(c.code, c.table) for c in errors(r)] == [("missing_table", "tblStaff")]
+    r = parts.compute({k: v for k, v in tables().items() if k != "tblServices"},
+                      only="costing")
+    assert [(c.code, c.table) for c in errors(r)] == [("missing_table", "tblServices")]

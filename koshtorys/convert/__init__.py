@@ -45,7 +45,8 @@ class Inputs:
     setting_rows: dict[str, int] = field(default_factory=dict)
     """Worksheet row of each setting's value."""
     hints: dict[str, str] = field(default_factory=dict)
-    """Missing table → why: ``range:<sheet>`` (its header survives as a plain range) or
+    """Missing table → why: ``renamed:<sheet>:<table>`` (another table holds its headers),
+    ``range:<sheet>`` (its header survives as a plain range) or
     ``broken:<sheet>:<reason>`` (its table part cannot be used)."""
 
     def missing_checks(self, skipped: Mapping[str, tuple[str, ...]], asked: bool
@@ -57,7 +58,12 @@ class Inputs:
             for name in tables:
                 hint = self.hints.get(name, "")
                 kind, _, rest = hint.partition(":")
-                if kind == "range":
+                if kind == "renamed":
+                    sheet, _, other = rest.partition(":")
+                    out.append(Check("error", name, None, None, "missing_table_renamed",
+                                     {"value": name, "sheet": sheet, "other": other,
+                                      "where": sheet}))
+                elif kind == "range":
                     out.append(Check("error", name, None, None, "missing_table_range",
                                      {"value": name, "sheet": rest, "where": rest}))
                 elif kind == "broken":
@@ -106,7 +112,7 @@ def convert_inputs(raw: Mapping[str, RawTable], names: list[str] | None = None, 
                             "min_wage_unknown", {"plan_year": settings.plan_year,
                                                  "known": known}))
     checks += payroll_limit(frames, settings)
-    checks += cross_checks(frames)
+    checks += cross_checks(frames, missing)
     return Inputs(frames, settings, checks, locator, missing, read.rows, dict(hints or {}))
 
 

@@ -5,6 +5,7 @@ dropped), so the engine only ever sees rows it can trust."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal
 
 import numpy as np
@@ -98,13 +99,13 @@ def _may_exceed_one(tm: pd.DataFrame) -> bool:
     return bool((plain + slack > _SHARES_LIMIT).any())
 
 
-def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
+def _time(frames: dict[str, pd.DataFrame], present: set[str]) -> list[Check]:
     """tblTime: shares of one post add up to at most 1 — counted over every row of the
     post, those naming an unknown or broken service included (they are the post's time
     too); then rows of unknown posts or services go."""
     tm = frames["tblTime"]
     checks: list[Check] = []
-    if "tblStaff" in frames:
+    if "tblStaff" in present:
         tm, c = _unknown(tm, "tblTime", "position_id", frames["tblStaff"], "tblStaff")
         checks += c
     over = pd.Index([])
@@ -116,7 +117,7 @@ def _time(frames: dict[str, pd.DataFrame]) -> list[Check]:
             checks.append(Check("error", "tblTime", int(rows[-1]), "share", "shares_over_one",
                                 {"value": pos, "total": Decimal(f"{total:.4g}")}))
         over = over.index
-    if "tblServices" in frames:
+    if "tblServices" in present:
         tm, c = _unknown(tm, "tblTime", "service_id", frames["tblServices"], "tblServices")
         checks += c
     frames["tblTime"] = tm[~tm["position_id"].isin(over)] if len(over) else tm
@@ -149,8 +150,12 @@ def _duplicate_keys(df: pd.DataFrame, table: str, keys: tuple[str, ...]) -> list
     return out
 
 
-def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
-    """Ids, references, share sums and year ranges across tables (frames are updated)."""
+def cross_checks(frames: dict[str, pd.DataFrame],
+                 missing: Collection[str] = ()) -> list[Check]:
+    """Ids, references, share sums and year ranges across tables (frames are updated).
+    A reference into a ``missing`` table is not checked: that table's own error says it
+    all, not one "unknown id" per row that names it."""
+    present = {n for n in frames if n not in missing}
     checks: list[Check] = []
     for table, key in (("tblServices", "service_id"), ("tblStaff", "position_id"),
                        ("tblPrograms", "kpkvk")):
@@ -158,8 +163,8 @@ def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
             frames[table], c = _duplicates(frames[table], table, key)
             checks += c
     if "tblTime" in frames:
-        checks += _time(frames)
-    if "tblCosts" in frames and "tblServices" in frames:
+        checks += _time(frames, present)
+    if "tblCosts" in frames and "tblServices" in present:
         frames["tblCosts"], c = _unknown(frames["tblCosts"], "tblCosts", "service_id",
                                          frames["tblServices"], "tblServices")
         checks += c
@@ -174,7 +179,7 @@ def cross_checks(frames: dict[str, pd.DataFrame]) -> list[Check]:
                            for r, a, b in zip(df.index[bad], first[bad], last[bad],
                                               strict=True)]
                 frames[name] = df[~bad]
-    if "tblSources" in frames and "tblNeeds" in frames:
+    if "tblSources" in frames and "tblNeeds" in present:
         frames["tblSources"], c = _unknown(frames["tblSources"], "tblSources", "activity_id",
                                            frames["tblNeeds"], "tblNeeds")
         checks += c

@@ -12,8 +12,8 @@ from .messages import render
 
 __all__ = ["Check", "checks_frame", "has_errors", "ordered", "percent_params", "ROOT_CAUSES"]
 
-ROOT_CAUSES = frozenset({"missing_table", "missing_table_range", "broken_table",
-                         "missing_column"})
+ROOT_CAUSES = frozenset({"missing_table", "missing_table_range", "missing_table_renamed",
+                         "broken_table", "missing_column"})
 """Reason codes that cause others: shown before everything else."""
 
 

@@ -201,6 +201,11 @@ class FileBook:
                                   row_numbers=list(range(t.top, t.top + len(grid))))
         return out
 
+    def table_headers(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Every table of the file, ours or not: name → (sheet, column names). A table of
+        ours renamed (``Таблиця1``) is found by its headers."""
+        return {t.name: (t.sheet, t.columns) for t in self.index.tables.values()}
+
     def plain_range_headers(self, sheet_names: Sequence[str], rows: int = 5
                             ) -> dict[str, list[tuple[int, list[str]]]]:
         """The first ``rows`` rows holding a value on each named sheet, as (row number,

@@ -58,6 +58,7 @@ class Reason(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     CONTROL_CHARACTERS = "control_characters"
     MISSING_TABLE_RANGE = "missing_table_range"
+    MISSING_TABLE_RENAMED = "missing_table_renamed"
     BROKEN_TABLE = "broken_table"
     INVALID_BUDGET_CODE = "invalid_budget_code"
     INVALID_GRK_CODE = "invalid_grk_code"
@@ -329,6 +330,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The table {value} is not in the workbook, but sheet '{sheet}' holds its headers as a "
         "plain range (after 'Convert to Range'?): select it, insert a table (Ctrl+T) and "
         "name it {value}.",
+    ),
+    "missing_table_renamed": (
+        "Таблиці {value} немає в книзі, але на аркуші «{sheet}» є таблиця «{other}» з її "
+        "заголовками: перейменуйте її на {value} (вкладка «Конструктор таблиць» → «Ім'я "
+        "таблиці»).",
+        "The table {value} is not in the workbook, but sheet '{sheet}' has a table '{other}' "
+        "with its headers: rename it {value} (Table Design → Table Name).",
     ),
     "broken_table": (
         "Таблиця {value} на аркуші «{sheet}» пошкоджена ({reason}) — її не прочитано, "
