@@ -295,3 +295,30 @@ def test_references_into_a_missing_table_are_not_checked() -> None:
     r = parts.compute({k: v for k, v in tables().items() if k != "tblServices"},
                       only="costing")
     assert [(c.code, c.table) for c in errors(r)] == [("missing_table", "tblServices")]
+
+
+# ------------------------------------------------------------------ history years
+
+HISTORY_HEAD = ["kpkvk", "kekv", "fund", "year", "amount"]
+
+
+@pytest.mark.parametrize("years,unused,no_report", [
+    ([2024, 2024], [], False), ([2024, 2023], [], False),  # older years: kept, harmless
+    ([2024, 2025], [5], False),  # the execution year's cash belongs in tblActuals
+    ([2024, 2026], [5], False),  # the plan year: typed for 2024
+    ([2023, 2022], [], True),  # a workbook carried over without this year's report
+])
+def test_history_years_the_request_cannot_use_are_said(years: list[int], unused: list[int],
+                                                       no_report: bool) -> None:
+    history = [HISTORY_HEAD] + [["0813104", "2111", "general", y, 1000] for y in years]
+    r = parts.compute(tables(tblHistory=history))
+    found = [(c.code, c.row) for c in r.checks if c.code.startswith("history_")]
+    want = [("history_year_unused", row) for row in unused]
+    if no_report:
+        want.append(("history_no_report_year", None))
+    assert found == want
+    for c in r.checks:
+        if c.code == "history_year_unused":
+            assert "звіт за 2024 рік" in c.message("uk") and "tblActuals" in c.message("en")
+        if c.code == "history_no_report_year":
+            assert "за 2024 рік" in c.message("uk") and "request for 2026" in c.message("en")

@@ -17,7 +17,7 @@ from koshtorys.core.settings import Settings
 
 from .cells import fmt_number
 
-__all__ = ["cross_checks", "payroll_limit"]
+__all__ = ["cross_checks", "payroll_limit", "history_years"]
 
 
 def _duplicates(df: pd.DataFrame, table: str, key: str) -> tuple[pd.DataFrame, list[Check]]:
@@ -192,6 +192,27 @@ def cross_checks(frames: dict[str, pd.DataFrame],
         if df is None or df.empty:
             continue
         checks += _duplicate_keys(df, name, keys)
+    return checks
+
+
+def history_years(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:
+    """tblHistory holds the cash of years gone; the request prints one of them, the year
+    before the execution year (plan year − 2). A row of the execution year or later is
+    used by nothing (that year's cash is tblActuals'), and a table without the report
+    year leaves the request's «звіт» column empty: both are said."""
+    df = frames.get("tblHistory")
+    plan = settings.plan_year
+    if df is None or df.empty or plan is None:
+        return []
+    report = int(plan) - 2
+    years = df["year"].to_numpy(dtype=float)
+    late = years > report
+    checks = [Check("warning", "tblHistory", int(r), "year", "history_year_unused",
+                    {"year": int(y), "report": report, "plan_year": int(plan)})
+              for r, y in zip(df.index[late], years[late], strict=True)]
+    if not (years == report).any():
+        checks.append(Check("warning", "tblHistory", None, None, "history_no_report_year",
+                            {"report": report, "plan_year": int(plan)}))
     return checks
 
 

@@ -58,6 +58,8 @@ class Reason(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     CONTROL_CHARACTERS = "control_characters"
     MISSING_TABLE_RANGE = "missing_table_range"
+    HISTORY_YEAR_UNUSED = "history_year_unused"
+    HISTORY_NO_REPORT_YEAR = "history_no_report_year"
     MISSING_TABLE_RENAMED = "missing_table_renamed"
     BROKEN_TABLE = "broken_table"
     INVALID_BUDGET_CODE = "invalid_budget_code"
@@ -330,6 +332,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The table {value} is not in the workbook, but sheet '{sheet}' holds its headers as a "
         "plain range (after 'Convert to Range'?): select it, insert a table (Ctrl+T) and "
         "name it {value}.",
+    ),
+    "history_year_unused": (
+        "{where}: касові видатки за {year} рік у tblHistory ніде не використовуються: "
+        "tblHistory — для минулих років (запит на {plan_year} рік друкує звіт за {report} "
+        "рік), касові видатки року виконання — у tblActuals. Чи не помилка в році?",
+        "{where}: the cash of {year} in tblHistory is used by nothing: tblHistory is for "
+        "years gone (the request for {plan_year} prints the report of {report}), the "
+        "execution year's cash goes to tblActuals. Is the year mistyped?",
+    ),
+    "history_no_report_year": (
+        "У tblHistory немає касових видатків за {report} рік: графа «звіт» запиту на "
+        "{plan_year} рік буде порожня. Додайте їх (import-actuals бере й звіт за минулий "
+        "рік) або перевірте плановий рік у налаштуваннях.",
+        "tblHistory has no cash expenditure of {report}: the request for {plan_year} will "
+        "print an empty report column. Add it (import-actuals takes a past year's report "
+        "too) or check the plan year in the settings.",
     ),
     "missing_table_renamed": (
         "Таблиці {value} немає в книзі, але на аркуші «{sheet}» є таблиця «{other}» з її "
