@@ -149,6 +149,19 @@ class LiveBook:
             out[name] = self._raw[name]
         return out
 
+    def table_headers(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Every table of the workbook, ours or not: name → (sheet, header texts), each
+        header row read once. Asked only when a table of ours is missing: a renamed one
+        (``Таблиця1``) is found by its headers."""
+        out: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for sheet, table in self._locate().values():
+            head = table.header_row_range
+            values = head.value if head is not None else None
+            cells = values if isinstance(values, list) else [values]
+            out[str(table.name)] = (str(sheet.name),
+                                    tuple("" if v is None else str(v) for v in cells))
+        return out
+
     def language(self) -> Lang:
         """``uk`` or ``en`` by the headers of the tables read (``tblSettings`` is read,
         once, when nothing has been yet); Ukrainian when nothing tells."""

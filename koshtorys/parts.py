@@ -210,6 +210,8 @@ def table_hints(book: Book, missing: list[str]) -> dict[str, str]:
     from koshtorys.core import schema
 
     out: dict[str, str] = {}
+    if not missing:
+        return out
     broken = {b.name.lower(): b for b in getattr(book, "broken_tables", ())}
     look = getattr(book, "plain_range_headers", None)
     ours = {t.name.lower() for t in schema.TABLES}

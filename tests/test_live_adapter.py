@@ -308,6 +308,18 @@ def test_check_macro_writes_only_checks_and_says_so() -> None:
     assert len(book.app.alerts) == 1 and "Перевірка" in book.app.alerts[0]["prompt"]
 
 
+def test_a_renamed_table_is_named_in_excel_too() -> None:
+    """The user renamed tblStaff «Таблиця1» in Excel: the check names it, not 'missing'."""
+    book = fake_workbook(sample_frames())
+    staff = next(t for s in book.sheets for t in s.tables if t.name == "tblStaff")
+    staff.name = "Таблиця1"
+    result = parts.evaluate(LiveBook(book))
+    errors = [c for c in result.checks if c.severity == "error"
+              and c.code != "program_total_mismatch"]  # the Kreminna sample's own
+    assert [(c.code, c.params["other"], c.params["sheet"]) for c in errors] == [
+        ("missing_table_renamed", "Таблиця1", "Штат")]
+
+
 def test_macro_shows_a_missing_table_as_one_message() -> None:
     frames = {k: v for k, v in sample_frames().items() if k != "tblSettings"}
     book = fake_workbook(frames)
