@@ -247,5 +247,7 @@ def evaluate(book: Book, only: str | None = None,
     parts = (only,) if only else tuple(PARTS)
     names = input_tables_for(parts) + _documents(only)
     tables = book.read_tables(names)
-    hints = table_hints(book, [n for n in names if n not in tables])
+    needed = {"tblSettings", *(n for p in parts for n in PARTS[p].needs)}
+    # only a table whose absence is an error needs a why (optional ones are not said)
+    hints = table_hints(book, [n for n in names if n not in tables and n in needed])
     return compute(tables, only, book.language(), progress, strict=True, hints=hints)
