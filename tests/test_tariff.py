@@ -357,3 +357,29 @@ def test_a_service_that_costs_nothing_gets_no_tariff_and_no_price(
     assert main(["procurement", str(book), "--service", "S4", "--outdir", str(out)]) == 1
     assert "обґрунтування закупівлі для неї не сформовано" in capsys.readouterr().out
     assert not list(out.glob("procurement_*"))
+
+
+def test_a_service_id_no_file_name_can_hold_stays_in_the_folder(tmp_path: Path) -> None:
+    """«U/01» and «../../U02» as service ids: the tariffs were written as
+    tariff_2026_U/01.xlsx (a folder that does not exist: nothing written, exit 2) or
+    outside the folder asked for. Now each is one file in it, named reversibly."""
+    from koshtorys.samples import sample_frames
+    from koshtorys.xlsx.template import build_workbook
+
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    wb = openpyxl.load_workbook(path)
+    renamed = {"U01": "U/01", "U02": "../../U02", "U03": "U_01"}
+    for ws, col in ((wb["Послуги"], 0), (wb["Час"], 1), (wb["Видатки"], 3)):
+        for row in ws.iter_rows(min_row=4):
+            if row[col].value in renamed:
+                row[col].value = renamed[row[col].value]
+    wb.save(path)
+    out = tmp_path / "deep" / "out"
+    assert main(["tariff", str(path), "--outdir", str(out)]) == 0
+    made = sorted(p.name for p in out.iterdir())
+    assert {"tariff_2026_U%2F01.xlsx", "tariff_2026_%2E.%2F..%2FU02.xlsx",
+            "tariff_2026_U_01.xlsx"} <= set(made)
+    assert sorted(p.name for p in tmp_path.rglob("*.xlsx") if p.parent != out) == ["k.xlsx"]
+    assert main(["procurement", str(path), "--service", "U/01", "--outdir", str(out)]) == 0
+    assert (out / "procurement_2026_U%2F01.xlsx").is_file()

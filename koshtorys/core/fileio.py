@@ -1,4 +1,5 @@
-"""Atomic file writes: a temporary file beside the target, then one rename."""
+"""Atomic file writes (a temporary file beside the target, then one rename) and file
+names made from what a user typed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,31 @@ from pathlib import Path
 from .errors import KoshtorysError, WorkbookError
 
 __all__ = ["atomic_path", "lock_file_of", "ensure_not_locked", "ensure_folder", "sweep_stale",
-           "TEMP_PREFIX"]
+           "TEMP_PREFIX", "name_part"]
+
+_UNSAFE = frozenset('<>:"/\\|?*%')
+"""Characters no Windows file name may hold (and ``%``, which escapes them)."""
+
+
+def name_part(text: str) -> str:
+    """``text`` (a service id) as a piece of a file name on any system: a character a
+    file name cannot hold, a control character and a space or dot at either end become
+    ``%XX`` (UTF-8). Ids stay as they are in the usual case, and two ids never share a
+    name (``U/01`` → ``U%2F01``, ``U_01`` stays): a document cannot land elsewhere or
+    replace another's.
+
+    >>> name_part("SP01"), name_part("U/01"), name_part("../x"), name_part("Д 1")
+    ('SP01', 'U%2F01', '%2E.%2Fx', 'Д 1')
+    """
+    last = len(text) - 1
+    out = []
+    for i, ch in enumerate(text):
+        edge = (i == 0 or i == last) and ch in " ."
+        if ch in _UNSAFE or ord(ch) < 32 or edge:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def lock_file_of(path: Path) -> Path:

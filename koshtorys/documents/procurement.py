@@ -69,7 +69,9 @@ def dk_codes(name: str, unit: str) -> tuple[DkCode, DkCode]:
 
 def procurement_file_name(plan_year: int, service_id: str) -> str:
     """``procurement_2026_SP01.xlsx``."""
-    return f"procurement_{plan_year}_{service_id}.xlsx"
+    from koshtorys.core.fileio import name_part
+
+    return f"procurement_{plan_year}_{name_part(service_id)}.xlsx"
 
 
 def expected_value(unit_tariff_kop: int, units: float) -> int:

@@ -51,7 +51,9 @@ def cost_group(kekv: str) -> str:
 
 def tariff_file_name(plan_year: int, service_id: str) -> str:
     """``tariff_2026_S01.xlsx``."""
-    return f"tariff_{plan_year}_{service_id}.xlsx"
+    from koshtorys.core.fileio import name_part
+
+    return f"tariff_{plan_year}_{name_part(service_id)}.xlsx"
 
 
 @dataclass
