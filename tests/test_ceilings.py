@@ -160,3 +160,31 @@ def test_a_ceiling_below_the_protected_lines_is_said() -> None:
     [doc] = build_requests(_inputs(amounts, [("general", 2026, 500.0)]))
     assert [(c.code, c.params["ceiling"], c.params["protected"]) for c in doc.checks] == [
         ("ceiling_below_protected", 500, 700)]
+
+
+def test_a_ceiling_of_another_year_is_said_by_check_and_by_request(
+        tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The ceiling typed for 2025 in a 2026 request was ignored without a word: the
+    request went out whole in form -2, above the ceiling the finance department set."""
+    from koshtorys.cli import main
+    from koshtorys.samples import sample_frames
+    from koshtorys.xlsx.template import build_workbook
+
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    wb = load_workbook(path)
+    ws = wb["Граничні обсяги"]
+    assert [c.value for c in ws[3]][:4] == ["КПКВК", "Фонд", "Рік", "Граничний обсяг"]
+    assert (ws["A4"].value, ws["C4"].value) == ("0813104", 2026)
+    ws["C4"] = 2025
+    ws["C5"] = 2028  # the second forecast year: applied, not said
+    wb.save(path)
+    assert main(["check", str(path)]) == 0
+    said = ("Граничні обсяги!C4: граничний обсяг на 2025 рік ніде не застосовується: запит "
+            "на 2026 рік бере граничні обсяги на 2026–2028 роки")
+    out = capsys.readouterr().out
+    assert said in out and "C5" not in out
+    assert main(["request", str(path), "--outdir", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert said in out
+    assert not (tmp_path / "o" / "request3_2026_0813104.xlsx").exists()  # as typed

@@ -33,6 +33,12 @@ __all__ = ["request", "request_inputs", "require_plan_year", "require_parts", "p
 _NEEDED = ("institution", "edrpou", "budget_code")
 
 
+SAID_BY_REQUEST = frozenset({"ceiling_year_unused", "history_year_unused",
+                             "history_no_report_year"})
+"""Input checks the request command repeats: what it leaves out of the form (a ceiling or
+a year's cash it cannot use), which a user running only ``request`` must see."""
+
+
 def require_plan_year(checks: list[Check], name: str) -> None:
     """Raise when tblSettings has no usable plan_year: it names the documents and heads the
     forms, so a default year would make them for the wrong year."""
@@ -161,6 +167,9 @@ def request(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = F
             out.add(c.message(lang))
         out.worst(DONE_WITH_ERRORS)
         return out
+    for c in out.checks:  # the inputs' own warnings about what the request prints
+        if c.code in SAID_BY_REQUEST:
+            out.add("  " + c.message(lang))
     for d in docs:
         out.checks += d.checks
         for c in d.checks:

@@ -17,7 +17,7 @@ from koshtorys.core.settings import Settings
 
 from .cells import fmt_number
 
-__all__ = ["cross_checks", "payroll_limit", "history_years"]
+__all__ = ["cross_checks", "payroll_limit", "document_years"]
 
 
 def _duplicates(df: pd.DataFrame, table: str, key: str) -> tuple[pd.DataFrame, list[Check]]:
@@ -195,25 +195,45 @@ def cross_checks(frames: dict[str, pd.DataFrame],
     return checks
 
 
-def history_years(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:
+def document_years(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:
+    """Years of tblHistory and tblCeilings the request cannot use (each row is still read
+    as typed): said, since the request would print without them."""
+    if settings.plan_year is None:
+        return []
+    plan = int(settings.plan_year)
+    return _history_years(frames.get("tblHistory"), plan) + \
+        _ceiling_years(frames.get("tblCeilings"), plan)
+
+
+def _history_years(df: pd.DataFrame | None, plan: int) -> list[Check]:
     """tblHistory holds the cash of years gone; the request prints one of them, the year
     before the execution year (plan year − 2). A row of the execution year or later is
     used by nothing (that year's cash is tblActuals'), and a table without the report
     year leaves the request's «звіт» column empty: both are said."""
-    df = frames.get("tblHistory")
-    plan = settings.plan_year
-    if df is None or df.empty or plan is None:
+    if df is None or df.empty:
         return []
-    report = int(plan) - 2
+    report = plan - 2
     years = df["year"].to_numpy(dtype=float)
     late = years > report
     checks = [Check("warning", "tblHistory", int(r), "year", "history_year_unused",
-                    {"year": int(y), "report": report, "plan_year": int(plan)})
+                    {"year": int(y), "report": report, "plan_year": plan})
               for r, y in zip(df.index[late], years[late], strict=True)]
     if not (years == report).any():
         checks.append(Check("warning", "tblHistory", None, None, "history_no_report_year",
-                            {"report": report, "plan_year": int(plan)}))
+                            {"report": report, "plan_year": plan}))
     return checks
+
+
+def _ceiling_years(df: pd.DataFrame | None, plan: int) -> list[Check]:
+    """The request applies the ceilings of the plan year and the two forecast years; one
+    of another year (2025 typed for 2026) would leave the request without its ceiling."""
+    if df is None or df.empty:
+        return []
+    years = df["year"].to_numpy(dtype=float)
+    off = (years < plan) | (years > plan + 2)
+    return [Check("warning", "tblCeilings", int(r), "year", "ceiling_year_unused",
+                  {"year": int(y), "plan_year": plan, "last": plan + 2})
+            for r, y in zip(df.index[off], years[off], strict=True)]
 
 
 def payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:

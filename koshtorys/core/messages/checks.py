@@ -60,6 +60,7 @@ class Reason(StrEnum):
     MISSING_TABLE_RANGE = "missing_table_range"
     HISTORY_YEAR_UNUSED = "history_year_unused"
     HISTORY_NO_REPORT_YEAR = "history_no_report_year"
+    CEILING_YEAR_UNUSED = "ceiling_year_unused"
     MISSING_TABLE_RENAMED = "missing_table_renamed"
     BROKEN_TABLE = "broken_table"
     INVALID_BUDGET_CODE = "invalid_budget_code"
@@ -348,6 +349,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "tblHistory has no cash expenditure of {report}: the request for {plan_year} will "
         "print an empty report column. Add it (import-actuals takes a past year's report "
         "too) or check the plan year in the settings.",
+    ),
+    "ceiling_year_unused": (
+        "{where}: граничний обсяг на {year} рік ніде не застосовується: запит на {plan_year} "
+        "рік бере граничні обсяги на {plan_year}–{last} роки. Чи не помилка в році?",
+        "{where}: the ceiling for {year} is applied nowhere: the request for {plan_year} "
+        "takes the ceilings of {plan_year}–{last}. Is the year mistyped?",
     ),
     "missing_table_renamed": (
         "Таблиці {value} немає в книзі, але на аркуші «{sheet}» є таблиця «{other}» з її "
