@@ -188,3 +188,20 @@ def test_a_ceiling_of_another_year_is_said_by_check_and_by_request(
     out = capsys.readouterr().out
     assert said in out
     assert not (tmp_path / "o" / "request3_2026_0813104.xlsx").exists()  # as typed
+
+
+def test_a_ceiling_of_a_program_the_book_does_not_spend_on_is_said(
+        tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from koshtorys.cli import main
+    from koshtorys.samples import sample_frames
+    from koshtorys.xlsx.template import build_workbook
+
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    wb = load_workbook(path)
+    wb["Граничні обсяги"]["A4"] = "0813105"  # for 0813104
+    wb.save(path)
+    assert main(["request", str(path), "--outdir", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert ("Граничні обсяги!A4: граничний обсяг для КПКВК 0813105, а видатків за цією "
+            "програмою в книзі немає (є: 0813102, 0813104)") in out

@@ -33,8 +33,8 @@ __all__ = ["request", "request_inputs", "require_plan_year", "require_parts", "p
 _NEEDED = ("institution", "edrpou", "budget_code")
 
 
-SAID_BY_REQUEST = frozenset({"ceiling_year_unused", "history_year_unused",
-                             "history_no_report_year"})
+SAID_BY_REQUEST = frozenset({"ceiling_year_unused", "ceiling_program_unknown",
+                             "history_year_unused", "history_no_report_year"})
 """Input checks the request command repeats: what it leaves out of the form (a ceiling or
 a year's cash it cannot use), which a user running only ``request`` must see."""
 

@@ -201,8 +201,13 @@ def document_years(frames: dict[str, pd.DataFrame], settings: Settings) -> list[
     if settings.plan_year is None:
         return []
     plan = int(settings.plan_year)
+    programs: set[str] = set()
+    for name in ("tblPlan", "tblCosts", "tblStaff", "tblServices"):
+        df = frames.get(name)
+        if df is not None and "kpkvk" in df.columns:
+            programs.update(v for v in df["kpkvk"].tolist() if isinstance(v, str) and v)
     return _history_years(frames.get("tblHistory"), plan) + \
-        _ceiling_years(frames.get("tblCeilings"), plan)
+        _ceiling_years(frames.get("tblCeilings"), plan, programs)
 
 
 def _history_years(df: pd.DataFrame | None, plan: int) -> list[Check]:
@@ -224,16 +229,24 @@ def _history_years(df: pd.DataFrame | None, plan: int) -> list[Check]:
     return checks
 
 
-def _ceiling_years(df: pd.DataFrame | None, plan: int) -> list[Check]:
-    """The request applies the ceilings of the plan year and the two forecast years; one
-    of another year (2025 typed for 2026) would leave the request without its ceiling."""
+def _ceiling_years(df: pd.DataFrame | None, plan: int, programs: set[str]) -> list[Check]:
+    """The request applies the ceilings of the plan year and the two forecast years to
+    the programs the book spends on; a ceiling of another year (2025 typed for 2026) or
+    of another КПКВК would leave the request without its ceiling."""
     if df is None or df.empty:
         return []
     years = df["year"].to_numpy(dtype=float)
     off = (years < plan) | (years > plan + 2)
-    return [Check("warning", "tblCeilings", int(r), "year", "ceiling_year_unused",
-                  {"year": int(y), "plan_year": plan, "last": plan + 2})
-            for r, y in zip(df.index[off], years[off], strict=True)]
+    out = [Check("warning", "tblCeilings", int(r), "year", "ceiling_year_unused",
+                 {"year": int(y), "plan_year": plan, "last": plan + 2})
+           for r, y in zip(df.index[off], years[off], strict=True)]
+    if programs:
+        known = ", ".join(sorted(programs))
+        out += [Check("warning", "tblCeilings", int(r), "kpkvk", "ceiling_program_unknown",
+                      {"value": k, "known": known})
+                for r, k in zip(df.index, df["kpkvk"].tolist(), strict=True)
+                if isinstance(k, str) and k not in programs]
+    return sorted(out, key=lambda c: c.row or 0)
 
 
 def payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:

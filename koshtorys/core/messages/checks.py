@@ -61,6 +61,7 @@ class Reason(StrEnum):
     HISTORY_YEAR_UNUSED = "history_year_unused"
     HISTORY_NO_REPORT_YEAR = "history_no_report_year"
     CEILING_YEAR_UNUSED = "ceiling_year_unused"
+    CEILING_PROGRAM_UNKNOWN = "ceiling_program_unknown"
     MISSING_TABLE_RENAMED = "missing_table_renamed"
     BROKEN_TABLE = "broken_table"
     INVALID_BUDGET_CODE = "invalid_budget_code"
@@ -355,6 +356,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "рік бере граничні обсяги на {plan_year}–{last} роки. Чи не помилка в році?",
         "{where}: the ceiling for {year} is applied nowhere: the request for {plan_year} "
         "takes the ceilings of {plan_year}–{last}. Is the year mistyped?",
+    ),
+    "ceiling_program_unknown": (
+        "{where}: граничний обсяг для КПКВК {value}, а видатків за цією програмою в книзі "
+        "немає (є: {known}) — його ніде не застосовано. Чи не помилка в коді?",
+        "{where}: a ceiling for КПКВК {value}, but the workbook spends nothing on that "
+        "program (it has: {known}); it is applied nowhere. Is the code mistyped?",
     ),
     "missing_table_renamed": (
         "Таблиці {value} немає в книзі, але на аркуші «{sheet}» є таблиця «{other}» з її "
