@@ -158,7 +158,8 @@ def test_a_ceiling_typed_in_thousands_is_asked_about() -> None:
 def test_a_ceiling_below_the_protected_lines_is_said() -> None:
     amounts = {("2111", "general"): 700.0, ("2240", "general"): 300.0}
     [doc] = build_requests(_inputs(amounts, [("general", 2026, 500.0)]))
-    assert [(c.code, c.params["ceiling"], c.params["protected"]) for c in doc.checks] == [
+    said = [c for c in doc.checks if c.code != "program_texts_missing"]  # no texts here
+    assert [(c.code, c.params["ceiling"], c.params["protected"]) for c in said] == [
         ("ceiling_below_protected", 500, 700)]
 
 

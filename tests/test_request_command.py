@@ -135,3 +135,31 @@ def test_a_program_is_picked_by_its_code_or_its_four_program_digits(
     assert [p.name for p in out.glob("passport_*")] == ["passport_2026_0813104.xlsx"]
     assert main(["request", str(book), "--kpkvk", "3105", "--outdir", str(out)]) == 2
     assert "КПКВК 3105 не має сум у книзі (є: 0813102, 0813104)" in capsys.readouterr().err
+
+
+def test_a_program_without_its_texts_is_said_by_request_and_passport(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tblPrograms' row typed with the wrong КПКВК: the request and the passport went out
+    with empty goal, tasks and basis sections, exit 0 and not a word (rendered and seen)."""
+    import openpyxl
+
+    from koshtorys.samples import sample_frames
+    from koshtorys.xlsx.template import build_workbook
+
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Програми"]
+    assert ws["A4"].value == "0813104" and ws["C3"].value == "Мета"
+    ws["A4"] = "0813105"
+    ws["E5"] = None  # 0813102 keeps its goal and tasks, loses its basis
+    wb.save(path)
+    assert main(["check", str(path)]) == 0
+    assert ("Програми!A4: тексти програми КПКВК 0813105, а видатків за цією програмою в "
+            "книзі немає (є: 0813102, 0813104)") in capsys.readouterr().out
+    for command in ("request", "passport"):
+        assert main([command, str(path), "--outdir", str(tmp_path / "o")]) == 0
+        out = capsys.readouterr().out
+        assert ("КПКВК 0813104: у tblPrograms не заповнено «Мета / Завдання / Підстави» — ці "
+                "розділи запиту й паспорта надруковано порожніми") in out, command
+        assert "КПКВК 0813102: у tblPrograms не заповнено «Підстави»" in out, command

@@ -113,7 +113,8 @@ def passport(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = 
     if report:
         docs, found = reports(result, kpkvk=kpkvk, book_name=book.name)
     else:
-        docs, found = passports(result, kpkvk=kpkvk), []
+        docs = passports(result, kpkvk=kpkvk)
+        found = [c for d in docs for c in d.request.checks if c.code == "program_texts_missing"]
     if not docs and not found:
         raise KoshtorysError("no_programs", book=book.name)
     missing = document_settings(result, lang, "report" if report else "passport")

@@ -207,7 +207,9 @@ def document_years(frames: dict[str, pd.DataFrame], settings: Settings) -> list[
         if df is not None and "kpkvk" in df.columns:
             programs.update(v for v in df["kpkvk"].tolist() if isinstance(v, str) and v)
     return _history_years(frames.get("tblHistory"), plan) + \
-        _ceiling_years(frames.get("tblCeilings"), plan, programs)
+        _ceiling_years(frames.get("tblCeilings"), plan, programs) + \
+        _unknown_programs(frames.get("tblPrograms"), programs, "tblPrograms",
+                          "program_texts_unknown")
 
 
 def _history_years(df: pd.DataFrame | None, plan: int) -> list[Check]:
@@ -240,13 +242,20 @@ def _ceiling_years(df: pd.DataFrame | None, plan: int, programs: set[str]) -> li
     out = [Check("warning", "tblCeilings", int(r), "year", "ceiling_year_unused",
                  {"year": int(y), "plan_year": plan, "last": plan + 2})
            for r, y in zip(df.index[off], years[off], strict=True)]
-    if programs:
-        known = ", ".join(sorted(programs))
-        out += [Check("warning", "tblCeilings", int(r), "kpkvk", "ceiling_program_unknown",
-                      {"value": k, "known": known})
-                for r, k in zip(df.index, df["kpkvk"].tolist(), strict=True)
-                if isinstance(k, str) and k not in programs]
+    out += _unknown_programs(df, programs, "tblCeilings", "ceiling_program_unknown")
     return sorted(out, key=lambda c: c.row or 0)
+
+
+def _unknown_programs(df: pd.DataFrame | None, programs: set[str], table: str, code: str
+                      ) -> list[Check]:
+    """A warning at each КПКВК of ``df`` the book spends nothing on (none when the book
+    spends on no program yet: a new workbook)."""
+    if df is None or df.empty or not programs:
+        return []
+    known = ", ".join(sorted(programs))
+    return [Check("warning", table, int(r), "kpkvk", code, {"value": k, "known": known})
+            for r, k in zip(df.index, df["kpkvk"].tolist(), strict=True)
+            if isinstance(k, str) and k not in programs]
 
 
 def payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:

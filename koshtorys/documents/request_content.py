@@ -266,6 +266,23 @@ def _funding(needs: pd.DataFrame, split: pd.DataFrame, digits: int
     return by_year[cols], detail.reset_index(drop=True)
 
 
+TEXTS_PRINTED = ("goal", "tasks", "legal_basis")
+"""tblPrograms' texts the request and the passport print in sections of their own."""
+
+
+def texts_missing(texts: ProgramTexts, kpkvk: str) -> list[Check]:
+    """A warning naming the program texts the documents would print empty (no tblPrograms
+    row for the КПКВК, or blank cells): the form's goal, tasks and basis sections."""
+    from koshtorys.core import schema
+
+    t = schema.table("tblPrograms")
+    blank = [t.column(k).header("uk") for k in TEXTS_PRINTED if not getattr(texts, k)]
+    if not blank:
+        return []
+    return [Check("warning", "tblPrograms", None, None, "program_texts_missing",
+                  {"kpkvk": kpkvk, "header": " / ".join(blank)})]
+
+
 def _texts(programs: pd.DataFrame, kpkvk: str) -> ProgramTexts:
     if programs.empty:
         return ProgramTexts()
@@ -335,6 +352,7 @@ def build(inputs: RequestInputs, kpkvk: str | None) -> list[RequestDoc]:
             for k, v in u.items():
                 expenditure[k] = expenditure.get(k, 0) + v
         texts_of = _texts(texts, code)
+        checks += texts_missing(texts_of, code)
         services = of["services"](code)
         directions = _directions(services, weights, totals.units, digits,
                                  texts_of.directions or "Видатки на виконання бюджетної "

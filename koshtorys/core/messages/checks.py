@@ -62,6 +62,8 @@ class Reason(StrEnum):
     HISTORY_NO_REPORT_YEAR = "history_no_report_year"
     CEILING_YEAR_UNUSED = "ceiling_year_unused"
     CEILING_PROGRAM_UNKNOWN = "ceiling_program_unknown"
+    PROGRAM_TEXTS_MISSING = "program_texts_missing"
+    PROGRAM_TEXTS_UNKNOWN = "program_texts_unknown"
     MISSING_TABLE_RENAMED = "missing_table_renamed"
     BROKEN_TABLE = "broken_table"
     INVALID_BUDGET_CODE = "invalid_budget_code"
@@ -362,6 +364,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "немає (є: {known}) — його ніде не застосовано. Чи не помилка в коді?",
         "{where}: a ceiling for КПКВК {value}, but the workbook spends nothing on that "
         "program (it has: {known}); it is applied nowhere. Is the code mistyped?",
+    ),
+    "program_texts_missing": (
+        "КПКВК {kpkvk}: у tblPrograms не заповнено «{header}» — ці розділи запиту й паспорта "
+        "надруковано порожніми. Заповніть рядок програми в tblPrograms.",
+        "КПКВК {kpkvk}: tblPrograms has no '{header}': those sections of the request and "
+        "the passport are printed empty. Fill in the program's row of tblPrograms.",
+    ),
+    "program_texts_unknown": (
+        "{where}: тексти програми КПКВК {value}, а видатків за цією програмою в книзі "
+        "немає (є: {known}) — їх не надруковано в жодному документі. Чи не помилка в коді?",
+        "{where}: texts of КПКВК {value}, but the workbook spends nothing on that program "
+        "(it has: {known}); no document prints them. Is the code mistyped?",
     ),
     "missing_table_renamed": (
         "Таблиці {value} немає в книзі, але на аркуші «{sheet}» є таблиця «{other}» з її "
