@@ -93,7 +93,7 @@ def reports(result: parts.JobResult, *, kpkvk: str | None = None, book_name: str
                                   last_month(actuals, r.kpkvk, single),
                                   _services(inputs.services, r), inputs.unit_costs)
         docs.append(doc)
-        checks += found
+        checks += found + [c for c in r.checks if c.code == "program_texts_missing"]
     return docs, checks
 
 
