@@ -654,3 +654,27 @@ def test_payroll_is_the_typed_figures_rounded_half_up(quarters: int, pay_kop: in
     exact = Decimal(quarters) / 4 * wage * months
     want = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert Decimal(str(r.cost_by_kekv.set_index("kekv")["amount"]["2111"])) == want
+
+
+def test_a_line_with_no_program_in_a_book_of_two_is_said_with_its_amount() -> None:
+    """36 social workers with the КПКВК cell left blank, in a book of two programs: their
+    4.7 million went into tblCostByKekv under no program, so into no request; the only
+    sign was the need_differs_from_costs of another table."""
+    svc = services({"service_id": "A", "planned_units": 10, "kpkvk": "0813104"},
+                   {"service_id": "B", "planned_units": 10, "kpkvk": "0813102"})
+    stf = staff({"position_id": "P1", "category": "indirect", "fte": 1, "monthly_pay": 10000},
+                {"position_id": "P2", "category": "indirect", "fte": 1, "monthly_pay": 10000,
+                 "kpkvk": "0813104"})
+    cst = costs({"kekv": "2210", "amount": 300.0},  # shared, no program: said
+                {"kekv": "2210", "amount": 200.0, "service_id": "B"},  # B's program
+                {"kekv": "2240", "amount": 0.0})  # nothing to lose: not said
+    r = compute_costs(svc, stf, None, cst, SETTINGS)
+    found = [c for c in r.checks if c.code == "no_program"]
+    assert [(c.table, c.row, c.column, c.params["amount"]) for c in found] == [
+        ("tblStaff", 5, "kpkvk", 146_400.0),  # 10 000 × 12 × 1.22
+        ("tblCosts", 5, "kpkvk", 300.0)]
+    assert "0813102, 0813104" in found[0].message("uk")
+    # one program in the book: the blank is that program's, nothing said
+    one = services({"service_id": "A", "planned_units": 10, "kpkvk": "0813104"})
+    r = compute_costs(one, stf, None, cst.iloc[[0, 2]], SETTINGS)
+    assert not [c for c in r.checks if c.code == "no_program"]

@@ -231,6 +231,8 @@ def compute_costs(
     of_service = of_service.where(of_service.notna(), fallback)
     c_kpkvk = c_kpkvk.where(c_kpkvk != "", of_service)
     fund = _text(costs, "fund").replace("", "general")
+    checks += _no_program(staff.index, s_kpkvk, payroll + esv, costs.index,
+                          c_kpkvk.to_numpy(dtype=object), c_amount, used)
     lines = pd.DataFrame({
         "kpkvk": np.concatenate([s_kpkvk, s_kpkvk, c_kpkvk.to_numpy(dtype=object)]),
         "kekv": np.concatenate([np.full(n_posts, PAYROLL_KEKV, dtype=object),
@@ -241,6 +243,25 @@ def compute_costs(
         "kop": np.concatenate([payroll, esv, c_amount]),
     })
     return CostingResult(unit_costs, _by_kekv(lines), checks, total_kop)
+
+
+def _no_program(staff_rows: pd.Index, s_kpkvk: np.ndarray, labor: np.ndarray,
+                cost_rows: pd.Index, c_kpkvk: np.ndarray, c_amount: np.ndarray,
+                used: list[str]) -> list[Check]:
+    """A post or cost line left with no КПКВК (blank, and the book's services belong to
+    several programs): its money is in tblCostByKekv under no program, so in no budget
+    request. Said at its КПКВК cell, with the amount. (With no program at all, nothing
+    is requested yet: not said.)"""
+    if len(used) < 2:
+        return []
+    known = ", ".join(used)
+    out = []
+    for table, rows, codes, kop in (("tblStaff", staff_rows, s_kpkvk, labor),
+                                    ("tblCosts", cost_rows, c_kpkvk, c_amount)):
+        for i in np.flatnonzero((codes == "") & (np.asarray(kop) != 0)):
+            out.append(Check("warning", table, _row(rows[i]), "kpkvk", "no_program",
+                             {"amount": money.from_units(int(kop[i])), "known": known}))
+    return out
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class Reason(StrEnum):
     CEILING_YEAR_UNUSED = "ceiling_year_unused"
     CEILING_PROGRAM_UNKNOWN = "ceiling_program_unknown"
     PROGRAM_TEXTS_MISSING = "program_texts_missing"
+    NO_PROGRAM = "no_program"
     PROGRAM_TEXTS_UNKNOWN = "program_texts_unknown"
     MISSING_TABLE_RENAMED = "missing_table_renamed"
     BROKEN_TABLE = "broken_table"
@@ -364,6 +365,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "немає (є: {known}) — його ніде не застосовано. Чи не помилка в коді?",
         "{where}: a ceiling for КПКВК {value}, but the workbook spends nothing on that "
         "program (it has: {known}); it is applied nowhere. Is the code mistyped?",
+    ),
+    "no_program": (
+        "{where}: не вказано КПКВК, а послуги книги належать до кількох програм ({known}) "
+        "— ці {amount} грн не ввійдуть у жоден бюджетний запит. Вкажіть КПКВК.",
+        "{where}: no КПКВК, and the workbook's services belong to several programs "
+        "({known}): these {amount} UAH go into no budget request. Give the КПКВК.",
     ),
     "program_texts_missing": (
         "КПКВК {kpkvk}: у tblPrograms не заповнено «{header}» — ці розділи запиту й паспорта "
