@@ -196,16 +196,19 @@ def cross_checks(frames: dict[str, pd.DataFrame],
 
 
 def document_years(frames: dict[str, pd.DataFrame], settings: Settings) -> list[Check]:
-    """Years of tblHistory and tblCeilings the request cannot use (each row is still read
-    as typed): said, since the request would print without them."""
+    """Rows of tblHistory, tblCeilings and tblPrograms the documents cannot use — a year
+    they do not print, a КПКВК the book spends nothing on (each row is still read as
+    typed): said, since the request would print without them."""
     if settings.plan_year is None:
         return []
     plan = int(settings.plan_year)
     programs: set[str] = set()
-    for name in ("tblPlan", "tblCosts", "tblStaff", "tblServices"):
-        df = frames.get(name)
-        if df is not None and "kpkvk" in df.columns:
-            programs.update(v for v in df["kpkvk"].tolist() if isinstance(v, str) and v)
+    if any(len(frames.get(n, ())) for n in ("tblCeilings", "tblPrograms")):
+        for name in ("tblPlan", "tblCosts", "tblStaff", "tblServices"):
+            df = frames.get(name)
+            if df is not None and "kpkvk" in df.columns:
+                programs.update(v for v in df["kpkvk"].unique().tolist()
+                                if isinstance(v, str) and v)
     return _history_years(frames.get("tblHistory"), plan) + \
         _ceiling_years(frames.get("tblCeilings"), plan, programs) + \
         _unknown_programs(frames.get("tblPrograms"), programs, "tblPrograms",
