@@ -494,3 +494,36 @@ def test_workbooks_after_send_pass_the_independent_validator(
     wb.save(created)
     assert main(["send", str(created), "--outdir", str(tmp_path / "r2")]) == 0
     assert len(log(created)) == 3 and findings(created) == []
+
+
+def test_a_request_made_before_the_book_changed_is_said_before_it_goes(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """request, then a cost line raised by 1 000 in the workbook, then send: the file in
+    the folder still holds the old figures, and nothing said so."""
+    from koshtorys.samples import sample_frames
+    from koshtorys.xlsx.template import build_workbook
+
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    out = tmp_path / "requests"
+    assert main(["request", str(path), "--outdir", str(out)]) == 0
+    form3 = out / "request3_2026_0813104.xlsx"
+    ws = openpyxl.load_workbook(form3)["Дані"]
+    cells = list(ws[ws.tables["tblRequest"].ref])
+    heads = [c.value for c in cells[0]]
+    old = sum(r[heads.index("amount")].value for r in cells[1:]
+              if r[heads.index("year")].value == 2026)
+    wb = openpyxl.load_workbook(path)
+    costs = wb["Видатки"]
+    assert (costs["A6"].value, costs["E6"].value) == ("2210", "0813104")
+    costs["C6"] = costs["C6"].value + 1000  # above the ceiling already: all of it to form 3
+    wb.save(path)
+    capsys.readouterr()
+    assert main(["send", str(path), "--outdir", str(out), "--draft", str(tmp_path / "d")]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if "не збігаються" in line]
+    # form 2 keeps its total (the ceiling) with its lines refilled; form 3 grows by 1 000
+    assert [line.split(" рядків")[0] for line in said] == [
+        "увага: у request_2026_0813104.xlsx", "увага: у request3_2026_0813104.xlsx"]
+    shown = [f"{x:,}".replace(",", "\u00a0") for x in (old, old + 1000)]
+    assert f"разом {shown[0]} і {shown[1]} грн" in said[1]
+    assert len(list((tmp_path / "d").glob("*.eml"))) == 3  # sent as they are, all three

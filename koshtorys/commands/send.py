@@ -13,6 +13,7 @@ message — sent, drafted or failed — gets its row in the log.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -134,6 +135,63 @@ def _requests(book: Book, settings: Settings, outdir: Path, out: Outcome,
         # the digest is of the very bytes attached (the file may change meanwhile)
         out_list.append((read_request_file(r.path, files[0].data), files))
     return out_list
+
+
+def _book_lines(book: Book, plan_year: int) -> dict[tuple[str, int], dict[tuple[str, str], int]]:
+    """(КПКВК, form) → the plan-year lines (kekv, fund) → kopiykas the book makes now."""
+    from koshtorys import parts
+    from koshtorys.core.money import to_units
+    from koshtorys.documents.request import build_requests
+
+    from .request import request_inputs
+
+    result = parts.evaluate(book)
+    if "costing" not in result.parts:
+        return {}
+    try:
+        docs = build_requests(request_inputs(result))
+    except KoshtorysError:
+        return {}
+    out: dict[tuple[str, int], dict[tuple[str, str], int]] = {}
+    for d in docs:
+        tables = [(2, d.table)] + ([(3, d.additional.table)] if d.additional else [])
+        for form, table in tables:
+            rows = table[table["year"] == plan_year]
+            lines: dict[tuple[str, str], int] = {}
+            for k, f, a in zip(rows["kekv"], rows["fund"], rows["amount"], strict=True):
+                lines[(str(k), str(f))] = lines.get((str(k), str(f)), 0) + to_units(float(a), 2)
+            out[(d.kpkvk, form)] = {k: v for k, v in lines.items() if v}
+    return out
+
+
+def _not_the_books(book: Book, requests: list[tuple[RequestFile, list[Attachment]]],
+                   settings: Settings, out: Outcome) -> list[tuple[Path, str]]:
+    """Each request whose plan-year lines are not what the book makes now — made before
+    the book changed, or its amounts edited by hand — said (and, by the button, asked
+    about before anything is sent). Requests are sent as they are (their hand-filled
+    sections may be the point), so this is a warning, never a refusal."""
+    if not requests:
+        return []
+    now = _book_lines(book, int(settings.plan_year))
+    if not now:  # the book makes no request now (its own errors say why)
+        return []
+    said = []
+    for req, _files in requests:
+        theirs = {k: v for k, v in req.lines.items() if v}
+        lines = now.get((req.kpkvk, req.form))
+        if lines == theirs:
+            continue
+        mine = lines or {}
+        differ = sorted(k for k in {*theirs, *mine} if theirs.get(k, 0) != mine.get(k, 0))
+        kekv, fund = differ[0]
+        money = functools.partial(format_money, lang=out.lang, digits=req.rounding)
+        line = text("send_not_the_books", out.lang, file=req.path.name, count=len(differ),
+                    kekv=kekv, old=money(theirs.get(differ[0], 0) / 100),
+                    new=money(mine.get(differ[0], 0) / 100), total=money(req.total),
+                    book_total="—" if lines is None else money(sum(mine.values()) / 100))
+        out.add(line)
+        said.append((req.path, line))
+    return said
 
 
 def _amount(units: int, rounding: int, lang: str) -> str:
@@ -265,6 +323,7 @@ def send(book: Book, outdir: Path, *, draft: Path | None = None, force: bool = F
         if problem is not None:  # nothing attempted: nothing to record
             raise MailError(problem.key, **problem.params)
     requests = _requests(book, settings, outdir, out, step)
+    stale = _not_the_books(book, requests, settings, out)
     log, bad = read_log(book.read_tables([LOG]).get(LOG))
     if bad:
         out.say("send_log_unreadable", count=bad, table=LOG)
@@ -272,7 +331,9 @@ def send(book: Book, outdir: Path, *, draft: Path | None = None, force: bool = F
     if not planned:
         out.say("send_nothing_new")
         return out
-    warnings = [line for p in planned for line in p.warnings]
+    sending = {p.request.path for p in planned}
+    warnings = [line for path, line in stale if path in sending] + \
+        [line for p in planned for line in p.warnings]
     if confirm is not None and warnings and not confirm(warnings):
         out.say("send_cancelled")
         return out

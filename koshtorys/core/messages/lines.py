@@ -425,6 +425,17 @@ _LINES: dict[str, tuple[str, str]] = {
                        "sends it)"),
     "send_forced": ("{file}: такий самий, як надісланий {when}, — надсилається ще раз (--force)",
                     "{file}: identical to the one sent {when} — sent again (--force)"),
+    "send_not_the_books": ("увага: у {file} рядків на плановий рік, що не збігаються з "
+                           "книгою, {count} (перший — КЕКВ {kekv}: {old} грн у файлі, {new} "
+                           "грн за книгою тепер; разом {total} і {book_total} грн): запит "
+                           "зроблено до змін у книзі або змінено вручну. Надсилається як є; "
+                           "щоб надіслати суми книги, зробіть його знову (koshtorys request)",
+                           "note: {count} plan-year lines of {file} differ from the workbook "
+                           "(the first, КЕКВ {kekv}: {old} UAH in the file, {new} UAH by the "
+                           "workbook now; in all {total} and {book_total} UAH): it was made "
+                           "before the workbook changed, or edited by hand. It is sent as it "
+                           "is; to send the workbook's figures, make it again (koshtorys "
+                           "request)"),
     "send_nothing_new": ("нового для надсилання немає", "nothing new to send"),
     "send_cancelled": ("надсилання скасовано: нічого не надіслано",
                        "sending cancelled: nothing was sent"),
