@@ -225,3 +225,17 @@ def new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     return wb
+
+
+def sample_book(tmp_path: Path, sample: str = "pervomaiskyi") -> tuple[Path, Workbook]:
+    """A bundled sample as a new Ukrainian workbook at ``tmp_path/k.xlsx`` and that file
+    opened with openpyxl, for a test to edit as a user would (then ``wb.save(path)``)."""
+    from openpyxl import load_workbook
+
+    from koshtorys.samples import sample_frames
+    from koshtorys.xlsx.template import build_workbook
+
+    path = tmp_path / "k.xlsx"
+    build_workbook(path, "uk", sample_frames(sample))
+    return path, load_workbook(path)
+

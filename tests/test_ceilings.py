@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from fixtures_xlsx import sample_book
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -168,12 +169,8 @@ def test_a_ceiling_of_another_year_is_said_by_check_and_by_request(
     """The ceiling typed for 2025 in a 2026 request was ignored without a word: the
     request went out whole in form -2, above the ceiling the finance department set."""
     from koshtorys.cli import main
-    from koshtorys.samples import sample_frames
-    from koshtorys.xlsx.template import build_workbook
 
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
-    wb = load_workbook(path)
+    path, wb = sample_book(tmp_path)
     ws = wb["Граничні обсяги"]
     assert [c.value for c in ws[3]][:4] == ["КПКВК", "Фонд", "Рік", "Граничний обсяг"]
     assert (ws["A4"].value, ws["C4"].value) == ("0813104", 2026)
@@ -194,12 +191,8 @@ def test_a_ceiling_of_another_year_is_said_by_check_and_by_request(
 def test_a_ceiling_of_a_program_the_book_does_not_spend_on_is_said(
         tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from koshtorys.cli import main
-    from koshtorys.samples import sample_frames
-    from koshtorys.xlsx.template import build_workbook
 
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
-    wb = load_workbook(path)
+    path, wb = sample_book(tmp_path)
     wb["Граничні обсяги"]["A4"] = "0813105"  # for 0813104
     wb.save(path)
     assert main(["request", str(path), "--outdir", str(tmp_path / "o")]) == 0

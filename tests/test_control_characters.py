@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures_xlsx import sample_book
 from hypothesis import given
 from hypothesis import strategies as st
 from test_validation import SERVICES, tables
@@ -20,8 +21,6 @@ from test_validation import SERVICES, tables
 from koshtorys import parts
 from koshtorys.cli import main
 from koshtorys.convert.cells import without_controls
-from koshtorys.samples import sample_frames
-from koshtorys.xlsx.template import build_workbook
 
 # XML 1.0 allows tab, LF, CR and everything from U+0020: the rest below it is illegal
 ILLEGAL = {chr(c) for c in range(0x20)} - {"\t", "\n", "\r"}
@@ -66,9 +65,7 @@ def _xml_texts(path: Path) -> str:
 
 def test_every_document_is_made_from_text_pasted_from_word(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
-    wb = openpyxl.load_workbook(path)
+    path, wb = sample_book(tmp_path)
     services, programs, settings = wb["Послуги"], wb["Програми"], wb["Налаштування"]
     assert services["A4"].value == "U01" and services["B3"].value == "Назва послуги"
     services["B4"] = "Догляд_x000B_вдома"  # as Excel stores U+000B

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures_xlsx import sample_book
 from hypothesis import given
 from hypothesis import strategies as st
 from test_validation import COSTS, SERVICES, errors, tables
@@ -22,8 +23,6 @@ from test_validation import COSTS, SERVICES, errors, tables
 from koshtorys import parts
 from koshtorys.cli import main
 from koshtorys.convert import Unreadable, read_number
-from koshtorys.samples import sample_frames
-from koshtorys.xlsx.template import build_workbook
 
 SIGNS = st.sampled_from(["", "-", "+"])
 SEPARATORS = st.sampled_from([",", "."])
@@ -145,9 +144,7 @@ def test_a_rate_setting_of_whole_percents_is_read_with_a_warning(key: str, value
 
 def test_the_command_line_says_which_cell_is_ambiguous(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture) -> None:
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
-    wb = openpyxl.load_workbook(path)
+    path, wb = sample_book(tmp_path)
     ws = wb["Послуги"]
     assert ws["A4"].value == "U01" and ws["D3"].value == "Планова кількість одиниць"
     ws["D4"] = "64,500"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures_xlsx import sample_book
 
 from koshtorys.cli import main
 from koshtorys.commands.request import request
@@ -141,14 +142,9 @@ def test_a_program_without_its_texts_is_said_by_request_and_passport(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """tblPrograms' row typed with the wrong КПКВК: the request and the passport went out
     with empty goal, tasks and basis sections, exit 0 and not a word (rendered and seen)."""
-    import openpyxl
 
-    from koshtorys.samples import sample_frames
-    from koshtorys.xlsx.template import build_workbook
 
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
-    wb = openpyxl.load_workbook(path)
+    path, wb = sample_book(tmp_path)
     ws = wb["Програми"]
     assert ws["A4"].value == "0813104" and ws["C3"].value == "Мета"
     ws["A4"] = "0813105"

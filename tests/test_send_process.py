@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures_xlsx import sample_book
 from smtp_loopback import PASSWORD, USER, Collector, free_port, make_cert, start_tls_auth
 
 from koshtorys.cli import main
@@ -500,11 +501,8 @@ def test_a_request_made_before_the_book_changed_is_said_before_it_goes(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """request, then a cost line raised by 1 000 in the workbook, then send: the file in
     the folder still holds the old figures, and nothing said so."""
-    from koshtorys.samples import sample_frames
-    from koshtorys.xlsx.template import build_workbook
 
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    path, _wb = sample_book(tmp_path)
     out = tmp_path / "requests"
     assert main(["request", str(path), "--outdir", str(out)]) == 0
     form3 = out / "request3_2026_0813104.xlsx"

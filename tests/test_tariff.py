@@ -23,6 +23,7 @@ from cycle_docs import (
     settings_frame,
     workbook,
 )
+from fixtures_xlsx import sample_book
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -363,12 +364,8 @@ def test_a_service_id_no_file_name_can_hold_stays_in_the_folder(tmp_path: Path) 
     """«U/01» and «../../U02» as service ids: the tariffs were written as
     tariff_2026_U/01.xlsx (a folder that does not exist: nothing written, exit 2) or
     outside the folder asked for. Now each is one file in it, named reversibly."""
-    from koshtorys.samples import sample_frames
-    from koshtorys.xlsx.template import build_workbook
 
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
-    wb = openpyxl.load_workbook(path)
+    path, wb = sample_book(tmp_path)
     renamed = {"U01": "U/01", "U02": "../../U02", "U03": "U_01"}
     for ws, col in ((wb["Послуги"], 0), (wb["Час"], 1), (wb["Видатки"], 3)):
         for row in ws.iter_rows(min_row=4):

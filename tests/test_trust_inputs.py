@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures_xlsx import sample_book
 from test_validation import COSTS, SERVICES, STAFF, TIME, errors, raw, tables
 
 from koshtorys import parts
@@ -276,8 +277,7 @@ def test_a_renamed_table_is_named_and_its_references_are_not_blamed(
     """tblStaff renamed «Таблиця1» (or the sheet made a table anew with Ctrl+T): it used
     to be "headers as a plain range, after Convert to Range" — wrong — followed by one
     "T04 is not in tblStaff" per row of tblTime."""
-    path = tmp_path / "k.xlsx"
-    build_workbook(path, "uk", sample_frames("pervomaiskyi"))
+    path, _wb = sample_book(tmp_path)
     _rename_table(path, "tblStaff", "Таблиця1")
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
