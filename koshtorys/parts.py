@@ -205,8 +205,9 @@ def table_hints(book: Book, missing: list[str]) -> dict[str, str]:
     """Why each of the ``missing`` tables is not there, when the book can tell: another
     table (not one of ours) holds its headers — renamed, or made anew with Ctrl+T as
     «Таблиця1» —, the sheet still holds its header as a plain range (Excel's Convert to
-    Range), or its table part is broken. Only a file can tell (``table_headers``,
-    ``plain_range_headers``, ``broken_tables``); other books give nothing."""
+    Range), or its table part is broken. A book tells what it can: a file all three
+    (``table_headers``, ``plain_range_headers``, ``broken_tables``), the live workbook
+    ``table_headers``; a book in memory nothing."""
     from koshtorys.core import schema
 
     out: dict[str, str] = {}

@@ -36,8 +36,9 @@ _NEEDED = ("institution", "edrpou", "budget_code")
 SAID_BY_REQUEST = frozenset({"ceiling_year_unused", "ceiling_program_unknown",
                              "history_year_unused", "history_no_report_year",
                              "program_texts_unknown"})
-"""Input checks the request command repeats: what it leaves out of the form (a ceiling or
-a year's cash it cannot use), which a user running only ``request`` must see."""
+"""Input checks the request command repeats: rows it leaves out of the form (a ceiling, a
+year's cash or program texts it cannot use), which a user running only ``request``
+must see."""
 
 
 def require_plan_year(checks: list[Check], name: str) -> None:
