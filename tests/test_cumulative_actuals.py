@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fixtures_xlsx import sample_book
 from hypothesis import given
 from hypothesis import strategies as st
 from test_execution import A1, A2, B1, frame
@@ -103,3 +104,48 @@ def test_refresh_of_a_workbook_typed_from_a_treasury_report(tmp_path: Path,
     main(["refresh", str(path)])
     out = capsys.readouterr().out
     assert f"Факт!{last}: касові видатки не меншають" in out
+
+
+# ---------------------------------------------------------------- a plan from January
+
+def plan_flagged(plan: dict[int, float], actual: dict[int, float]) -> list[tuple]:
+    r = compute_variance(frame([(*A1, plan)], start=4), frame([(*A1, actual)], start=9))
+    return [(c.table, c.row, c.column) for c in r.checks if c.code == "plan_looks_cumulative"]
+
+
+@given(plan=PLANS, months=st.integers(3, 12))
+def test_a_plan_typed_from_january_is_warned_about(plan: list[float], months: int) -> None:
+    """Monthly plans within a factor of two of each other, typed as totals from January,
+    with each month's cash equal to its own plan: warned at the plan row's last month
+    with cash. (The plan of those months is then at least 1.5× the cash: by hand,
+    C₀ + C₁ ≥ C₂/2 whenever the third month is at most three times the first.)"""
+    typed = cumulative(plan, [1.0] * 12)
+    actual = {m: plan[m - 1] for m in range(1, months + 1)}
+    assert plan_flagged(typed, actual) == [("tblPlan", 4, f"m{months:02d}")]
+
+
+@given(level=st.floats(1000, 2000), months=st.integers(1, 12),
+       factors=st.lists(st.floats(0.5, 1.5), min_size=12, max_size=12))
+def test_a_flat_monthly_plan_is_never_taken_for_totals(level: float, months: int,
+                                                        factors: list[float]) -> None:
+    """The common plan, the same sum each month, against any monthly cash of half to one
+    and a half times it: never warned (from March, the month is at most two thirds of
+    the cash to date)."""
+    actual = {m: round(level * factors[m - 1], 2) for m in range(1, months + 1)}
+    assert plan_flagged(dict.fromkeys(range(1, 13), level), actual) == []
+
+
+def test_a_plan_from_january_in_the_sample_is_said_at_its_cell(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path, wb = sample_book(tmp_path)
+    ws = wb["План"]
+    assert (ws["A4"].value, ws["B4"].value, ws["D3"].value) == ("0813104", "2111", "m01 січ")
+    running = 0.0
+    for col in range(4, 16):  # D..O: January..December
+        running += ws.cell(4, col).value
+        ws.cell(4, col).value = round(running, 2)
+    wb.save(path)
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "План!L4: план не меншає від місяця до місяця, а план 9-го місяця" in out
+    assert out.count("наростаючим підсумком") == 1

@@ -171,6 +171,59 @@ def _looks_cumulative(monthly_plan: np.ndarray, monthly: np.ndarray
     return looks, last, planned
 
 
+def _plan_looks_cumulative(monthly_plan: np.ndarray, monthly: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keys whose plan looks typed as totals from January (the treasury's «план на
+    звітний період»), not each month's own, told by the cash: a plan in every month to
+    the key's last month with cash (the third or later), never falling over the year,
+    its value at that month about the cash from January to it (±25 %) and the plan of
+    those months together at least 1.5 times that cash. A flat monthly plan against
+    monthly cash is never such (its month is a fraction of the cash to date).
+
+    The mask, each key's last month with cash (0–11) and the cash from January to it."""
+    n = len(monthly)
+    cash = _kop(monthly) != 0
+    if n == 0 or not cash.any():
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64), np.zeros(n)
+    last = 11 - np.argmax(cash[:, ::-1], axis=1)
+    at = np.arange(n)
+    planned = _kop(monthly_plan) != 0
+    to_date = np.arange(12) <= last[:, None]
+    every = (planned | ~to_date).all(axis=1)
+    present = np.where(planned, monthly_plan, np.nan)  # blank months do not fall
+    steps = np.diff(present, axis=1)
+    rising = ~(_kop(np.nan_to_num(steps, nan=0.0)) < 0).any(axis=1)
+    spent = np.cumsum(monthly, axis=1)[at, last]
+    close = np.abs(monthly_plan[at, last] - spent) <= 0.25 * spent
+    looks = cash.any(axis=1) & (last >= 2) & every & rising & (_kop(spent) > 0) & close \
+        & ((monthly_plan * to_date).sum(axis=1) >= 1.5 * spent)
+    return looks, last, spent
+
+
+def _plan_cumulative_checks(plan: pd.DataFrame | None, keys: dict[str, np.ndarray],
+                            monthly_plan: np.ndarray, monthly: np.ndarray,
+                            actual_cumulative: np.ndarray) -> list[Check]:
+    """``plan_looks_cumulative`` at the key's first tblPlan row, in the sheet's order (a key
+    whose cash itself looks cumulative is said there, not twice)."""
+    looks, last, spent = _plan_looks_cumulative(monthly_plan, monthly)
+    looks &= ~actual_cumulative
+    if plan is None or not looks.any() or not pd.api.types.is_integer_dtype(plan.index):
+        return []
+    first: dict[tuple[object, ...], int] = {}
+    for row, *key in zip(plan.index.tolist(), *(plan[k].tolist() for k in _KEYS),
+                         strict=True):
+        first.setdefault(tuple(key), int(row))
+    found = []
+    for g in np.flatnonzero(looks):
+        row = first.get(tuple(keys[k][g] for k in _KEYS))
+        if row is not None:
+            found.append(Check("warning", "tblPlan", row, _MONTHS[last[g]],
+                               "plan_looks_cumulative",
+                               {"plan": float(monthly_plan[g, last[g]]),
+                                "actual": float(spent[g]), "month": int(last[g]) + 1}))
+    return sorted(found, key=lambda c: c.row or 0)
+
+
 def _empty(as_of: int | None, checks: list[Check]) -> VarianceResult:
     return VarianceResult(
         variance=pd.DataFrame(columns=_VARIANCE_COLS),
@@ -222,6 +275,7 @@ def compute_variance(
                     {"actual": float(monthly[g, last_cash[g]]), "plan": float(planned[g])})
               for g in np.flatnonzero(looks)[np.argsort(actual_row[looks], kind="stable")]
               if actual_row[g] >= 0]  # in the sheet's order
+    checks += _plan_cumulative_checks(plan, keys, monthly_plan, monthly, looks)
 
     with_cash = np.flatnonzero((_kop(monthly) != 0).any(axis=0))
     if len(with_cash) == 0:

@@ -48,6 +48,7 @@ class Reason(StrEnum):
     SETTING_TWICE = "setting_twice"
     NO_ACTUALS = "no_actuals"
     ACTUALS_LOOK_CUMULATIVE = "actuals_look_cumulative"
+    PLAN_LOOKS_CUMULATIVE = "plan_looks_cumulative"
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
     DATE_IN_AMOUNT = "date_in_amount"
@@ -275,6 +276,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "plan_looks_cumulative": (
+        "{where}: план не меншає від місяця до місяця, а план {month}-го місяця ({plan} грн) "
+        "майже дорівнює касовим видаткам із січня до нього ({actual} грн) — схоже, план "
+        "введено наростаючим підсумком. tblPlan приймає план кожного місяця окремо "
+        "(помісячний розпис); проаналізовано як введено.",
+        "{where}: the plan never falls from month to month, and month {month}'s plan "
+        "({plan} UAH) is about the cash from January to it ({actual} UAH): the plan looks "
+        "typed as totals from the start of the year. tblPlan takes each month's own plan "
+        "(the monthly allocation); analysed as typed.",
     ),
     "actuals_look_cumulative": (
         "{where}: касові видатки не меншають від місяця до місяця, а останній місяць "
