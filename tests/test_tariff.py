@@ -355,6 +355,9 @@ def test_a_service_that_costs_nothing_gets_no_tariff_and_no_price(
     assert sorted(p.name for p in out.iterdir()) == [
         "tariff_2026_S1.xlsx", "tariff_2026_S2.xlsx", "tariff_2026_S3.xlsx"]
     assert "послуга S4 коштує 0 грн" in said and "розрахунок тарифу" in said
+    # the book itself has no error: no "the workbook has 1 error, check shows it" (it
+    # would not: the refusal is this command's, said above)
+    assert "у книзі помилок" not in said
     assert main(["procurement", str(book), "--service", "S4", "--outdir", str(out)]) == 1
     assert "обґрунтування закупівлі для неї не сформовано" in capsys.readouterr().out
     assert not list(out.glob("procurement_*"))

@@ -192,8 +192,9 @@ def request(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = F
         if d.additional is not None:
             out.say("wrote_request3", file=d.file_name3, kpkvk=d.kpkvk,
                     excess=format_money(_excess_total(d), lang, d.digits))
-    if out.errors:
-        out.say("note_errors", count=len(out.errors))
+    book_errors = [c for c in result.checks if c.severity == "error"]
+    if book_errors:  # the workbook's own: check lists them
+        out.say("note_errors", count=len(book_errors))
     if pdf:
         print_pdfs(out, list(out.files), outdir, step)
     return out

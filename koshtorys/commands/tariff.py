@@ -109,8 +109,9 @@ def finish_documents(out: Outcome, before: int, outdir: Path | str, pdf: bool,
     """The end the document commands share: the checks this command added since
     ``before`` (errors first), a note when there are errors, the PDFs when asked."""
     say_checks(out, out.checks[before:])
-    if out.errors:
-        out.say("note_errors", count=len(out.errors))
+    book = [c for c in out.checks[:before] if c.severity == "error"]
+    if book:  # the workbook's own: check lists them (this command's are said above)
+        out.say("note_errors", count=len(book))
     if pdf and out.files:
         print_pdfs(out, list(out.files), Path(outdir), progress)
     return out
