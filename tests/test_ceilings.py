@@ -162,6 +162,9 @@ def test_a_ceiling_below_the_protected_lines_is_said() -> None:
     said = [c for c in doc.checks if c.code != "program_texts_missing"]  # no texts here
     assert [(c.code, c.params["ceiling"], c.params["protected"]) for c in said] == [
         ("ceiling_below_protected", 500, 700)]
+    # the fund in the reader's language (it was «загальний» in English too)
+    assert said[0].message("en").startswith("КПКВК 0813104, 2026, general: the ceiling")
+    assert said[0].message("uk").startswith("КПКВК 0813104, 2026 рік, загальний: граничний")
 
 
 def test_a_ceiling_of_another_year_is_said_by_check_and_by_request(

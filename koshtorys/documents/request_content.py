@@ -172,7 +172,7 @@ def _ceiling_warning(code: str, where: tuple[str, int, str, int], **amounts: int
     """A warning about one ceiling (КПКВК, year, fund), its amounts in units of ``digits``."""
     kpkvk, year, fund, digits = where
     return Check("warning", "tblCeilings", None, "amount", code, {
-        "kpkvk": kpkvk, "year": year, "fund": schema.enum_label("fund", fund, "uk"),
+        "kpkvk": kpkvk, "year": year, "fund": fund,  # the code: each language names it
         **{k: from_units(v, digits) for k, v in amounts.items()}})
 
 

@@ -59,6 +59,11 @@ def _name_part(shown: dict[str, object], lang: str) -> None:
     """A part (``costing``), a funding source (``other``), a document (``tariff``) or an
     added sentence (``note``, filled from the same params) named by its code is said in
     the reader's language."""
+    fund = shown.get("fund")
+    if fund in ("general", "special"):  # a fund named by its code: the reader's word
+        from koshtorys.core import schema
+
+        shown["fund"] = schema.enum_label("fund", fund, lang)  # type: ignore[arg-type]
     for key in ("part", "source", "document", "note"):
         code = shown.get(key)
         if isinstance(code, str) and f"{key}_{code}" in TEXTS:
