@@ -170,8 +170,9 @@ def _not_the_books(book: Book, requests: list[tuple[RequestFile, list[Attachment
     the book changed, or its amounts edited by hand — said (and, by the button, asked
     about before anything is sent). Requests are sent as they are (their hand-filled
     sections may be the point), so this is a warning, never a refusal."""
-    if not requests:
-        return []
+    made = set(out.files)
+    if all(req.path in made for req, _files in requests):  # just made from the book: no
+        return []  # second evaluation to compare them with it
     now = _book_lines(book, int(settings.plan_year))
     if not now:  # the book makes no request now (its own errors say why)
         return []
