@@ -534,3 +534,73 @@ def test_a_date_in_an_amount_cell_is_not_money(tmp_path: Path) -> None:
     got = read_report(tmp_path / "d.xlsx", 2025)
     assert got.skipped == [Skip(2, "bad_amount"), Skip(3, "bad_amount")]
     assert list(got.rows.amount) == [5.0]
+
+
+# ------------------------------------------------------------------------- what the file is
+
+_PDF = (b"%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"
+        b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n"
+        b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\n"
+        b"trailer <</Root 1 0 R>>\n%%EOF\n")
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                     "0000000d4944415478da63f8cfc0f01f0005000200e7a7b3b30000000049454e44ae426082")
+
+
+def _docx(path: Path) -> None:
+    """A Word document as Word writes its package (the parts that name it one)."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://'
+                   'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+                   '<w:t>Звіт про виконання</w:t></w:r></w:p></w:body></w:document>')
+
+
+def _zip_of_csv(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("report.csv", "kpkvk;kekv;fund;month;amount\n0813104;2111;general;3;1\n")
+
+
+@pytest.mark.parametrize(("name", "make", "says"), [
+    ("звіт.pdf", lambda p: p.write_bytes(_PDF), "PDF"),
+    ("звіт.csv", lambda p: p.write_bytes(_PDF), "PDF"),  # by its bytes, not its name
+    ("звіт.docx", _docx, "Word"),
+    ("скан.png", lambda p: p.write_bytes(_PNG), "не текстовий CSV"),
+    ("звіт.zip", _zip_of_csv, "не текстовий CSV"),
+])
+def test_a_file_that_is_no_table_is_named_for_what_it_is(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+        make: object, says: str) -> None:
+    """A PDF of the treasury report (it is often sent so), a Word file, a scan: one line
+    naming the file and what it is, exit 2, the workbook untouched."""
+    book = sample(tmp_path)
+    before = book.read_bytes()
+    rep = tmp_path / name
+    make(rep)  # type: ignore[operator]
+    code, out, err = run(capsys, str(book), str(rep))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and name in err and says in err, err
+    assert "кодуванні" not in err and "внутрішня" not in err
+    assert book.read_bytes() == before
+
+
+def test_a_workbook_saved_under_a_csv_name_is_read_as_a_workbook(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["kpkvk", "kekv", "fund", "month", "amount"])
+    ws.append(["0813104", "2111", "general", "2025-03", 1234.5])
+    rep = tmp_path / "export.csv"
+    wb.save(rep)
+    rows = read_report(rep, 2025).rows
+    assert list(zip(rows.kpkvk, rows.kekv, rows.month, rows.amount, strict=True)) == [
+        ("0813104", "2111", 3, 1234.5)]
+
+
+def test_an_undecodable_text_names_its_file(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes that are neither UTF-8 nor windows-1251 (0x98 is unassigned there)."""
+    book = sample(tmp_path)
+    rep = tmp_path / "r.csv"
+    rep.write_bytes(b"kpkvk;kekv;fund;month;amount\n\x98\xff;2111;general;3;1\n")
+    code, _, err = run(capsys, str(book), str(rep))
+    assert code == 2 and err.count("\n") == 1 and "r.csv" in err and "windows-1251" in err

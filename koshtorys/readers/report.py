@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -47,8 +48,8 @@ from koshtorys.core.limits import MAX_REPORT_BYTES
 from koshtorys.core.money import to_units
 
 __all__ = ["Skip", "ReportRows", "SKIP_REASONS", "PROBLEMS", "PORTAL_COLUMNS", "load_report",
-           "parse_csv", "decode_text", "read_report", "rows_from_table", "merge_actuals",
-           "year_totals", "match_program"]
+           "parse_csv", "decode_text", "read_report", "report_kind", "rows_from_table",
+           "merge_actuals", "year_totals", "match_program"]
 
 SKIP_REASONS = ("total_fund", "other_program", "no_kekv", "group", "group_alone", "bad_fund",
                 "bad_month", "bad_program", "bad_kekv", "bad_amount", "ambiguous_amount",
@@ -118,7 +119,7 @@ class ReportRows:
 
 # ------------------------------------------------------------------------- reading text
 
-def decode_text(raw: bytes, declared: str | None = None) -> str:
+def decode_text(raw: bytes, declared: str | None = None, name: str = "") -> str:
     """The text of a report: UTF-8 first (the portal sends UTF-8 even under a
     windows-1251 header), else what the answer declared, else windows-1251."""
     try:
@@ -132,7 +133,7 @@ def decode_text(raw: bytes, declared: str | None = None) -> str:
             return raw.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-    raise KoshtorysError("report_encoding")
+    raise KoshtorysError("report_encoding", name=name)
 
 
 def parse_csv(text: str, name: str, *, sep: str | None = None,
@@ -169,13 +170,48 @@ def load_report(path: Path) -> pd.DataFrame:
         raise KoshtorysError("report_too_big", name=path.name, mb=MAX_REPORT_BYTES >> 20)
     if size == 0:
         raise KoshtorysError("report_empty", name=path.name)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+    raw = path.read_bytes()
+    kind = report_kind(raw, path.suffix)
+    if kind == "sheet":
         try:
-            return pd.read_excel(path, dtype=object, engine="calamine")
+            return pd.read_excel(io.BytesIO(raw), dtype=object, engine="calamine")
         except Exception as exc:  # calamine raises its own error types
             raise KoshtorysError("report_unreadable", name=path.name,
                                  error=type(exc).__name__) from exc
-    return parse_csv(decode_text(path.read_bytes()), path.name)
+    if kind != "text":
+        raise KoshtorysError(f"report_{kind}", name=path.name)
+    return parse_csv(decode_text(raw, name=path.name), path.name)
+
+
+_SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def report_kind(raw: bytes, suffix: str = "") -> str:
+    """What a report file is, by its first bytes rather than its name (a portal XLSX
+    saved as .csv is still read; a PDF of the treasury report is named as such):
+    ``sheet`` (an Excel or OpenDocument workbook: calamine reads it), ``text`` (a CSV),
+    or what it is instead — ``pdf``, ``word``, ``binary``.
+
+    >>> report_kind(b"%PDF-1.7 ..."), report_kind("kpkvk;kekv".encode()), report_kind(b"\0\1")
+    ('pdf', 'text', 'binary')
+    """
+    if raw.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "sheet" if suffix.lower() in _SHEET_SUFFIXES else "binary"
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names or (
+                "content.xml" in names and "mimetype" in names):
+            return "sheet"
+        return "word" if "word/document.xml" in names else "binary"
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):  # OLE: an .xls (or a .doc: calamine says so)
+        return "sheet"
+    if raw.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF"):
+        return "pdf"
+    if b"\0" in raw[:4096]:  # no CSV holds a NUL byte: an image, an archive, a program
+        return "binary"
+    return "text"
 
 
 def read_report(path: Path, year: int, *, programs: Collection[str] = (),

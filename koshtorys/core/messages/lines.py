@@ -340,8 +340,19 @@ _LINES: dict[str, tuple[str, str]] = {
                         "{name}: the report has no data lines"),
     "report_unreadable": ("{name}: не вдалося прочитати файл ({error})",
                           "{name}: cannot read the file ({error})"),
-    "report_encoding": ("звіт не в кодуванні UTF-8 чи windows-1251",
-                        "the report is neither UTF-8 nor windows-1251"),
+    "report_encoding": ("{name}: звіт не в кодуванні UTF-8 чи windows-1251",
+                        "{name}: the report is neither UTF-8 nor windows-1251"),
+    "report_pdf": ("{name}: це PDF-документ, а не таблиця — завантажте звіт з порталу як CSV "
+                   "або збережіть його в Excel (XLSX)",
+                   "{name}: this is a PDF document, not a table — download the report from "
+                   "the portal as CSV or save it as an Excel workbook (XLSX)"),
+    "report_word": ("{name}: це документ Word, а не таблиця — потрібен CSV або книга Excel "
+                    "(XLSX)",
+                    "{name}: this is a Word document, not a table — a CSV or an Excel "
+                    "workbook (XLSX) is needed"),
+    "report_binary": ("{name}: це не текстовий CSV і не книга Excel — потрібен CSV або XLSX",
+                      "{name}: neither a text CSV nor an Excel workbook — a CSV or XLSX is "
+                      "needed"),
     "report_ragged": ("{name}: рядок {line} має полів {got} замість {want} — пошкоджений CSV",
                       "{name}: line {line} has {got} fields instead of {want} — a damaged CSV"),
     "report_malformed": ("{name}: не вдалося розібрати CSV", "{name}: the CSV cannot be parsed"),
