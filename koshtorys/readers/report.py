@@ -178,8 +178,12 @@ def load_report(path: Path) -> pd.DataFrame:
         except Exception as exc:  # calamine raises its own error types
             raise KoshtorysError("report_unreadable", name=path.name,
                                  error=type(exc).__name__) from exc
-    if kind != "text":
-        raise KoshtorysError(f"report_{kind}", name=path.name)
+    if kind == "pdf":
+        raise KoshtorysError("report_pdf", name=path.name)
+    if kind == "word":
+        raise KoshtorysError("report_word", name=path.name)
+    if kind == "binary":
+        raise KoshtorysError("report_binary", name=path.name)
     return parse_csv(decode_text(raw, name=path.name), path.name)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "CT_NS",
     "XML_NS",
     "parse_xml",
+    "check_prolog",
     "to_bytes",
     "root_ns",
     "col_index",
@@ -81,6 +82,18 @@ def check_doctype(tree: etree._ElementTree) -> None:
     """Refuse a document that declares a DTD (:class:`BadXml`)."""
     info = tree.docinfo
     if info.doctype or info.internalDTD is not None:
+        raise BadXml("it declares a DTD (<!DOCTYPE …>), which Office files never hold")
+
+
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def check_prolog(head: bytes) -> None:
+    """Refuse a DTD in the first bytes of a part that is streamed, before the parser reads
+    it: libxml2 2.14 stops inside such a DTD (its entities' "amplification factor")
+    before the document's doctype can be looked at, and says so in its own words."""
+    first = _FIRST_ELEMENT.search(head)
+    if b"<!DOCTYPE" in (head if first is None else head[:first.start()]):
         raise BadXml("it declares a DTD (<!DOCTYPE …>), which Office files never hold")
 
 

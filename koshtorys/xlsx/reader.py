@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from typing import IO
 
 from lxml import etree
 
@@ -23,7 +24,7 @@ from koshtorys.core.book import UNCALCULATED, CellError
 
 from .errors import damaged
 from .numfmt import DateKind, builtin_kind, format_kind, serial_value
-from .ooxml import check_doctype, col_index, decode_text, root_ns
+from .ooxml import check_doctype, check_prolog, col_index, decode_text, root_ns
 from .package import ZIP_ERRORS, Package
 from .rowcut import find_rare
 
@@ -218,7 +219,10 @@ def _rows(pkg: Package, sheet_part: str, sst: SharedStrings, dates: Mapping[int,
     row_no = 0
     stream = pkg.stream(sheet_part)
     try:
-        for _, row in etree.iterparse(stream, events=("end",), tag="{*}row", huge_tree=True,
+        head = stream.read(_PROLOG_BYTES)
+        check_prolog(head)
+        for _, row in etree.iterparse(_Peeked(head, stream), events=("end",), tag="{*}row",
+                                      huge_tree=True,
                                       resolve_entities=False, no_network=True,
                                       load_dtd=False):
             if cx is None:
@@ -234,6 +238,28 @@ def _rows(pkg: Package, sheet_part: str, sst: SharedStrings, dates: Mapping[int,
                     del parent[0]
     finally:
         stream.close()
+
+
+_PROLOG_BYTES = 1 << 14
+"""How much of a streamed sheet is looked at for a DTD before lxml parses it (Excel and
+openpyxl write the root element within the first hundred bytes)."""
+
+
+class _Peeked:
+    """A stream whose first bytes were already read (to look at the prolog): gives them
+    back first, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, n: int = -1) -> bytes:
+        if not self._head:
+            return self._rest.read(n)
+        if n is None or n < 0:
+            out, self._head = self._head + self._rest.read(), b""
+        else:
+            out, self._head = self._head[:n], self._head[n:]
+        return out
 
 
 def _dense(rows: Mapping[int, list[object]], reg: Region) -> Grid:
