@@ -24,7 +24,7 @@ from koshtorys.core.errors import TableMissing
 from koshtorys.core.settings import Settings
 
 __all__ = ["Part", "PARTS", "JobResult", "compute", "evaluate", "input_tables_for",
-           "Progress", "TIES", "DOCUMENT_TABLES"]
+           "Progress", "TIES", "DOCUMENT_TABLES", "require_settings"]
 
 Progress = Callable[[str], None]
 Frames = Mapping[str, pd.DataFrame]
@@ -241,6 +241,25 @@ def table_hints(book: Book, missing: list[str]) -> dict[str, str]:
     return out
 
 
+_MADE_BY_US = {"tblrequest": "request", "tblpassport": "passport",
+               "tblpassportreport": "report", "tbltariff": "tariff",
+               "tblprocurement": "procurement", "tblconsfiles": "consolidation"}
+"""The machine-readable table of each file koshtorys makes → the document it is."""
+
+
+def require_settings(book: Book, tables: Mapping[str, RawTable]) -> None:
+    """Refuse a book without ``tblSettings``, saying what it is when koshtorys made it (a
+    request or an other document received by mail, the consolidation): those are
+    outputs, the commands take the institution's workbook they were made from."""
+    if "tblSettings" in tables:
+        return
+    held = getattr(book, "table_headers", dict)()
+    made = [_MADE_BY_US[n.lower()] for n in held if n.lower() in _MADE_BY_US]
+    if made:
+        raise TableMissing("settings_in_document", document=made[0])
+    raise TableMissing("no_settings_table")
+
+
 def evaluate(book: Book, only: str | None = None,
              progress: Progress | None = None) -> JobResult:
     """Read the input tables the job needs, once, and compute; nothing is written."""
@@ -248,6 +267,7 @@ def evaluate(book: Book, only: str | None = None,
     parts = (only,) if only else tuple(PARTS)
     names = input_tables_for(parts) + _documents(only)
     tables = book.read_tables(names)
+    require_settings(book, tables)
     needed = {"tblSettings", *(n for p in parts for n in PARTS[p].needs)}
     # only a table whose absence is an error needs a why (optional ones are not said)
     hints = table_hints(book, [n for n in names if n not in tables and n in needed])

@@ -205,6 +205,9 @@ def import_actuals(book: Book, report: Path | None = None, *, portal: str | None
     step("read")
     raw = book.read_tables(["tblSettings", *PROGRAM_TABLES])
     if "tblActuals" not in raw:
+        from koshtorys.parts import require_settings
+
+        require_settings(book, raw)  # a document koshtorys made is named as such
         raise TableMissing("no_table", table="tblActuals", book=book.name)
     inputs = convert_inputs(raw, ["tblSettings"])
     settings = inputs.settings

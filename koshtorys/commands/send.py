@@ -22,7 +22,7 @@ from pathlib import Path
 from koshtorys.convert import convert_inputs
 from koshtorys.core import classifiers, schema
 from koshtorys.core.book import Book
-from koshtorys.core.errors import KoshtorysError, MailError, TableMissing
+from koshtorys.core.errors import KoshtorysError, MailError
 from koshtorys.core.messages import format_money, text
 from koshtorys.core.settings import Settings
 from koshtorys.documents.mail import (
@@ -57,6 +57,7 @@ from koshtorys.documents.submissions import (
     stamp,
     stamp_time,
 )
+from koshtorys.parts import require_settings
 
 from .outcome import DONE_WITH_ERRORS, NOTHING_DONE, Outcome, Progress
 from .request import require_plan_year
@@ -71,8 +72,7 @@ Confirm = Callable[[list[str]], bool]
 def book_settings(book: Book) -> Settings:
     """The book's settings (plan_year required: it names the request files)."""
     raw = book.read_tables(["tblSettings"])
-    if "tblSettings" not in raw:
-        raise TableMissing("no_settings_table")
+    require_settings(book, raw)
     inputs = convert_inputs(raw, ["tblSettings"])
     require_plan_year(inputs.checks, book.name)
     return inputs.settings

@@ -98,6 +98,12 @@ _LINES: dict[str, tuple[str, str]] = {
                   "Done in {seconds} s. Workbooks are in {inst}, documents and drafts in "
                   "{outdir}, the consolidation is {cons}."),
     # ---------------------------------------------------------------- refusals (exit 2)
+    "settings_in_document": ("у книзі немає таблиці tblSettings: це {document} — документ, "
+                             "який робить koshtorys, а не книга програми; команди працюють із "
+                             "книгою програми установи",
+                             "the workbook has no table tblSettings: it is a {document}, a "
+                             "document koshtorys makes, not a program workbook; the commands "
+                             "work on an institution's program workbook"),
     "no_settings_table": ("у книзі немає таблиці tblSettings: це книга koshtorys? "
                           "(koshtorys new PATH створює її)",
                           "the workbook has no table tblSettings: is it a koshtorys workbook? "
@@ -567,6 +573,7 @@ _LINES: dict[str, tuple[str, str]] = {
     "document_report": ("звіт про виконання паспорта", "passport report"),
     "document_tariff": ("розрахунок тарифу", "tariff calculation"),
     "document_procurement": ("обґрунтування закупівлі", "procurement justification"),
+    "document_consolidation": ("зведення книг установ", "consolidation of institutions' workbooks"),
     "note_like": (" Можливо, «{like}»?", " Did you mean '{like}'?"),
     "note_part_post": (
         " Якщо це оплата {fte} ставки, введіть оплату цілої ставки — {whole} грн (стовпець "
