@@ -186,6 +186,7 @@ def test_a_source_share_over_one_is_an_error_naming_the_percent(share: float,
     ("hours_per_fte", 166, True), ("hours_per_fte", 2088, False), ("hours_per_fte", 1000, False),
     ("fx_EUR", 0.0206, True), ("fx_EUR", 48.5, False), ("fx_USD", 4180, True),
     ("min_wage", 103_764, True), ("min_wage", 8647, False),
+    ("esv_rate", 0.022, True), ("esv_rate", 0.0841, False), ("esv_rate", 0.22, False),
 ])
 def test_a_setting_outside_its_usual_range_is_read_with_a_warning(key: str, value: float,
                                                                   warned: bool) -> None:

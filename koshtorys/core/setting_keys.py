@@ -46,7 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("plan_year", "year", None, "Плановий рік", "Plan year"),
     S("execution_year", "year", None, "Рік виконання (типово плановий − 1)",
       "Execution year (default: plan year − 1)"),
-    S("esv_rate", "number", 0.22, "Ставка ЄСВ", "Social contribution rate (ЄСВ)", min=0, max=1),
+    S("esv_rate", "number", 0.22, "Ставка ЄСВ", "Social contribution rate (ЄСВ)", min=0, max=1,
+      usual=(0.08, 0.23)),  # 22 %, 8,41 % for workers with disabilities: 0,022 is a slip
     S("min_wage", "money", None,
       "Мінімальна заробітна плата на місяць (порожньо = за законом про бюджет на плановий рік)",
       "Monthly minimum wage (blank = the state budget law's for the plan year)", min=0,
