@@ -28,6 +28,7 @@ from koshtorys.documents.request import RequestDoc, build_requests
 
 from .outcome import DONE_WITH_ERRORS, Outcome, Progress
 from .request import (
+    SAID_BY_REPORT,
     document_settings,
     request_inputs,
     require_parts,
@@ -124,6 +125,10 @@ def passport(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = 
             out.add(c.message(lang))
         out.worst(DONE_WITH_ERRORS)
         return out
+    if report:  # the workbook's own warnings about what the report's columns hold
+        for c in out.checks[:before]:
+            if c.code in SAID_BY_REPORT:
+                out.add("  " + c.message(lang))
     if result.inputs is not None:
         found = result.inputs.locator.fill(found)
     out.checks += found

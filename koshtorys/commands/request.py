@@ -28,17 +28,23 @@ from koshtorys.documents.request_sheet import write_requests
 from .outcome import DONE_WITH_ERRORS, Outcome, Progress
 
 __all__ = ["request", "request_inputs", "require_plan_year", "require_parts", "print_pdfs",
-           "document_settings"]
+           "document_settings", "SAID_BY_REQUEST", "SAID_BY_REPORT"]
 
 _NEEDED = ("institution", "edrpou", "budget_code")
 
 
 SAID_BY_REQUEST = frozenset({"ceiling_year_unused", "ceiling_program_unknown",
                              "history_year_unused", "history_no_report_year",
-                             "program_texts_unknown"})
+                             "program_texts_unknown", "plan_in_thousands",
+                             "plan_looks_cumulative"})
 """Input checks the request command repeats: rows it leaves out of the form (a ceiling, a
-year's cash or program texts it cannot use), which a user running only ``request``
-must see."""
+year's cash or program texts it cannot use) and a plan that looks typed in other units
+(its затверджено column is the plan), which a user running only ``request`` must see."""
+
+SAID_BY_REPORT = frozenset({"plan_in_thousands", "plan_looks_cumulative",
+                            "actuals_in_thousands", "actuals_look_cumulative"})
+"""The engine's warnings the passport report repeats: its planned and actual columns are
+tblPlan and tblActuals as typed."""
 
 
 def require_plan_year(checks: list[Check], name: str) -> None:

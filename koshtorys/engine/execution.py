@@ -17,6 +17,7 @@ against April too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -224,6 +225,30 @@ def _plan_cumulative_checks(plan: pd.DataFrame | None, keys: dict[str, np.ndarra
     return sorted(found, key=lambda c: c.row or 0)
 
 
+THOUSANDS = (500.0, 2000.0)
+"""Cash to date this many times the plan of the same months (or the plan this many times
+the cash) reads as one of the two typed in thousands of hryvnias: a real over- or
+under-spending of 500× is not a budget."""
+
+
+def _thousands_checks(plan: float, actual: float, months: int) -> list[Check]:
+    """One warning for the institution when its whole cash to date and its plan for the
+    same months differ by about a thousand times (``THOUSANDS``): one of them looks typed
+    in тис. грн. Every line is then flagged; the warning says why they may all be."""
+    if plan <= 0 or actual <= 0:
+        return []
+    low, high = THOUSANDS
+    params = {"plan": plan, "actual": actual, "months": months}
+    if low <= actual / plan <= high:
+        return [Check("warning", "tblPlan", None, None, "plan_in_thousands",
+                      {**params, "times": int(round(actual / plan))})]
+    if low <= plan / actual <= high:
+        share = Decimal(str(round(100 * actual / plan, 3))).normalize()
+        return [Check("warning", "tblActuals", None, None, "actuals_in_thousands",
+                      {**params, "share": share})]
+    return []
+
+
 def _empty(as_of: int | None, checks: list[Check]) -> VarianceResult:
     return VarianceResult(
         variance=pd.DataFrame(columns=_VARIANCE_COLS),
@@ -290,6 +315,7 @@ def compute_variance(
     p = _round2(period_plan.reshape(n, 4, 3).sum(2))
     a = _round2(monthly.reshape(n, 4, 3).sum(2))
 
+    checks += _thousands_checks(float(p.sum()), float(a.sum()), as_of_month)
     p_ytd, a_ytd = _round2(np.cumsum(p, axis=1)), _round2(np.cumsum(a, axis=1))
     annual = _round2(monthly_plan.sum(axis=1))
 

@@ -196,7 +196,7 @@ def report_kind(raw: bytes, suffix: str = "") -> str:
     ``sheet`` (an Excel or OpenDocument workbook: calamine reads it), ``text`` (a CSV),
     or what it is instead — ``pdf``, ``word``, ``binary``.
 
-    >>> report_kind(b"%PDF-1.7 ..."), report_kind("kpkvk;kekv".encode()), report_kind(b"\0\1")
+    >>> report_kind(b"%PDF-1.7 ..."), report_kind("kpkvk;kekv".encode()), report_kind(bytes([0, 1]))
     ('pdf', 'text', 'binary')
     """
     if raw.startswith(b"PK\x03\x04"):

@@ -49,6 +49,8 @@ class Reason(StrEnum):
     NO_ACTUALS = "no_actuals"
     ACTUALS_LOOK_CUMULATIVE = "actuals_look_cumulative"
     PLAN_LOOKS_CUMULATIVE = "plan_looks_cumulative"
+    PLAN_IN_THOUSANDS = "plan_in_thousands"
+    ACTUALS_IN_THOUSANDS = "actuals_in_thousands"
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
     DATE_IN_AMOUNT = "date_in_amount"
@@ -276,6 +278,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "plan_in_thousands": (
+        "Касові видатки за {months} міс. ({actual} грн) у {times} разів більші за план на ці "
+        "місяці ({plan} грн): чи не введено план у тисячах гривень, а касові — у гривнях? "
+        "Тоді позначки «перевиконання» в аналізі хибні; проаналізовано як введено.",
+        "Cash expenditure for {months} month(s) ({actual} UAH) is {times} times the plan for "
+        "those months ({plan} UAH): was the plan typed in thousands of hryvnias and the cash "
+        "in hryvnias? Then the analysis' \"over\" flags are wrong; analysed as typed.",
+    ),
+    "actuals_in_thousands": (
+        "Касові видатки за {months} міс. ({actual} грн) — лише {share} % плану на ці місяці "
+        "({plan} грн): чи не введено їх у тисячах гривень, а план — у гривнях? Тоді позначки "
+        "«недовиконання» в аналізі хибні; проаналізовано як введено.",
+        "Cash expenditure for {months} month(s) ({actual} UAH) is only {share} % of the plan "
+        "for those months ({plan} UAH): was it typed in thousands of hryvnias and the plan in "
+        "hryvnias? Then the analysis' \"under\" flags are wrong; analysed as typed.",
     ),
     "plan_looks_cumulative": (
         "{where}: план не меншає від місяця до місяця, а план {month}-го місяця ({plan} грн) "
