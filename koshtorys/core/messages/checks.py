@@ -520,7 +520,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: касові видатки КПКВК {kpkvk} є лише по {month}-й місяць {year} року — звіт "
         "порівнює річні призначення з виконанням за {month} міс.",
         "{where}: cash expenditure of КПКВК {kpkvk} runs only to month {month} of {year} — "
-        "the report compares the annual allocation with January–month {month}.",
+        "the report compares the annual allocation with the cash of its first {month} "
+        "month(s).",
     ),
     "actual_missing": (
         "{where}: не заповнено «{header}» послуги {value} — фактичний показник у звіті про "
