@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from fixtures_xlsx import SOFFICE, needs_soffice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from portal_export import COLUMNS, GROUPS, export_rows, export_text, kop
@@ -604,3 +606,25 @@ def test_an_undecodable_text_names_its_file(tmp_path: Path,
     rep.write_bytes(b"kpkvk;kekv;fund;month;amount\n\x98\xff;2111;general;3;1\n")
     code, _, err = run(capsys, str(book), str(rep))
     assert code == 2 and err.count("\n") == 1 and "r.csv" in err and "windows-1251" in err
+
+
+@needs_soffice
+def test_an_opendocument_spreadsheet_is_read(tmp_path: Path) -> None:
+    """A report saved by LibreOffice Calc as .ods (the real program writes it)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["kpkvk", "kekv", "fund", "month", "amount"])
+    ws.append(["0813104", "2111", "general", "2025-03", 1234.5])
+    ws.append(["0813104", "2120", "special", "2025-04", 271.59])
+    src = tmp_path / "report.xlsx"
+    wb.save(src)
+    subprocess.run([SOFFICE, "--headless",
+                    f"-env:UserInstallation={(tmp_path / 'lo').resolve().as_uri()}",
+                    "--convert-to", "ods", "--outdir", str(tmp_path / "ods"), str(src)],
+                   capture_output=True, timeout=120, check=False)
+    ods = tmp_path / "ods" / "report.ods"
+    assert ods.exists() and ods.read_bytes()[:2] == b"PK"
+    rows = read_report(ods, 2025).rows
+    assert sorted(zip(rows.kpkvk, rows.kekv, rows.fund, rows.month, rows.amount,
+                      strict=True)) == [("0813104", "2111", "general", 3, 1234.5),
+                                        ("0813104", "2120", "special", 4, 271.59)]
