@@ -201,3 +201,32 @@ def test_a_setting_outside_its_usual_range_is_read_with_a_warning(key: str, valu
     if warned:
         shown = f"{Decimal(str(value)).normalize():f}"
         assert f"{key} = {shown}" in found[0].message("en")
+
+
+LOCAL = [["activity_id", "source", "rule", "value", "first_year", "last_year"],
+         ["A1", "local", "remainder", None, 2026, 2027]]
+
+
+@pytest.mark.parametrize("typed", ["2026 рік", "2026 р.", "2026р", " 2026 РОКУ ", "2026 year"])
+def test_a_year_written_with_its_word_is_the_year(typed: str) -> None:
+    """«2026 рік» in plan_year, «2027 р.» in a need's first year: the number is the year."""
+    next_year = typed.replace("2026", "2027")
+    settings = [["key", "value"], ["plan_year", typed]]
+    needs = [NEEDS_HEAD, ["A1", typed, 1000, 0.1, typed, next_year]]
+    r = parts.compute(tables(tblSettings=settings, tblNeeds=needs,
+                             tblSources=LOCAL), only="funding")
+    assert r.settings.plan_year == 2026
+    assert [c.code for c in r.checks if c.severity == "error"] == []
+    split = r.outputs["tblFundingSplit"].set_index("year")
+    assert split.loc[2027, "need"] == pytest.approx(1100)
+
+
+@pytest.mark.parametrize("typed", ["2026 рік 5", "рік 2026", "2026 грн", "₴2026", "20 26 р."])
+def test_other_text_in_a_year_cell_is_still_an_error(typed: str) -> None:
+    """An amount's currency makes a year cell an amount: only money cells may say грн."""
+    settings = [["key", "value"], ["plan_year", 2026]]
+    needs = [NEEDS_HEAD, ["A1", 2026, "1 000 грн", 0.1, typed, 2027]]  # money may say грн
+    r = parts.compute(tables(tblSettings=settings, tblNeeds=needs,
+                             tblSources=LOCAL), only="funding")
+    assert [(c.severity, c.row, c.column) for c in r.checks if c.table == "tblNeeds"] == [
+        ("error", 4, "first_year")]

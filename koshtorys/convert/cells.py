@@ -249,7 +249,17 @@ def read_cell(col: schema.Column | schema.Setting, v: object) -> object:
         if text in _FALSE:
             return False
         raise Unreadable("bad_bool", value=str(v)[:60])
+    if isinstance(v, str) and kind != "money" and _HRYVNIAS.search(v.strip()):
+        raise Unreadable("not_a_number", value=v[:60])  # an amount in a year, count or rate
+    if kind == "year" and isinstance(v, str):  # «2026 рік», «2027 р.» as people write them
+        said = _YEAR_SAID.match(v)
+        if said:
+            v = said.group(1)
     return check_range(col, read_number(v))
+
+
+_YEAR_SAID = re.compile(r"^\s*(\d{4})\s*(?:р\.?|рік|року|рр\.?|year)\s*$", re.IGNORECASE)
+"""A year followed by the word for it: the number is the year (any other text is not)."""
 
 
 def read_month(value: object, year: int | None = None) -> int:
