@@ -11,13 +11,14 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from koshtorys.core import schema
 from koshtorys.core.checks import Check
 from koshtorys.core.money import MAX_AMOUNT
 from koshtorys.core.settings import Settings
 
 from .cells import fmt_number
 
-__all__ = ["cross_checks", "payroll_limit", "document_years"]
+__all__ = ["cross_checks", "payroll_limit", "document_years", "restored_cash"]
 
 
 def _duplicates(df: pd.DataFrame, table: str, key: str) -> tuple[pd.DataFrame, list[Check]]:
@@ -277,3 +278,21 @@ def payroll_limit(frames: dict[str, pd.DataFrame], settings: Settings) -> list[C
     return [Check("error", "tblStaff", int(r), "fte", "too_large",
                   {"value": fmt_number(float(v)), "max": fmt_number(MAX_AMOUNT)})
             for r, v in zip(staff.index[bad], payroll[bad], strict=True)]
+
+
+def restored_cash(frames: dict[str, pd.DataFrame]) -> list[Check]:
+    """A warning at each tblActuals row's first negative month: cash restored (money of
+    earlier months returned, as treasury reports show it) is taken as typed, and said,
+    since a minus typed by mistake looks the same."""
+    actuals = frames.get("tblActuals")
+    if actuals is None or actuals.empty:
+        return []
+    months = [m for m in schema.MONTHS if m in actuals.columns]
+    cash = actuals[months].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        negative = cash < 0
+    rows = np.flatnonzero(negative.any(axis=1))
+    first = negative[rows].argmax(axis=1)
+    return [Check("warning", "tblActuals", int(actuals.index[r]), months[m], "cash_restored",
+                  {"value": float(cash[r, m]), "month": m + 1})
+            for r, m in zip(rows.tolist(), first.tolist(), strict=True)]

@@ -135,10 +135,10 @@ HOURS = "#,##0.0"
 C = Column
 
 
-def _months() -> tuple[Column, ...]:
+def _months(lowest: float | None = 0) -> tuple[Column, ...]:
     uk = ("січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру")
     return tuple(
-        C(k, f"{k} {name}", "money", min=0, default=None, fmt=MONEY, width=12)
+        C(k, f"{k} {name}", "money", min=lowest, default=None, fmt=MONEY, width=12)
         for k, name in zip(MONTHS, uk, strict=True)
     )
 
@@ -250,7 +250,8 @@ TABLES: tuple[Table, ...] = (
         "Помісячний розпис асигнувань", "Monthly plan", keys=("kpkvk", "kekv", "fund"),
     ),
     Table(
-        "tblActuals", "Факт", "Actuals", _EXEC_KEY + _months(), "input",
+        # a month's cash may be negative: expenditure restored (returned) in that month
+        "tblActuals", "Факт", "Actuals", _EXEC_KEY + _months(lowest=None), "input",
         "Касові видатки", "Cash expenditure", keys=("kpkvk", "kekv", "fund"),
     ),
     Table(

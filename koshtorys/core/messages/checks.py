@@ -50,6 +50,7 @@ class Reason(StrEnum):
     ACTUALS_LOOK_CUMULATIVE = "actuals_look_cumulative"
     PLAN_LOOKS_CUMULATIVE = "plan_looks_cumulative"
     PLAN_IN_THOUSANDS = "plan_in_thousands"
+    CASH_RESTORED = "cash_restored"
     ACTUALS_IN_THOUSANDS = "actuals_in_thousands"
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
@@ -278,6 +279,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "cash_restored": (
+        "{where}: касові видатки {month}-го місяця від'ємні ({value} грн) — відновлено "
+        "(повернено) кошти попередніх місяців? Враховано як введено; якщо мінус поставлено "
+        "помилково, виправте клітинку.",
+        "{where}: month {month}'s cash expenditure is negative ({value} UAH) — money of "
+        "earlier months restored (returned)? Counted as typed; if the minus is a slip, "
+        "correct the cell.",
     ),
     "plan_in_thousands": (
         "Касові видатки за {months} міс. ({actual} грн) у {times} разів більші за план на ці "
