@@ -23,7 +23,13 @@ from koshtorys.core.checks import Check
 from koshtorys.core.settings import Settings
 
 from .cells import Unreadable, is_blank, read_cell, read_month, read_number
-from .references import cross_checks, document_years, payroll_limit, restored_cash
+from .references import (
+    costs_look_monthly,
+    cross_checks,
+    document_years,
+    payroll_limit,
+    restored_cash,
+)
 from .settings import convert_settings, valid_edrpou
 from .tables import Locator, convert_table, empty_frame
 
@@ -113,6 +119,7 @@ def convert_inputs(raw: Mapping[str, RawTable], names: list[str] | None = None, 
                                                  "known": known}))
     checks += payroll_limit(frames, settings)
     checks += restored_cash(frames)
+    checks += costs_look_monthly(frames)
     checks += cross_checks(frames, missing)
     checks += document_years(frames, settings)
     return Inputs(frames, settings, checks, locator, missing, read.rows, dict(hints or {}))

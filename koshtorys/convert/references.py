@@ -18,7 +18,8 @@ from koshtorys.core.settings import Settings
 
 from .cells import fmt_number
 
-__all__ = ["cross_checks", "payroll_limit", "document_years", "restored_cash"]
+__all__ = ["cross_checks", "payroll_limit", "document_years", "restored_cash",
+           "costs_look_monthly"]
 
 
 def _duplicates(df: pd.DataFrame, table: str, key: str) -> tuple[pd.DataFrame, list[Check]]:
@@ -296,3 +297,45 @@ def restored_cash(frames: dict[str, pd.DataFrame]) -> list[Check]:
     return [Check("warning", "tblActuals", int(actuals.index[r]), months[m], "cash_restored",
                   {"value": float(cash[r, m]), "month": m + 1})
             for r, m in zip(rows.tolist(), first.tolist(), strict=True)]
+
+
+_PAYROLL = ("2111", "2120")
+
+MONTHLY = (9.0, 14.0)
+"""A year's cost this many times smaller than the same line's annual plan of the year
+before reads as a month's amount typed for the year (12× less, give or take a year's
+change); a line that really falls tenfold is rare enough to ask about."""
+
+
+def costs_look_monthly(frames: dict[str, pd.DataFrame]) -> list[Check]:
+    """A warning at the first tblCosts row of each (kpkvk, kekv, fund) whose plan-year sum
+    is 1/14–1/9 of that line's annual plan in tblPlan (execution year): tblCosts takes
+    the year's amount, and a month's typed there makes the request's проєкт a twelfth."""
+    costs, plan = frames.get("tblCosts"), frames.get("tblPlan")
+    if costs is None or plan is None or costs.empty or plan.empty:
+        return []
+    keys = ["kpkvk", "kekv", "fund"]
+    # pay and ЄСВ come from tblStaff: a tblCosts line there is a supplement (a bonus of
+    # one month's pay is a twelfth of the payroll by design), not the line itself
+    costs = costs[costs["kpkvk"].notna() & ~costs["kekv"].isin(_PAYROLL)]
+    if costs.empty:
+        return []
+    year = costs.groupby(keys, sort=False)["amount"].sum()
+    months = [m for m in schema.MONTHS if m in plan.columns]
+    planned = plan[months].sum(axis=1, min_count=1).groupby(
+        [plan[k] for k in keys], sort=False).sum()
+    both = pd.concat({"cost": year, "plan": planned}, axis=1, join="inner")
+    low, high = MONTHLY
+    ratio = both["plan"] / both["cost"].where(both["cost"] > 0)
+    flagged = both[(ratio >= low) & (ratio <= high)]
+    if flagged.empty:
+        return []
+    first = costs.reset_index().groupby(keys, sort=False)["index"].first()
+    found = []
+    for key, row in flagged.iterrows():
+        share = Decimal(str(round(100 * row["cost"] / row["plan"], 1))).normalize()
+        found.append(Check("warning", "tblCosts", int(first[key]), "amount",
+                           "cost_looks_monthly",
+                           {"kpkvk": key[0], "kekv": key[1], "cost": float(row["cost"]),
+                            "plan": float(row["plan"]), "share": share}))
+    return sorted(found, key=lambda c: c.row or 0)

@@ -51,6 +51,7 @@ class Reason(StrEnum):
     PLAN_LOOKS_CUMULATIVE = "plan_looks_cumulative"
     PLAN_IN_THOUSANDS = "plan_in_thousands"
     CASH_RESTORED = "cash_restored"
+    COST_LOOKS_MONTHLY = "cost_looks_monthly"
     ACTUALS_IN_THOUSANDS = "actuals_in_thousands"
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
@@ -279,6 +280,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "cost_looks_monthly": (
+        "{where}: КЕКВ {kekv} програми {kpkvk} на плановий рік — {cost} грн, лише {share} % "
+        "річного плану року виконання ({plan} грн): чи не введено суму за місяць? «Сума на "
+        "рік» — річна; розраховано як введено.",
+        "{where}: КЕКВ {kekv} of program {kpkvk} for the plan year is {cost} UAH, only "
+        "{share} % of the execution year's annual plan ({plan} UAH): was a month's amount "
+        "typed? The amount is the year's; computed as typed.",
     ),
     "cash_restored": (
         "{where}: касові видатки {month}-го місяця від'ємні ({value} грн) — відновлено "
