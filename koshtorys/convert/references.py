@@ -317,25 +317,36 @@ def costs_look_monthly(frames: dict[str, pd.DataFrame]) -> list[Check]:
     keys = ["kpkvk", "kekv", "fund"]
     # pay and ЄСВ come from tblStaff: a tblCosts line there is a supplement (a bonus of
     # one month's pay is a twelfth of the payroll by design), not the line itself
-    costs = costs[costs["kpkvk"].notna() & ~costs["kekv"].isin(_PAYROLL)]
-    if costs.empty:
+    keep = (costs["kpkvk"].notna() & ~costs["kekv"].isin(_PAYROLL)).to_numpy()
+    if not keep.any():
         return []
-    year = costs.groupby(keys, sort=False)["amount"].sum()
     months = [m for m in schema.MONTHS if m in plan.columns]
-    planned = plan[months].sum(axis=1, min_count=1).groupby(
-        [plan[k] for k in keys], sort=False).sum()
-    both = pd.concat({"cost": year, "plan": planned}, axis=1, join="inner")
+    n = int(keep.sum())
+    key = np.zeros(n + len(plan), dtype=np.int64)  # one integer per (kpkvk, kekv, fund)
+    for k in keys:  # both tables' codes in one code space, joined column by column
+        codes, uniques = pd.factorize(pd.concat([costs[k][keep], plan[k]], ignore_index=True))
+        key = key * (len(uniques) + 1) + (codes + 1)
+    lines, at, inverse = np.unique(key[:n], return_index=True, return_inverse=True)
+    amount = np.bincount(inverse, weights=costs["amount"].to_numpy(dtype=float)[keep],
+                         minlength=len(lines))
+    pos = np.searchsorted(lines, key[n:])  # each plan row's cost line, if it has one
+    pos[pos == len(lines)] = 0
+    has = lines[pos] == key[n:]
+    total = np.bincount(pos[has], weights=np.nan_to_num(
+        plan[months].to_numpy(dtype=float)).sum(axis=1)[has], minlength=len(lines))
     low, high = MONTHLY
-    ratio = both["plan"] / both["cost"].where(both["cost"] > 0)
-    flagged = both[(ratio >= low) & (ratio <= high)]
-    if flagged.empty:
-        return []
-    first = costs.reset_index().groupby(keys, sort=False)["index"].first()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = total / amount
+    hits = np.flatnonzero((amount > 0) & (ratio >= low) & (ratio <= high))
+    taken = np.flatnonzero(keep)[at[hits]]  # each line's first cost row, by position
+    index = costs.index.to_numpy()
+    kpkvk, kekv = costs["kpkvk"].tolist(), costs["kekv"].tolist()
     found = []
-    for key, row in flagged.iterrows():
-        share = Decimal(str(round(100 * row["cost"] / row["plan"], 1))).normalize()
-        found.append(Check("warning", "tblCosts", int(first[key]), "amount",
+    for h, t in zip(hits.tolist(), taken.tolist(), strict=True):
+        share = Decimal(str(round(100 * amount[h] / total[h], 1))).normalize()
+        found.append(Check("warning", "tblCosts", int(index[t]), "amount",
                            "cost_looks_monthly",
-                           {"kpkvk": key[0], "kekv": key[1], "cost": float(row["cost"]),
-                            "plan": float(row["plan"]), "share": share}))
+                           {"kpkvk": kpkvk[t], "kekv": kekv[t],
+                            "cost": float(amount[h]), "plan": float(total[h]),
+                            "share": share}))
     return sorted(found, key=lambda c: c.row or 0)
