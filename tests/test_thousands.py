@@ -114,3 +114,31 @@ def test_the_request_repeats_a_plan_in_thousands(
     assert main(["request", str(book), "--outdir", str(tmp_path / "o")]) in (0, 1)
     out = capsys.readouterr().out
     assert out.count("чи не введено план у тисячах гривень") == 1
+
+
+HISTORY_HEAD = ["kpkvk", "kekv", "fund", "year", "amount"]
+PLAN_HEAD = ["kpkvk", "kekv", "fund", *[f"m{m:02d}" for m in range(1, 13)]]
+
+
+def _history_warnings(history_amount: float, monthly_plan: float) -> list:
+    from test_validation import tables
+
+    from koshtorys import parts
+
+    plan = [PLAN_HEAD, ["0813104", "2210", "general", *[monthly_plan] * 12]]
+    history = [HISTORY_HEAD, ["0813104", "2210", "general", 2024, history_amount]]
+    r = parts.compute(tables(tblPlan=plan, tblHistory=history))  # plan_year 2026
+    return [c for c in r.checks if c.code == "history_in_thousands"]
+
+
+def test_a_year_s_report_in_thousands_is_said_once() -> None:
+    """2024's cash typed as 1 150 (thousands) beside a 2025 plan of 12 × 100 000."""
+    (c,) = _history_warnings(1150.0, 100_000.0)
+    assert (c.severity, c.table, c.row) == ("warning", "tblHistory", None)
+    assert c.params["share"] == Decimal("0.096")  # 1 150 / 1 200 000, by hand: 0,0958 %
+    assert "2024 року" in c.message("uk") and "1\u00a0200\u00a0000,00 грн" in c.message("uk")
+
+
+@given(ratio=st.fractions(Fraction(1, 5), Fraction(5)))
+def test_a_report_in_hryvnias_is_never_said(ratio: Fraction) -> None:
+    assert _history_warnings(float(1_200_000 * ratio), 100_000.0) == []

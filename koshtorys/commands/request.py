@@ -36,7 +36,8 @@ _NEEDED = ("institution", "edrpou", "budget_code")
 SAID_BY_REQUEST = frozenset({"ceiling_year_unused", "ceiling_program_unknown",
                              "history_year_unused", "history_no_report_year",
                              "program_texts_unknown", "plan_in_thousands",
-                             "plan_looks_cumulative", "cost_looks_monthly"})
+                             "plan_looks_cumulative", "cost_looks_monthly",
+                             "history_in_thousands"})
 """Input checks the request command repeats: rows it leaves out of the form (a ceiling, a
 year's cash or program texts it cannot use) and a plan that looks typed in other units
 (its затверджено column is the plan), which a user running only ``request`` must see."""

@@ -212,6 +212,8 @@ def document_years(frames: dict[str, pd.DataFrame], settings: Settings) -> list[
                 programs.update(v for v in df["kpkvk"].unique().tolist()
                                 if isinstance(v, str) and v)
     return _history_years(frames.get("tblHistory"), plan) + \
+        _history_in_thousands(frames.get("tblHistory"), frames.get("tblPlan"), plan,
+                              int(settings.exec_year or plan - 1)) + \
         _ceiling_years(frames.get("tblCeilings"), plan, programs) + \
         _unknown_programs(frames.get("tblPrograms"), programs, "tblPrograms",
                           "program_texts_unknown")
@@ -234,6 +236,27 @@ def _history_years(df: pd.DataFrame | None, plan: int) -> list[Check]:
         checks.append(Check("warning", "tblHistory", None, None, "history_no_report_year",
                             {"report": report, "plan_year": plan}))
     return checks
+
+
+def _history_in_thousands(history: pd.DataFrame | None, plan_df: pd.DataFrame | None,
+                          plan: int, exec_year: int) -> list[Check]:
+    """The report year's cash in tblHistory 1/2 000–1/500 of the execution year's annual
+    plan (a year's report in тис. грн typed beside a plan in гривні): the request's «звіт»
+    column would print it a thousandfold small, so it is said once."""
+    if history is None or plan_df is None or history.empty or plan_df.empty:
+        return []
+    report = plan - 2
+    cash = float(history["amount"].to_numpy(dtype=float)[
+        history["year"].to_numpy(dtype=float) == report].sum())
+    months = [m for m in schema.MONTHS if m in plan_df.columns]
+    planned = float(np.nansum(plan_df[months].to_numpy(dtype=float)))
+    low, high = 500.0, 2000.0  # as plan_in_thousands and ceiling_in_thousands
+    if cash <= 0 or not low <= planned / cash <= high:
+        return []
+    share = Decimal(str(round(100 * cash / planned, 3))).normalize()
+    return [Check("warning", "tblHistory", None, None, "history_in_thousands",
+                  {"year": report, "cash": cash, "plan": planned, "exec_year": exec_year,
+                   "share": share})]
 
 
 def _ceiling_years(df: pd.DataFrame | None, plan: int, programs: set[str]) -> list[Check]:

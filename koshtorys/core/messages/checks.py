@@ -52,6 +52,7 @@ class Reason(StrEnum):
     PLAN_IN_THOUSANDS = "plan_in_thousands"
     CASH_RESTORED = "cash_restored"
     COST_LOOKS_MONTHLY = "cost_looks_monthly"
+    HISTORY_IN_THOUSANDS = "history_in_thousands"
     ACTUALS_IN_THOUSANDS = "actuals_in_thousands"
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
@@ -280,6 +281,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "history_in_thousands": (
+        "Касові видатки {year} року в tblHistory ({cash} грн) — лише {share} % річного плану "
+        "{exec_year} року ({plan} грн): чи не введено звіт у тисячах гривень? Колонка «звіт» "
+        "бюджетного запиту друкує їх як введено.",
+        "Cash expenditure of {year} in tblHistory ({cash} UAH) is only {share} % of the "
+        "annual plan of {exec_year} ({plan} UAH): was the report typed in thousands of "
+        "hryvnias? The budget request's «звіт» column prints it as typed.",
     ),
     "cost_looks_monthly": (
         "{where}: КЕКВ {kekv} програми {kpkvk} на плановий рік — {cost} грн, лише {share} % "
