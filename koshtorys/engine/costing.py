@@ -218,6 +218,7 @@ def compute_costs(
                                 "service_no_cost", {"value": str(sid), "base": base}))
     unit_costs = _unit_costs(svc, svc_id, code_of, hours, direct_labor, direct_other,
                              indirect, float(st.vat_rate))
+    checks += _unit_checks(svc.index, unit_costs)
 
     # --- Costs by economic code.
     svc_kpkvk = _text(svc, "kpkvk")
@@ -509,6 +510,44 @@ def _kop(amounts: np.ndarray) -> np.ndarray:
 def _round_units(units: np.ndarray) -> np.ndarray:
     """Float amounts already in kopiykas to whole kopiykas, half away from zero."""
     return money.to_units_array(units, 0)
+
+
+_HOUR_UNITS = frozenset({"година", "години", "годин", "год", "год.", "людино-година",
+                         "людино-години", "hour", "hours"})
+HOURS_MONTHLY = (9.0, 30.0)
+"""Staff hours on an hourly service this many times its planned hours read as a month's
+hours typed for the year: even with travel and paperwork a post gives a service at most
+two or three hours for each hour of it."""
+
+
+def _decimal(x: float, places: int = 1) -> Decimal:
+    return Decimal(str(round(float(x), places))).normalize()
+
+
+def _unit_checks(rows: pd.Index, uc: pd.DataFrame) -> list[Check]:
+    """Planned units that look typed per month or per head: an hourly service whose staff
+    give it 9–30 times its planned hours (``units_look_monthly``), a service counted in
+    recipient-months whose units equal its recipients (``units_are_recipients``). Each
+    makes the cost of a unit, and the tariff, that many times too high."""
+    unit = uc["unit"].astype(object).map(
+        lambda u: u.strip().casefold() if isinstance(u, str) else "")
+    units = uc["planned_units"].to_numpy(dtype=float)
+    hours = uc["hours"].to_numpy(dtype=float)
+    recipients = uc["planned_recipients"].to_numpy(dtype=float)
+    low, high = HOURS_MONTHLY
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = hours / units
+    hourly = unit.isin(_HOUR_UNITS).to_numpy() & (units > 0) & (ratio >= low) & (ratio <= high)
+    per_head = (unit == "отримувач-місяць").to_numpy() & (recipients > 1) & (units == recipients)
+    ids = uc["service_id"].tolist()
+    out = [Check("warning", "tblServices", _row(rows[i]), "planned_units", "units_look_monthly",
+                 {"value": ids[i], "units": _decimal(units[i]), "hours": _decimal(hours[i]),
+                  "share": _decimal(100 * units[i] / hours[i])})
+           for i in np.flatnonzero(hourly).tolist()]
+    out += [Check("warning", "tblServices", _row(rows[i]), "planned_units",
+                  "units_are_recipients", {"value": ids[i], "units": _decimal(units[i])})
+            for i in np.flatnonzero(per_head).tolist()]
+    return sorted(out, key=lambda c: c.row or 0)
 
 
 def _row(label: object) -> int | None:

@@ -53,6 +53,8 @@ class Reason(StrEnum):
     CASH_RESTORED = "cash_restored"
     COST_LOOKS_MONTHLY = "cost_looks_monthly"
     HISTORY_IN_THOUSANDS = "history_in_thousands"
+    UNITS_LOOK_MONTHLY = "units_look_monthly"
+    UNITS_ARE_RECIPIENTS = "units_are_recipients"
     ACTUALS_IN_THOUSANDS = "actuals_in_thousands"
     MISSING_TABLE = "missing_table"
     MISSING_COLUMN = "missing_column"
@@ -281,6 +283,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "зберігає дату як число ({number}), тому її не прочитано як суму. Введіть число.",
         "{where}: '{value}' is a date or time in an amount, count, share or rate cell; Excel "
         "stores it as the number {number}, so it was not read as an amount. Type a number.",
+    ),
+    "units_look_monthly": (
+        "{where}: послуга {value}: {units} год на рік — лише {share} % годин, які їй віддають "
+        "працівники ({hours} год): чи не введено кількість за місяць? Вартість години й тариф "
+        "тоді завеликі в стільки ж разів; розраховано як введено.",
+        "{where}: service {value}: {units} hours a year is only {share} % of the hours its "
+        "staff give it ({hours} h): was a month's number typed? The cost of an hour and the "
+        "tariff are then as many times too high; computed as typed.",
+    ),
+    "units_are_recipients": (
+        "{where}: послуга {value} рахується в отримувачо-місяцях, а планова кількість "
+        "одиниць ({units}) дорівнює кількості отримувачів: чи не введено отримувачів замість "
+        "отримувачо-місяців (отримувачі × місяці)? Розраховано як введено.",
+        "{where}: service {value} is counted in recipient-months, yet its planned units "
+        "({units}) equal its recipients: were recipients typed instead of recipient-months "
+        "(recipients × months)? Computed as typed.",
     ),
     "history_in_thousands": (
         "Касові видатки {year} року в tblHistory ({cash} грн) — лише {share} % річного плану "
