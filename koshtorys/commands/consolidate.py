@@ -196,9 +196,10 @@ class _Run:
         programs: set[str] = set()
         for raw in outputs:
             j = columns_of(self._source(raw.name), tuple(raw.headers)).get("kpkvk")
-            if j is not None:
-                programs.update(str(r[j]).strip().zfill(7) for r in raw.rows
-                                if j < len(r) and not is_blank(r[j]) and not _total_label(r[j]))
+            if j is not None:  # each distinct cell once: a book has a few programs
+                values = {r[j] for r in raw.rows if j < len(r)}  # cells are hashable
+                programs.update(str(v).strip().zfill(7) for v in values
+                                if not is_blank(v) and not _total_label(v))
         who = ("book", f.edrpou or f.institution, year)
         earlier = self.books.setdefault(who, [])
         for other, theirs in earlier:
