@@ -249,8 +249,8 @@ def read_cell(col: schema.Column | schema.Setting, v: object) -> object:
         if text in _FALSE:
             return False
         raise Unreadable("bad_bool", value=str(v)[:60])
-    if isinstance(v, str) and kind != "money" and _HRYVNIAS.search(v.strip()):
-        raise Unreadable("not_a_number", value=v[:60])  # an amount in a year, count or rate
+    if isinstance(v, str) and kind in ("int", "year", "share") and _HRYVNIAS.search(v.strip()):
+        raise Unreadable("not_a_number", value=v[:60])  # an amount in a year, count, share
     if kind == "year" and isinstance(v, str):  # «2026 рік», «2027 р.» as people write them
         said = _YEAR_SAID.match(v)
         if said:
