@@ -230,3 +230,11 @@ def test_other_text_in_a_year_cell_is_still_an_error(typed: str) -> None:
                              tblSources=LOCAL), only="funding")
     assert [(c.severity, c.row, c.column) for c in r.checks if c.table == "tblNeeds"] == [
         ("error", 4, "first_year")]
+
+
+def test_a_rate_in_hryvnias_may_name_the_hryvnia() -> None:
+    """UAH per euro is hryvnias: «48,5 грн» is the rate, as «1 200 грн» is an amount."""
+    settings = [["key", "value"], ["plan_year", 2026], ["fx_EUR", "48,5 грн"]]
+    r = parts.compute(tables(tblSettings=settings), only="costing")
+    assert r.settings.fx_EUR == 48.5
+    assert [c for c in r.checks if c.table == "tblSettings"] == []
