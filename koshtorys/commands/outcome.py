@@ -51,6 +51,16 @@ class Outcome:
         if self.echo is not None:
             self.echo(line)
 
+    def repeat(self, codes: frozenset[str], upto: int | None = None,
+               services: list[str] | None = None) -> None:
+        """Say again the workbook's checks of ``codes`` (the first ``upto`` checks: the
+        book's own, before the command added any): a document command repeats those that
+        concern what it prints, for a user who runs only that command; ``services``
+        narrows them to the checks of those services."""
+        for c in self.checks[:upto]:
+            if c.code in codes and (services is None or c.params.get("value") in services):
+                self.add("  " + c.message(self.lang))
+
     def worst(self, code: int) -> None:
         """Raise the exit code to ``code`` if it is worse."""
         self.exit_code = max(self.exit_code, code)

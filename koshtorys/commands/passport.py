@@ -126,9 +126,7 @@ def passport(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = 
         out.worst(DONE_WITH_ERRORS)
         return out
     if report:  # the workbook's own warnings about what the report's columns hold
-        for c in out.checks[:before]:
-            if c.code in SAID_BY_REPORT:
-                out.add("  " + c.message(lang))
+        out.repeat(SAID_BY_REPORT, before)
     if result.inputs is not None:
         found = result.inputs.locator.fill(found)
     out.checks += found

@@ -19,13 +19,7 @@ from koshtorys.documents.procurement_sheet import write_procurement
 from koshtorys.documents.tariff import build_tariff
 
 from .outcome import Outcome, Progress
-from .tariff import (
-    costed,
-    finish_documents,
-    pick_services,
-    say_service_warnings,
-    tariff_inputs,
-)
+from .tariff import SAID_BY_TARIFF, costed, finish_documents, pick_services, tariff_inputs
 
 __all__ = ["procurement"]
 
@@ -72,5 +66,5 @@ def procurement(book: Book, outdir: Path, *, service: str, units: float | str | 
                 units=format_money(doc.units, out.lang,
                                    digits=0 if float(doc.units).is_integer() else 2),
                 tariff=format_money(doc.unit_tariff / 100, out.lang))
-        say_service_warnings(out, before, ids[:1])
+        out.repeat(SAID_BY_TARIFF, before, ids[:1])
     return finish_documents(out, before, outdir, pdf, step)

@@ -176,9 +176,7 @@ def request(book: Book, outdir: Path, *, kpkvk: str | None = None, pdf: bool = F
             out.add(c.message(lang))
         out.worst(DONE_WITH_ERRORS)
         return out
-    for c in out.checks:  # the inputs' own warnings about what the request prints
-        if c.code in SAID_BY_REQUEST:
-            out.add("  " + c.message(lang))
+    out.repeat(SAID_BY_REQUEST)  # the inputs' own warnings about what the request prints
     for d in docs:
         out.checks += d.checks
         for c in d.checks:

@@ -99,13 +99,6 @@ SAID_BY_TARIFF = frozenset({"units_look_monthly", "units_are_recipients"})
 for the services they write: the cost of a unit they print follows from them."""
 
 
-def say_service_warnings(out: Outcome, before: int, ids: list[str]) -> None:
-    """Repeat the workbook's :data:`SAID_BY_TARIFF` warnings of the services ``ids``."""
-    for c in out.checks[:before]:
-        if c.code in SAID_BY_TARIFF and c.params.get("value") in ids:
-            out.add("  " + c.message(out.lang))
-
-
 def say_checks(out: Outcome, checks: list[Check], limit: int = 8) -> None:
     """Show the checks a document command added itself (the engine's are in tblChecks):
     errors first, at most ``limit`` lines."""
@@ -149,5 +142,5 @@ def tariff(book: Book, outdir: Path, *, service: str | None = None, pdf: bool = 
     out.outputs["tblTariff"] = pd.concat([d.table.assign(service_id=d.service_id)
                                           for d in docs]) if docs else pd.DataFrame()
     out.say("wrote_tariffs", count=len(out.files), outdir=outdir)
-    say_service_warnings(out, before, [d.service_id for d in docs])
+    out.repeat(SAID_BY_TARIFF, before, [d.service_id for d in docs])
     return finish_documents(out, before, outdir, pdf, step)
