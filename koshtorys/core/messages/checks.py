@@ -286,10 +286,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "units_look_monthly": (
         "{where}: послуга {value}: {units} год на рік — лише {share} % годин, які їй віддають "
-        "працівники ({hours} год): чи не введено кількість за місяць? Вартість години й тариф "
+        "працівники ({hours} год): чи не введено кількість за місяць? Вартість одиниці й тариф "
         "тоді завеликі в стільки ж разів; розраховано як введено.",
         "{where}: service {value}: {units} hours a year is only {share} % of the hours its "
-        "staff give it ({hours} h): was a month's number typed? The cost of an hour and the "
+        "staff give it ({hours} h): was a month's number typed? The cost of a unit and the "
         "tariff are then as many times too high; computed as typed.",
     ),
     "units_are_recipients": (
