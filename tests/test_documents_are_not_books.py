@@ -60,3 +60,22 @@ def test_a_document_given_as_a_workbook_is_named(
     assert any(word in err for word in WHAT[prefix]), err
     assert path.read_bytes() == before
     assert not (tmp_path / "o").exists() and not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("button", ["refresh", "check", "request", "passport", "tariff"])
+def test_a_button_pressed_in_a_received_request_says_what_it_is(tmp_path: Path,
+                                                                button: str) -> None:
+    """The request a finance officer received, opened in Excel, a ribbon button pressed:
+    the same line in the message box, nothing written to the open workbook."""
+    from fake_xlwings import FakeBook
+
+    from koshtorys.addin import macros
+
+    book = FakeBook(str(tmp_path / "request_2026_0813104.xlsx"))
+    book.sheet("Дані").put_table("tblRequest", ["kpkvk", "kekv", "fund", "year", "amount",
+                                                "form"],
+                                 [["0813104", "2111", "general", 2026, 1000, 2]])
+    book.log.clear()
+    assert getattr(macros, button)(book) == 2
+    assert "бюджетний запит" in book.app.alerts[-1]["prompt"]
+    assert not book.accesses("write") and book.saves == 0
