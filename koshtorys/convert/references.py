@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from koshtorys.core import schema
-from koshtorys.core.checks import Check
+from koshtorys.core.checks import THOUSANDS, Check, rounded
 from koshtorys.core.money import MAX_AMOUNT
 from koshtorys.core.settings import Settings
 
@@ -250,10 +250,10 @@ def _history_in_thousands(history: pd.DataFrame | None, plan_df: pd.DataFrame | 
         history["year"].to_numpy(dtype=float) == report].sum())
     months = [m for m in schema.MONTHS if m in plan_df.columns]
     planned = float(np.nansum(plan_df[months].to_numpy(dtype=float)))
-    low, high = 500.0, 2000.0  # as plan_in_thousands and ceiling_in_thousands
+    low, high = THOUSANDS
     if cash <= 0 or not low <= planned / cash <= high:
         return []
-    share = Decimal(str(round(100 * cash / planned, 3))).normalize()
+    share = rounded(100 * cash / planned, 3)
     return [Check("warning", "tblHistory", None, None, "history_in_thousands",
                   {"year": report, "cash": cash, "plan": planned, "exec_year": exec_year,
                    "share": share})]
@@ -366,7 +366,7 @@ def costs_look_monthly(frames: dict[str, pd.DataFrame]) -> list[Check]:
     kpkvk, kekv = costs["kpkvk"].tolist(), costs["kekv"].tolist()
     found = []
     for h, t in zip(hits.tolist(), taken.tolist(), strict=True):
-        share = Decimal(str(round(100 * amount[h] / total[h], 1))).normalize()
+        share = rounded(100 * amount[h] / total[h])
         found.append(Check("warning", "tblCosts", int(index[t]), "amount",
                            "cost_looks_monthly",
                            {"kpkvk": kpkvk[t], "kekv": kekv[t],

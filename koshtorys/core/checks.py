@@ -10,7 +10,8 @@ import pandas as pd
 
 from .messages import render
 
-__all__ = ["Check", "checks_frame", "has_errors", "ordered", "percent_params", "ROOT_CAUSES"]
+__all__ = ["Check", "checks_frame", "has_errors", "ordered", "percent_params", "rounded",
+           "ROOT_CAUSES", "THOUSANDS"]
 
 ROOT_CAUSES = frozenset({"missing_table", "missing_table_range", "missing_table_renamed",
                          "broken_table", "missing_column"})
@@ -41,6 +42,17 @@ class Check:
         from .schema import enum_label
 
         return str(enum_label("severity", self.severity, lang))  # type: ignore[arg-type]
+
+
+THOUSANDS = (500.0, 2000.0)
+"""Two amounts that should be alike (cash and plan, history and plan, expenditure and its
+ceiling) this many times apart: one of them was typed in thousands of hryvnias — a real
+over- or under-spending of 500× is not a budget."""
+
+
+def rounded(x: float, places: int = 1) -> Decimal:
+    """A ratio or share as a check shows it: ``places`` decimals, no trailing zeros."""
+    return Decimal(str(round(float(x), places))).normalize()
 
 
 def percent_params(x: float) -> dict[str, object]:

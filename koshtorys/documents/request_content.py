@@ -15,7 +15,7 @@ from decimal import Decimal
 import pandas as pd
 
 from koshtorys.core import classifiers, schema
-from koshtorys.core.checks import Check
+from koshtorys.core.checks import THOUSANDS, Check
 from koshtorys.core.errors import KoshtorysError
 from koshtorys.core.money import allocate, from_units, round_parts, to_units, to_units_array
 from koshtorys.core.settings import Settings
@@ -133,9 +133,6 @@ def _expenditure(exact: dict[str, dict[tuple[str, str], float]], codes: list[str
     return out
 
 
-THOUSANDS = (500, 2000)
-"""Expenditure this many times its ceiling: the ceiling was most likely typed in thousands
-of hryvnias (as it may have been announced), not in hryvnias."""
 
 
 def _apply_ceilings(full: dict[str, Units], ceilings: dict[tuple[str, str], int],

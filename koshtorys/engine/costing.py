@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from koshtorys.core import money, schema
-from koshtorys.core.checks import Check
+from koshtorys.core.checks import Check, rounded
 from koshtorys.core.settings import Settings
 
 from .keys import key_groups
@@ -520,10 +520,6 @@ hours typed for the year: even with travel and paperwork a post gives a service 
 two or three hours for each hour of it."""
 
 
-def _decimal(x: float, places: int = 1) -> Decimal:
-    return Decimal(str(round(float(x), places))).normalize()
-
-
 def _unit_checks(rows: pd.Index, uc: pd.DataFrame) -> list[Check]:
     """Planned units that look typed per month or per head: an hourly service whose staff
     give it 9–30 times its planned hours (``units_look_monthly``), a service counted in
@@ -541,11 +537,11 @@ def _unit_checks(rows: pd.Index, uc: pd.DataFrame) -> list[Check]:
     per_head = (unit == "отримувач-місяць").to_numpy() & (recipients > 1) & (units == recipients)
     ids = uc["service_id"].tolist()
     out = [Check("warning", "tblServices", _row(rows[i]), "planned_units", "units_look_monthly",
-                 {"value": ids[i], "units": _decimal(units[i]), "hours": _decimal(hours[i]),
-                  "share": _decimal(100 * units[i] / hours[i])})
+                 {"value": ids[i], "units": rounded(units[i]), "hours": rounded(hours[i]),
+                  "share": rounded(100 * units[i] / hours[i])})
            for i in np.flatnonzero(hourly).tolist()]
     out += [Check("warning", "tblServices", _row(rows[i]), "planned_units",
-                  "units_are_recipients", {"value": ids[i], "units": _decimal(units[i])})
+                  "units_are_recipients", {"value": ids[i], "units": rounded(units[i])})
             for i in np.flatnonzero(per_head).tolist()]
     return sorted(out, key=lambda c: c.row or 0)
 

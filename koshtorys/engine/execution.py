@@ -17,13 +17,12 @@ against April too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from koshtorys.core import schema
-from koshtorys.core.checks import Check
+from koshtorys.core.checks import THOUSANDS, Check, rounded
 from koshtorys.core.money import to_units_array
 
 from .keys import key_groups
@@ -225,12 +224,6 @@ def _plan_cumulative_checks(plan: pd.DataFrame | None, keys: dict[str, np.ndarra
     return sorted(found, key=lambda c: c.row or 0)
 
 
-THOUSANDS = (500.0, 2000.0)
-"""Cash to date this many times the plan of the same months (or the plan this many times
-the cash) reads as one of the two typed in thousands of hryvnias: a real over- or
-under-spending of 500× is not a budget."""
-
-
 def _thousands_checks(plan: float, actual: float, months: int) -> list[Check]:
     """One warning for the institution when its whole cash to date and its plan for the
     same months differ by about a thousand times (``THOUSANDS``): one of them looks typed
@@ -243,7 +236,7 @@ def _thousands_checks(plan: float, actual: float, months: int) -> list[Check]:
         return [Check("warning", "tblPlan", None, None, "plan_in_thousands",
                       {**params, "times": int(round(actual / plan))})]
     if low <= plan / actual <= high:
-        share = Decimal(str(round(100 * actual / plan, 3))).normalize()
+        share = rounded(100 * actual / plan, 3)
         return [Check("warning", "tblActuals", None, None, "actuals_in_thousands",
                       {**params, "share": share})]
     return []

@@ -211,7 +211,7 @@ def report_kind(raw: bytes, suffix: str = "") -> str:
         return "word" if "word/document.xml" in names else "binary"
     if raw.startswith(b"\xd0\xcf\x11\xe0"):  # OLE: an .xls (or a .doc: calamine says so)
         return "sheet"
-    if raw.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF"):
+    if raw[:1024].lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF"):  # not a copy of it all
         return "pdf"
     if b"\0" in raw[:4096]:  # no CSV holds a NUL byte: an image, an archive, a program
         return "binary"
